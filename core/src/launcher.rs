@@ -1,0 +1,155 @@
+//! Freedesktop launchers: the `.desktop` entry and the icon in the hicolor theme.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::icon::{self, ImageKind};
+use crate::paths::{launcher_name, Paths};
+use crate::store::apps::App;
+
+/// The `.desktop` entry that launches `app` through `exe open ID`.
+pub fn desktop_entry(app: &App, exe: &Path, with_icon: bool) -> String {
+    let mut entry = String::from("[Desktop Entry]\nType=Application\nVersion=1.5\n");
+    entry += &format!("Name={}\n", escape_value(&app.name));
+    if let Some(short) = &app.short_name {
+        entry += &format!("GenericName={}\n", escape_value(short));
+    }
+    if let Some(description) = &app.description {
+        entry += &format!("Comment={}\n", escape_value(description));
+    }
+    let exec = format!("{} open {}", quote_exec_arg(&exe.to_string_lossy()), app.id);
+    entry += &format!("Exec={}\n", escape_value(&exec));
+    if with_icon {
+        entry += &format!("Icon={}\n", launcher_name(&app.id));
+    }
+    entry += "Terminal=false\nCategories=Network;\nStartupNotify=true\n";
+    entry += &format!("X-Syncshell-AppId={}\n", app.id);
+    entry += &format!("X-Syncshell-Url={}\n", escape_value(app.start_url.as_str()));
+    entry
+}
+
+/// Escapes a string value as the Desktop Entry spec says (and drops `%` field codes' meaning).
+fn escape_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Quotes one Exec argument when it contains characters the spec reserves; `%` is doubled.
+fn quote_exec_arg(arg: &str) -> String {
+    let arg = arg.replace('%', "%%");
+    const RESERVED: &str = " \t\n\"'\\><~|&;$*?#()`";
+    if !arg.chars().any(|c| RESERVED.contains(c)) {
+        return arg;
+    }
+    let mut out = String::from("\"");
+    for c in arg.chars() {
+        if matches!(c, '"' | '`' | '$' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Where the app's launcher icon goes in the user's hicolor theme.
+pub fn theme_icon_path(paths: &Paths, app_id: &str, kind: ImageKind) -> PathBuf {
+    let ext = match kind {
+        ImageKind::Svg => "svg",
+        ImageKind::Png { .. } => "png",
+    };
+    paths
+        .icon_theme_dir
+        .join(icon::theme_dir(kind))
+        .join("apps")
+        .join(format!("{}.{ext}", launcher_name(app_id)))
+}
+
+/// The app's icon files in the theme, in whatever size directories they are.
+pub fn theme_icons(paths: &Paths, app_id: &str) -> Vec<PathBuf> {
+    let name = launcher_name(app_id);
+    let Ok(dirs) = std::fs::read_dir(&paths.icon_theme_dir) else {
+        return Vec::new();
+    };
+    dirs.flatten()
+        .flat_map(|d| ["png", "svg"].map(|ext| d.path().join("apps").join(format!("{name}.{ext}"))))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so readers (the desktop's
+/// launcher index) never see a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("path has no parent"))?;
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes a file; one that is already gone is fine.
+pub fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::apps::sample;
+
+    #[test]
+    fn the_entry_runs_open_with_the_app_id() {
+        let mut app = sample("notes", "m");
+        app.name = "Notes\nand more".into();
+        app.description = Some("Back\\slash".into());
+        let entry = desktop_entry(&app, Path::new("/usr/bin/syncshell"), true);
+        assert!(entry.starts_with("[Desktop Entry]\n"));
+        assert!(entry.contains("\nName=Notes\\nand more\n"));
+        assert!(entry.contains("\nComment=Back\\\\slash\n"));
+        assert!(entry.contains("\nExec=/usr/bin/syncshell open notes\n"));
+        assert!(entry.contains("\nIcon=syncshell-notes\n"));
+    }
+
+    #[test]
+    fn exec_paths_with_spaces_are_quoted() {
+        let app = sample("notes", "m");
+        let entry = desktop_entry(&app, Path::new("/opt/my apps/sync$shell%"), false);
+        assert!(
+            entry.contains("\nExec=\"/opt/my apps/sync\\\\$shell%%\" open notes\n"),
+            "{entry}"
+        );
+        assert!(!entry.contains("Icon="));
+    }
+
+    #[test]
+    fn atomic_writes_replace_and_leave_no_temp_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a/b.desktop");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
+        remove_if_present(&path).unwrap();
+        remove_if_present(&path).unwrap();
+    }
+}

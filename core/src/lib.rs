@@ -1,0 +1,16 @@
+//! syncshell's core: everything that does not need a window. The store and its migrations, web app
+//! manifest processing, installing and uninstalling apps, and the injected clock. No Tauri here,
+//! so all of it is testable without a display.
+
+pub mod app_id;
+pub mod clock;
+pub mod css_color;
+pub mod fetch;
+pub mod html;
+pub mod icon;
+pub mod install;
+pub mod launcher;
+pub mod manifest;
+pub mod paths;
+pub mod store;
+pub mod uninstall;

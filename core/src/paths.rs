@@ -1,0 +1,136 @@
+//! Where syncshell keeps its files, following the XDG base directory specification.
+
+use std::path::{Path, PathBuf};
+
+/// Every directory and file syncshell reads or writes. Built once from the environment (or by tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// `$XDG_DATA_HOME/syncshell`: the database and per-app data.
+    pub data_dir: PathBuf,
+    /// `$XDG_CONFIG_HOME/syncshell`: the config file.
+    pub config_dir: PathBuf,
+    /// `$XDG_RUNTIME_DIR/syncshell`: control socket, lock and pid files (owner-only).
+    pub runtime_dir: PathBuf,
+    /// `$XDG_DATA_HOME/applications`: where launchers go.
+    pub applications_dir: PathBuf,
+    /// `$XDG_DATA_HOME/icons/hicolor`: where launcher icons go.
+    pub icon_theme_dir: PathBuf,
+}
+
+impl Paths {
+    /// Paths under the given XDG roots.
+    pub fn new(data_home: &Path, config_home: &Path, runtime_dir: &Path) -> Self {
+        Self {
+            data_dir: data_home.join("syncshell"),
+            config_dir: config_home.join("syncshell"),
+            runtime_dir: runtime_dir.join("syncshell"),
+            applications_dir: data_home.join("applications"),
+            icon_theme_dir: data_home.join("icons").join("hicolor"),
+        }
+    }
+
+    /// Paths from `XDG_*` variables, with the specification's defaults under `$HOME`. Without
+    /// `XDG_RUNTIME_DIR` the runtime files go to a per-user directory under the system temp dir,
+    /// which `ensure_private_dir` then makes owner-only.
+    pub fn from_env() -> Result<Self, String> {
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .ok_or("HOME is not set")?;
+        let var = |name: &str, default: PathBuf| {
+            std::env::var_os(name)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or(default)
+        };
+        let data_home = var("XDG_DATA_HOME", home.join(".local/share"));
+        let config_home = var("XDG_CONFIG_HOME", home.join(".config"));
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::getuid() };
+        let runtime = var(
+            "XDG_RUNTIME_DIR",
+            std::env::temp_dir().join(format!("syncshell-runtime-{uid}")),
+        );
+        Ok(Self::new(&data_home, &config_home, &runtime))
+    }
+
+    /// The SQLite database.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("syncshell.db")
+    }
+
+    /// Everything that belongs to one installed app (WebKit data, icon copy).
+    pub fn app_dir(&self, app_id: &str) -> PathBuf {
+        self.data_dir.join("apps").join(app_id)
+    }
+
+    /// The app's own WebKit data directory: cookies, IndexedDB, service workers, caches.
+    pub fn webview_data_dir(&self, app_id: &str) -> PathBuf {
+        self.app_dir(app_id).join("webview")
+    }
+
+    /// The launcher file of an app.
+    pub fn desktop_file(&self, app_id: &str) -> PathBuf {
+        self.applications_dir
+            .join(format!("{}.desktop", launcher_name(app_id)))
+    }
+
+    /// The control socket of the running host.
+    pub fn control_socket(&self) -> PathBuf {
+        self.runtime_dir.join("control.sock")
+    }
+
+    /// The lock file held by the running host for its whole life.
+    pub fn host_lock(&self) -> PathBuf {
+        self.runtime_dir.join("host.lock")
+    }
+
+    /// The file the running host writes its pid to.
+    pub fn host_pid(&self) -> PathBuf {
+        self.runtime_dir.join("host.pid")
+    }
+}
+
+/// The launcher and icon name of an app: `syncshell-APP_ID`, so ours never clash with other programs'.
+pub fn launcher_name(app_id: &str) -> String {
+    format!("syncshell-{app_id}")
+}
+
+/// Creates `dir` (and parents) and makes it owner-only (0700), as the control socket's directory must be.
+pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_xdg_layout() {
+        let p = Paths::new(Path::new("/d"), Path::new("/c"), Path::new("/r"));
+        assert_eq!(p.database(), Path::new("/d/syncshell/syncshell.db"));
+        assert_eq!(
+            p.desktop_file("notes"),
+            Path::new("/d/applications/syncshell-notes.desktop")
+        );
+        assert_eq!(
+            p.webview_data_dir("notes"),
+            Path::new("/d/syncshell/apps/notes/webview")
+        );
+        assert_eq!(p.control_socket(), Path::new("/r/syncshell/control.sock"));
+    }
+
+    #[test]
+    fn private_dir_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b");
+        ensure_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}

@@ -1,0 +1,139 @@
+//! The SQLite store: one file, WAL, migrations applied on open. One module per table.
+
+pub mod apps;
+mod migrations;
+pub mod site_settings;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction};
+
+/// Errors from the store. They carry SQLite's own message, which names what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The database directory could not be created.
+    #[error("cannot create the database directory {path}: {source}")]
+    Directory {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// An open database with an up-to-date schema.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+/// How long a writer waits for another process (the CLI and the host share the file) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        Self::from_connection(Connection::open(path)?)
+    }
+
+    /// An in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::from_connection(Connection::open_in_memory()?)
+    }
+
+    fn from_connection(mut conn: Connection) -> Result<Self, StoreError> {
+        // Pragmas are per connection, so they are set on every open rather than in a migration.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrations::migrations().to_latest(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// Read access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in a transaction that commits when `f` returns `Ok` and rolls back otherwise.
+    /// Every multi-statement write goes through here, so none is ever half-applied.
+    pub fn transaction<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let tx = self.conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_a_file_turns_on_wal_and_foreign_keys() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(&tmp.path().join("sub/dir/db.sqlite")).unwrap();
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_version() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("db.sqlite");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert!(version >= 1);
+    }
+
+    #[test]
+    fn a_failed_transaction_leaves_nothing_behind() {
+        let mut store = Store::open_in_memory().unwrap();
+        let result: Result<(), StoreError> = store.transaction(|tx| {
+            tx.execute(
+                "INSERT INTO site_settings (origin) VALUES ('http://a.test')",
+                [],
+            )?;
+            tx.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok(())
+        });
+        assert!(result.is_err());
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM site_settings", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,67 @@
+//! Removing an installed app: its row, per-site settings no other app needs, launcher, icons and data.
+
+use crate::app_id;
+use crate::launcher;
+use crate::paths::Paths;
+use crate::store::apps::{self, App};
+use crate::store::{site_settings, Store, StoreError};
+
+/// Why an uninstall failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UninstallError {
+    /// No app has that id.
+    #[error("no installed app has the id \"{0}\" (see `syncshell list`)")]
+    UnknownApp(String),
+    /// The database refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file could not be removed; the app stays installed.
+    #[error("cannot remove {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl From<rusqlite::Error> for UninstallError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sql(e))
+    }
+}
+
+/// Looks an app up by id, with the error the CLI shows for unknown ids.
+pub fn find(store: &Store, id: &str) -> Result<App, UninstallError> {
+    if !app_id::is_valid(id) {
+        return Err(UninstallError::UnknownApp(id.to_owned()));
+    }
+    apps::get(store.conn(), id)?.ok_or_else(|| UninstallError::UnknownApp(id.to_owned()))
+}
+
+/// Uninstalls the app. The row goes only if every file went, so a failure can be retried.
+pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, UninstallError> {
+    let app = find(store, id)?;
+    store.transaction(|tx| {
+        apps::delete(tx, id)?;
+        if apps::count_for_origin(tx, &app.origin)? == 0 {
+            site_settings::delete(tx, &app.origin)?;
+        }
+        let io = |path: &std::path::Path, source| UninstallError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let desktop = paths.desktop_file(id);
+        launcher::remove_if_present(&desktop).map_err(|e| io(&desktop, e))?;
+        for icon in launcher::theme_icons(paths, id) {
+            launcher::remove_if_present(&icon).map_err(|e| io(&icon, e))?;
+        }
+        let dir = paths.app_dir(id);
+        match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&dir, e)),
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok(app)
+}

@@ -1,0 +1,3 @@
+fn main() {
+    syncshell_lib::run()
+}
