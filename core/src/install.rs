@@ -345,13 +345,17 @@ impl Prepared {
     }
 }
 
-/// The app's own copy of its icon (the window icon), next to its WebKit data.
+/// The app's own copy of its icon, next to its WebKit data.
 pub fn app_icon_path(paths: &Paths, app_id: &str, kind: ImageKind) -> PathBuf {
-    let name = match kind {
-        ImageKind::Svg => "icon.svg",
-        ImageKind::Png { .. } => "icon.png",
-    };
-    paths.app_dir(app_id).join(name)
+    match kind {
+        ImageKind::Svg => paths.app_dir(app_id).join("icon.svg"),
+        ImageKind::Png { .. } => window_icon_path(paths, app_id),
+    }
+}
+
+/// The PNG copy of the app's icon, which windows can use (they take no SVG).
+pub fn window_icon_path(paths: &Paths, app_id: &str) -> PathBuf {
+    paths.app_dir(app_id).join("icon.png")
 }
 
 #[cfg(test)]

@@ -1,1 +1,106 @@
-pub fn run() {}
+//! The syncshell desktop host: CLI, control socket, windows, tray. Everything that needs no
+//! window lives in `syncshell-core`.
+
+mod browser;
+mod cli;
+mod commands;
+mod context;
+mod control;
+mod demo;
+mod host;
+mod protocol;
+mod tray;
+mod windows;
+
+use clap::{CommandFactory, Parser};
+use syncshell_core::paths::Paths;
+
+use crate::cli::Cli;
+use crate::context::Context;
+use crate::control::ControlError;
+use crate::protocol::{Reply, Request};
+
+/// Runs the `syncshell` command and returns its exit status.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let paths = match Paths::from_env() {
+        Ok(p) => p,
+        Err(e) => return Reply::error(e).print(),
+    };
+    let Some(command) = cli.command else {
+        if cli.background {
+            return host::run(paths, None);
+        }
+        let _ = Cli::command().print_help();
+        return 0;
+    };
+    let request = command.into_request();
+    match control::send(&paths, &request) {
+        Ok(reply) => reply.print(),
+        Err(ControlError::NotRunning) => run_without_host(paths, request),
+        // The host may stop before its answer to `quit` is read; it did what was asked.
+        Err(ControlError::Io(_)) if request == Request::Quit => 0,
+        Err(e) => Reply::error(e).print(),
+    }
+}
+
+/// No host is running: start one for window commands, do the rest here.
+fn run_without_host(paths: Paths, request: Request) -> i32 {
+    match request {
+        Request::Open { ref id } => {
+            // An unknown app must fail here, not start a host that has nothing to show.
+            let known = Context::open(paths.clone())
+                .and_then(|ctx| commands::find_app(&ctx, id).map_err(|r| r.stderr));
+            match known {
+                Ok(_) => host::run(paths, Some(request)),
+                Err(message) => {
+                    eprint!(
+                        "{}",
+                        if message.ends_with('\n') {
+                            message
+                        } else {
+                            format!("syncshell: error: {message}\n")
+                        }
+                    );
+                    1
+                }
+            }
+        }
+        Request::Demo => host::run(paths, Some(request)),
+        Request::Status => {
+            println!("syncshell host: not running");
+            3
+        }
+        Request::Quit => {
+            println!("syncshell host: not running");
+            0
+        }
+        Request::Close { .. } => {
+            Reply::error("no syncshell host is running, so no window is open").print()
+        }
+        Request::Install { .. } | Request::List { .. } | Request::Uninstall { .. } => {
+            let ctx = match Context::open(paths) {
+                Ok(c) => c,
+                Err(e) => return Reply::error(e).print(),
+            };
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    return Reply::error(format!("cannot start the async runtime: {e}")).print()
+                }
+            };
+            let reply = runtime.block_on(async {
+                match request {
+                    Request::Install { url } => commands::install(&ctx, &url).await.0,
+                    Request::List { json } => commands::list(&ctx, json),
+                    Request::Uninstall { id } => commands::uninstall(&ctx, &id),
+                    _ => unreachable!("matched above"),
+                }
+            });
+            reply.print()
+        }
+    }
+}

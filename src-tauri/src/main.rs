@@ -1,3 +1,3 @@
 fn main() {
-    syncshell_lib::run()
+    std::process::exit(syncshell_lib::run());
 }

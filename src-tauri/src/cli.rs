@@ -1,0 +1,97 @@
+//! Command-line parsing.
+
+use clap::{Parser, Subcommand};
+
+use crate::protocol::Request;
+
+/// Runs Progressive Web Apps as desktop apps, with Background Sync that works while they are closed.
+#[derive(Debug, Parser)]
+#[command(name = "syncshell", version, about, long_about = None)]
+pub struct Cli {
+    /// Start the host with no window (it lives in the system tray).
+    #[arg(long)]
+    pub background: bool,
+
+    /// What to do; talks to the running host, starting one when the command needs it.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install a web app from its URL (updates it if already installed).
+    Install {
+        /// The app's page, e.g. https://app.example/
+        url: String,
+    },
+    /// List installed apps.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open an installed app in its own window.
+    Open {
+        /// The app id shown by `list`.
+        app_id: String,
+    },
+    /// Close an app's window (the host keeps running in the tray).
+    Close {
+        /// The app id shown by `list`.
+        app_id: String,
+    },
+    /// Uninstall an app: its launcher, icon, data and settings.
+    Uninstall {
+        /// The app id shown by `list`.
+        app_id: String,
+    },
+    /// Serve, install and open the bundled demo app.
+    Demo,
+    /// Tell whether the host is running.
+    Status,
+    /// Stop the running host.
+    Quit,
+}
+
+impl Command {
+    /// The request this command sends to the host.
+    pub fn into_request(self) -> Request {
+        match self {
+            Self::Install { url } => Request::Install { url },
+            Self::List { json } => Request::List { json },
+            Self::Open { app_id } => Request::Open { id: app_id },
+            Self::Close { app_id } => Request::Close { id: app_id },
+            Self::Uninstall { app_id } => Request::Uninstall { id: app_id },
+            Self::Demo => Request::Demo,
+            Self::Status => Request::Status,
+            Self::Quit => Request::Quit,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn subcommands_become_requests() {
+        let cli = Cli::try_parse_from(["syncshell", "open", "notes"]).unwrap();
+        assert_eq!(
+            cli.command.unwrap().into_request(),
+            Request::Open { id: "notes".into() }
+        );
+        let cli = Cli::try_parse_from(["syncshell", "list", "--json"]).unwrap();
+        assert_eq!(
+            cli.command.unwrap().into_request(),
+            Request::List { json: true }
+        );
+        assert!(Cli::try_parse_from(["syncshell", "install"]).is_err());
+    }
+}

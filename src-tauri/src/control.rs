@@ -1,0 +1,216 @@
+//! The single-instance guard and the control socket. The host holds an exclusive lock on a file
+//! in the owner-only runtime directory for its whole life; other `syncshell` commands connect to
+//! its socket, send one request and print the reply.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::io::AsRawFd;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::time::Duration;
+
+use syncshell_core::paths::{ensure_private_dir, Paths};
+
+use crate::protocol::{Reply, Request};
+
+/// Largest request line accepted; requests are tiny, so anything bigger is not ours.
+const MAX_REQUEST_BYTES: u64 = 64 * 1024;
+
+/// Why talking to the host failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// No host is listening.
+    #[error("no syncshell host is running")]
+    NotRunning,
+    /// The host is there but the exchange failed.
+    #[error("cannot talk to the running syncshell host: {0}")]
+    Io(#[from] std::io::Error),
+    /// The host answered something that is not a reply.
+    #[error("the running syncshell host answered nonsense: {0}")]
+    BadReply(#[from] serde_json::Error),
+}
+
+/// Sends `request` to the running host and waits for its reply (installs can take a while).
+pub fn send(paths: &Paths, request: &Request) -> Result<Reply, ControlError> {
+    let mut stream = match UnixStream::connect(paths.control_socket()) {
+        Ok(s) => s,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            return Err(ControlError::NotRunning)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(180)))?;
+    let mut line = serde_json::to_vec(request)?;
+    line.push(b'\n');
+    stream.write_all(&line)?;
+    let mut reply = String::new();
+    BufReader::new(stream).read_line(&mut reply)?;
+    if reply.is_empty() {
+        return Err(ControlError::Io(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the host closed the connection without answering",
+        )));
+    }
+    Ok(serde_json::from_str(&reply)?)
+}
+
+/// Proof that this process is the one host of this user: the lock is held while it lives.
+#[derive(Debug)]
+pub struct HostLock {
+    _file: File,
+}
+
+/// Takes the host lock. `Ok(None)` when another process holds it (a host is running or starting).
+pub fn acquire_host_lock(paths: &Paths) -> std::io::Result<Option<HostLock>> {
+    ensure_private_dir(&paths.runtime_dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(paths.host_lock())?;
+    // SAFETY: flock on a descriptor we own; LOCK_NB makes it return at once.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc != 0 {
+        let err = std::io::Error::last_os_error();
+        return if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            Ok(None)
+        } else {
+            Err(err)
+        };
+    }
+    std::fs::write(paths.host_pid(), format!("{}\n", std::process::id()))?;
+    Ok(Some(HostLock { _file: file }))
+}
+
+/// Binds the control socket (owner-only). Only the lock holder calls this, so a socket file left
+/// by a host that died is stale and safe to replace.
+pub fn bind(paths: &Paths, _lock: &HostLock) -> std::io::Result<UnixListener> {
+    let path = paths.control_socket();
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let listener = UnixListener::bind(&path)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}
+
+/// Waits (bounded) for a host that is starting up to open its socket, then sends `request`.
+pub fn send_when_ready(
+    paths: &Paths,
+    request: &Request,
+    wait: Duration,
+) -> Result<Reply, ControlError> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match send(paths, request) {
+            Err(ControlError::NotRunning) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Serves requests on `listener` until the process ends, handing each to `handle`.
+pub fn serve<F, Fut>(listener: UnixListener, handle: F)
+where
+    F: Fn(Request) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Reply> + Send + 'static,
+{
+    let handle = std::sync::Arc::new(handle);
+    tauri::async_runtime::spawn(async move {
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking control socket");
+        let listener =
+            tokio::net::UnixListener::from_std(listener).expect("control socket in tokio");
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            // The socket is 0600 in a 0700 directory; checking the peer too costs nothing.
+            if stream.peer_cred().ok().map(|c| c.uid()) != Some(uid) {
+                continue;
+            }
+            let handle = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = answer(stream, &*handle).await {
+                    eprintln!("syncshell: control connection failed: {e}");
+                }
+            });
+        }
+    });
+}
+
+async fn answer<F, Fut>(stream: tokio::net::UnixStream, handle: &F) -> std::io::Result<()>
+where
+    F: Fn(Request) -> Fut,
+    Fut: std::future::Future<Output = Reply>,
+{
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    tokio::io::BufReader::new(read.take(MAX_REQUEST_BYTES))
+        .read_line(&mut line)
+        .await?;
+    let reply = match serde_json::from_str::<Request>(&line) {
+        Ok(request) => handle(request).await,
+        Err(e) => Reply::error(format!("bad request: {e}")),
+    };
+    let mut out = serde_json::to_vec(&reply)?;
+    out.push(b'\n');
+    write.write_all(&out).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &std::path::Path) -> Paths {
+        Paths::new(&dir.join("data"), &dir.join("config"), &dir.join("run"))
+    }
+
+    #[test]
+    fn only_one_process_can_hold_the_host_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = paths(tmp.path());
+        let first = acquire_host_lock(&p).unwrap();
+        assert!(first.is_some());
+        // A second open file description conflicts with the first, as another process's would.
+        assert!(acquire_host_lock(&p).unwrap().is_none());
+        drop(first);
+        assert!(acquire_host_lock(&p).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_socket_and_its_directory_are_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = paths(tmp.path());
+        let lock = acquire_host_lock(&p).unwrap().unwrap();
+        // A stale socket file from a dead host is replaced.
+        std::fs::write(p.control_socket(), b"stale").unwrap();
+        let _listener = bind(&p, &lock).unwrap();
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p.control_socket()), 0o600);
+        assert_eq!(mode(&p.runtime_dir), 0o700);
+    }
+
+    #[test]
+    fn sending_without_a_host_says_not_running() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = paths(tmp.path());
+        assert!(matches!(
+            send(&p, &Request::Status),
+            Err(ControlError::NotRunning)
+        ));
+    }
+}

@@ -1,0 +1,145 @@
+//! The bundled demo app and the small HTTP server that serves it on loopback, so a newcomer sees
+//! syncshell working with nothing else installed.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use url::Url;
+
+/// The port the demo is served on unless `SYNCSHELL_DEMO_PORT` says otherwise. Fixed, because the
+/// port is part of the app's origin: a new port each time would install a new app each time.
+pub const DEFAULT_PORT: u16 = 47180;
+
+/// The demo's files, compiled into the binary.
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "/",
+        "text/html; charset=utf-8",
+        include_bytes!("../../web/demo/index.html"),
+    ),
+    (
+        "/index.html",
+        "text/html; charset=utf-8",
+        include_bytes!("../../web/demo/index.html"),
+    ),
+    (
+        "/app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/demo/app.js"),
+    ),
+    (
+        "/sw.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/demo/sw.js"),
+    ),
+    (
+        "/style.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/demo/style.css"),
+    ),
+    (
+        "/manifest.webmanifest",
+        "application/manifest+json",
+        include_bytes!("../../web/demo/manifest.webmanifest"),
+    ),
+    (
+        "/icon-192.png",
+        "image/png",
+        include_bytes!("../../web/demo/icon-192.png"),
+    ),
+    (
+        "/icon-512.png",
+        "image/png",
+        include_bytes!("../../web/demo/icon-512.png"),
+    ),
+];
+
+/// A running demo server.
+#[derive(Debug)]
+pub struct DemoServer {
+    /// The demo app's start URL.
+    pub url: Url,
+}
+
+/// The demo's port: `SYNCSHELL_DEMO_PORT`, or the default.
+pub fn port() -> Result<u16, String> {
+    match std::env::var("SYNCSHELL_DEMO_PORT") {
+        Ok(v) => v.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+            format!("SYNCSHELL_DEMO_PORT must be a port number (1-65535), not \"{v}\"")
+        }),
+        Err(_) => Ok(DEFAULT_PORT),
+    }
+}
+
+/// The demo's origin URL on `port`.
+pub fn url(port: u16) -> Url {
+    Url::parse(&format!("http://127.0.0.1:{port}/")).expect("a loopback URL parses")
+}
+
+/// Starts serving the demo on 127.0.0.1:`port` for the rest of the process's life.
+pub async fn start(port: u16) -> Result<DemoServer, String> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!(
+            "cannot serve the demo on {addr}: {e} (set SYNCSHELL_DEMO_PORT to use another port)"
+        )
+    })?;
+    let app = axum::Router::new().fallback(serve_file);
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            eprintln!("syncshell: the demo server stopped: {e}");
+        }
+    });
+    Ok(DemoServer { url: url(port) })
+}
+
+async fn serve_file(uri: Uri) -> Response {
+    match FILES.iter().find(|(path, _, _)| *path == uri.path()) {
+        Some((_, mime, body)) => (
+            [
+                (header::CONTENT_TYPE, *mime),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_is_valid_and_its_icons_are_served() {
+        let manifest = FILES
+            .iter()
+            .find(|f| f.0 == "/manifest.webmanifest")
+            .unwrap()
+            .2;
+        let base = url(DEFAULT_PORT);
+        let processed = syncshell_core::manifest::process(
+            std::str::from_utf8(manifest).unwrap(),
+            &base.join("manifest.webmanifest").unwrap(),
+            &base,
+        )
+        .unwrap();
+        assert!(processed.warnings.is_empty(), "{:?}", processed.warnings);
+        for icon in processed.manifest.icons {
+            assert!(FILES.iter().any(|f| f.0 == icon.src.path()), "{}", icon.src);
+        }
+    }
+
+    #[test]
+    fn the_port_comes_from_the_environment_when_valid() {
+        // One test owns this variable, so parallel tests do not race on it.
+        std::env::set_var("SYNCSHELL_DEMO_PORT", "0");
+        assert!(port().is_err());
+        std::env::set_var("SYNCSHELL_DEMO_PORT", "5000");
+        assert_eq!(port(), Ok(5000));
+        std::env::remove_var("SYNCSHELL_DEMO_PORT");
+        assert_eq!(port(), Ok(DEFAULT_PORT));
+    }
+}

@@ -1,0 +1,217 @@
+//! The host: the one long-lived syncshell process of a user. It owns the windows, the tray, the
+//! demo server and the control socket, and stays alive with no window open.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use syncshell_core::paths::Paths;
+use tauri::{AppHandle, Manager, RunEvent};
+use tokio::sync::Mutex as AsyncMutex;
+
+use crate::commands;
+use crate::context::Context;
+use crate::control::{self, HostLock};
+use crate::demo::{self, DemoServer};
+use crate::protocol::{Reply, Request};
+use crate::tray;
+use crate::windows;
+
+/// How long a command waits for a host that another command is starting at the same moment.
+const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
+
+/// The host's state, managed by Tauri and reachable from every handler.
+pub struct Host {
+    ctx: Arc<Context>,
+    handle: AppHandle,
+    demo: AsyncMutex<Option<DemoServer>>,
+}
+
+/// Runs the host until it is told to quit. `first` is the request that started it (from
+/// `syncshell open` or `demo` with no host running); its reply is printed, and if it fails the
+/// host exits with its status instead of lingering with nothing to show.
+pub fn run(paths: Paths, first: Option<Request>) -> i32 {
+    let lock = match control::acquire_host_lock(&paths) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return defer_to_running_host(&paths, first),
+        Err(e) => {
+            eprintln!(
+                "syncshell: error: cannot take the host lock in {}: {e}",
+                paths.runtime_dir.display()
+            );
+            return 1;
+        }
+    };
+    match serve(paths.clone(), &lock, first) {
+        Ok(code) => {
+            let _ = std::fs::remove_file(paths.control_socket());
+            let _ = std::fs::remove_file(paths.host_pid());
+            code
+        }
+        Err(e) => {
+            eprintln!("syncshell: error: {e}");
+            1
+        }
+    }
+}
+
+/// Another process holds the lock: it is the host (or about to be). Hand it our request.
+fn defer_to_running_host(paths: &Paths, first: Option<Request>) -> i32 {
+    match first {
+        None => {
+            println!("syncshell is already running");
+            0
+        }
+        Some(request) => match control::send_when_ready(paths, &request, STARTING_HOST_WAIT) {
+            Ok(reply) => reply.print(),
+            Err(e) => {
+                eprintln!("syncshell: error: {e}");
+                1
+            }
+        },
+    }
+}
+
+fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, String> {
+    let listener = control::bind(&paths, lock).map_err(|e| {
+        format!(
+            "cannot create the control socket {}: {e}",
+            paths.control_socket().display()
+        )
+    })?;
+    let ctx = Arc::new(Context::open(paths)?);
+    let app = tauri::Builder::default()
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            app.manage(ctx.clone());
+            let host = Arc::new(Host {
+                ctx: ctx.clone(),
+                handle: handle.clone(),
+                demo: AsyncMutex::new(None),
+            });
+            app.manage(host.clone());
+            // A missing tray host (no status notifier on the desktop) must not stop the host.
+            if let Err(e) = tray::create(&handle, &ctx) {
+                eprintln!("syncshell: no tray icon: {e}");
+            }
+            let served = host.clone();
+            control::serve(listener, move |request| {
+                let host = served.clone();
+                async move { host.handle(request).await }
+            });
+            tauri::async_runtime::spawn(async move {
+                host.resume_demo().await;
+                if let Some(request) = first {
+                    let reply = host.handle(request).await;
+                    reply.print();
+                    if reply.code != 0 {
+                        host.handle.exit(reply.code);
+                    }
+                }
+            });
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .map_err(|e| format!("cannot start the desktop host: {e}"))?;
+    Ok(app.run_return(|_, event| {
+        // Closing the last window must not end the host: it lives on in the tray. An explicit
+        // exit (Quit, `syncshell quit`) carries a code and goes through.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    }))
+}
+
+impl Host {
+    /// Carries out one request.
+    pub async fn handle(&self, request: Request) -> Reply {
+        match request {
+            Request::Install { url } => {
+                let (reply, _) = commands::install(&self.ctx, &url).await;
+                tray::refresh(&self.handle, &self.ctx);
+                reply
+            }
+            Request::List { json } => commands::list(&self.ctx, json),
+            Request::Open { id } => match commands::find_app(&self.ctx, &id) {
+                Ok(app) => match windows::open(&self.handle, &self.ctx, &app) {
+                    Ok(()) => Reply::ok(format!("Opened {}\n", app.id)),
+                    Err(e) => Reply::error(e),
+                },
+                Err(reply) => reply,
+            },
+            Request::Close { id } => match commands::find_app(&self.ctx, &id) {
+                Ok(app) if windows::close(&self.handle, &app.id) => {
+                    Reply::ok(format!("Closed {}\n", app.id))
+                }
+                Ok(app) => Reply::ok(format!("{} has no open window\n", app.id)),
+                Err(reply) => reply,
+            },
+            Request::Uninstall { id } => {
+                // The window goes first: its WebKit process holds files in the app's data directory.
+                windows::close(&self.handle, &id);
+                let reply = commands::uninstall(&self.ctx, &id);
+                tray::refresh(&self.handle, &self.ctx);
+                reply
+            }
+            Request::Demo => self.demo().await,
+            Request::Status => {
+                let open = windows::open_app_ids(&self.handle);
+                Reply::ok(format!(
+                    "syncshell host: running (pid {})\nopen windows: {}\n",
+                    std::process::id(),
+                    if open.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        open.join(", ")
+                    }
+                ))
+            }
+            Request::Quit => {
+                self.handle.exit(0);
+                Reply::ok("syncshell host: stopping\n")
+            }
+        }
+    }
+
+    /// Serves the demo (once), installs it (updating it if it is there) and opens it.
+    async fn demo(&self) -> Reply {
+        let url = match self.ensure_demo_server().await {
+            Ok(url) => url,
+            Err(e) => return Reply::error(e),
+        };
+        let (mut reply, app) = commands::install(&self.ctx, url.as_str()).await;
+        tray::refresh(&self.handle, &self.ctx);
+        let Some(app) = app else { return reply };
+        if let Err(e) = windows::open(&self.handle, &self.ctx, &app) {
+            return Reply::error(e);
+        }
+        reply.stdout += &format!("The demo is served at {url} while syncshell runs.\n");
+        reply
+    }
+
+    async fn ensure_demo_server(&self) -> Result<url::Url, String> {
+        let mut demo = self.demo.lock().await;
+        if let Some(server) = demo.as_ref() {
+            return Ok(server.url.clone());
+        }
+        let server = demo::start(demo::port()?).await?;
+        let url = server.url.clone();
+        *demo = Some(server);
+        Ok(url)
+    }
+
+    /// If the demo app is installed, serve it again, so its launcher works after a restart.
+    async fn resume_demo(&self) {
+        let Ok(port) = demo::port() else { return };
+        let origin = demo::url(port).origin().ascii_serialization();
+        let installed =
+            syncshell_core::store::apps::count_for_origin(self.ctx.store().conn(), &origin);
+        if installed.unwrap_or(0) > 0 {
+            if let Err(e) = self.ensure_demo_server().await {
+                eprintln!("syncshell: the demo app is installed but cannot be served: {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The control protocol between a `syncshell` command and the running host: one JSON request
+//! line, one JSON reply line, over the owner-only Unix socket.
+
+use serde::{Deserialize, Serialize};
+
+/// A command for the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", content = "params", rename_all = "kebab-case")]
+pub enum Request {
+    /// Install (or update) the app at `url`.
+    Install {
+        /// The page URL as the user typed it.
+        url: String,
+    },
+    /// List installed apps.
+    List {
+        /// Machine-readable output.
+        json: bool,
+    },
+    /// Open (or focus) the app's window.
+    Open {
+        /// App id.
+        id: String,
+    },
+    /// Close the app's window (the host keeps running).
+    Close {
+        /// App id.
+        id: String,
+    },
+    /// Uninstall the app.
+    Uninstall {
+        /// App id.
+        id: String,
+    },
+    /// Serve, install and open the bundled demo app.
+    Demo,
+    /// Report the host's state (pid, open windows).
+    Status,
+    /// Stop the host.
+    Quit,
+}
+
+/// The host's answer: what the command prints and its exit status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Exit status for the command.
+    pub code: i32,
+    /// Text for standard output.
+    pub stdout: String,
+    /// Text for standard error.
+    pub stderr: String,
+}
+
+impl Reply {
+    /// Success with this output.
+    pub fn ok(stdout: impl Into<String>) -> Self {
+        Self {
+            code: 0,
+            stdout: stdout.into(),
+            stderr: String::new(),
+        }
+    }
+
+    /// Failure with this one-line message.
+    pub fn error(message: impl std::fmt::Display) -> Self {
+        Self {
+            code: 1,
+            stdout: String::new(),
+            stderr: format!("syncshell: error: {message}\n"),
+        }
+    }
+
+    /// Prints the reply and returns its exit status.
+    pub fn print(&self) -> i32 {
+        use std::io::Write;
+        print!("{}", self.stdout);
+        eprint!("{}", self.stderr);
+        let _ = std::io::stdout().flush();
+        self.code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_have_a_stable_wire_form() {
+        let json = serde_json::to_string(&Request::Install {
+            url: "https://a.test/".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"cmd":"install","params":{"url":"https://a.test/"}}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Request::Demo).unwrap(),
+            r#"{"cmd":"demo"}"#
+        );
+        let back: Request =
+            serde_json::from_str(r#"{"cmd":"open","params":{"id":"notes"}}"#).unwrap();
+        assert_eq!(back, Request::Open { id: "notes".into() });
+    }
+
+    #[test]
+    fn unknown_commands_do_not_parse() {
+        assert!(serde_json::from_str::<Request>(r#"{"cmd":"rm-rf"}"#).is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! App windows: one per installed app, with its own WebKit data directory, its remembered size,
+//! and navigation kept within the app's scope.
+
+use std::sync::Arc;
+
+use syncshell_core::install::window_icon_path;
+use syncshell_core::manifest::within_scope;
+use syncshell_core::store::apps::{self, App};
+use tauri::webview::NewWindowResponse;
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+use url::Url;
+
+use crate::browser;
+use crate::context::Context;
+
+/// Size of a window opened for the first time, in logical pixels.
+const DEFAULT_SIZE: (u32, u32) = (1024, 768);
+
+/// The window label of an app. Labels of app windows all start with `app-`; local windows never do.
+pub fn label(app_id: &str) -> String {
+    format!("app-{app_id}")
+}
+
+/// The app id of an app window's label.
+pub fn app_id_of(label: &str) -> Option<&str> {
+    label.strip_prefix("app-")
+}
+
+/// Whether a navigation may stay in the app window. Everything else goes to the browser.
+pub fn stays_in_app(url: &Url, scope: &Url) -> bool {
+    within_scope(url, scope) || url.as_str() == "about:blank"
+}
+
+/// Opens the app's window, or shows and focuses it if it is already open.
+pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), String> {
+    if let Some(window) = handle.get_webview_window(&label(&app.id)) {
+        let _ = window.unminimize();
+        window.show().map_err(|e| e.to_string())?;
+        let _ = window.set_focus();
+        return Ok(());
+    }
+    let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
+    let scope = app.scope.clone();
+    let new_window_scope = app.scope.clone();
+    let mut builder = WebviewWindowBuilder::new(
+        handle,
+        label(&app.id),
+        WebviewUrl::External(app.start_url.clone()),
+    )
+    .title(&app.name)
+    .inner_size(f64::from(width), f64::from(height))
+    .data_directory(ctx.paths.webview_data_dir(&app.id))
+    .on_navigation(move |url| {
+        if stays_in_app(url, &scope) {
+            return true;
+        }
+        browser::open(url);
+        false
+    })
+    .on_new_window(move |url, _features| {
+        if within_scope(&url, &new_window_scope) {
+            NewWindowResponse::Allow
+        } else {
+            browser::open(&url);
+            NewWindowResponse::Deny
+        }
+    });
+    let icon = window_icon_path(&ctx.paths, &app.id);
+    if icon.exists() {
+        match tauri::image::Image::from_path(&icon) {
+            Ok(image) => {
+                builder = builder
+                    .icon(image)
+                    .map_err(|e| format!("window icon of {}: {e}", app.id))?
+            }
+            Err(e) => eprintln!("syncshell: {}: window icon not used: {e}", app.id),
+        }
+    }
+    let window = builder
+        .build()
+        .map_err(|e| format!("cannot open a window for {}: {e}", app.id))?;
+    remember_size_on_close(&window, ctx.clone(), app.id.clone());
+    Ok(())
+}
+
+/// Closes the app's window if it is open. Returns whether it was.
+pub fn close(handle: &AppHandle, app_id: &str) -> bool {
+    match handle.get_webview_window(&label(app_id)) {
+        Some(window) => {
+            save_size(&window, &handle.state::<Arc<Context>>(), app_id);
+            window.destroy().is_ok()
+        }
+        None => false,
+    }
+}
+
+/// Ids of apps whose windows are open.
+pub fn open_app_ids(handle: &AppHandle) -> Vec<String> {
+    let mut ids: Vec<String> = handle
+        .webview_windows()
+        .keys()
+        .filter_map(|l| app_id_of(l).map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: String) {
+    let w = window.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { .. } = event {
+            save_size(&w, &ctx, &app_id);
+        }
+    });
+}
+
+fn save_size(window: &WebviewWindow, ctx: &Context, app_id: &str) {
+    let (Ok(size), Ok(scale)) = (window.inner_size(), window.scale_factor()) else {
+        return;
+    };
+    let logical = size.to_logical::<f64>(scale);
+    let (w, h) = (logical.width.round() as u32, logical.height.round() as u32);
+    if w == 0 || h == 0 {
+        return;
+    }
+    if let Err(e) = apps::set_window_size(ctx.store().conn(), app_id, w, h) {
+        eprintln!("syncshell: cannot remember the window size of {app_id}: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip() {
+        assert_eq!(app_id_of(&label("notes")), Some("notes"));
+        assert_eq!(app_id_of("settings"), None);
+    }
+
+    #[test]
+    fn only_in_scope_pages_stay_in_the_window() {
+        let scope = Url::parse("http://127.0.0.1:9/app/").unwrap();
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(stays_in_app(&u("http://127.0.0.1:9/app/page?x#y"), &scope));
+        assert!(stays_in_app(&u("about:blank"), &scope));
+        assert!(!stays_in_app(&u("http://127.0.0.1:9/other"), &scope));
+        assert!(!stays_in_app(&u("http://127.0.0.1:10/app/"), &scope));
+        assert!(!stays_in_app(&u("https://example.com/"), &scope));
+    }
+}
