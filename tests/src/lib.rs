@@ -1,1 +1,5 @@
+//! End-to-end test support for syncshell: a recording fixture web server and a harness that runs
+//! the real binary under Xvfb and dbus-run-session. The tests themselves are in `tests/`.
 
+pub mod fixture;
+pub mod harness;

@@ -1,0 +1,214 @@
+//! A fixture web server on 127.0.0.1: serves a fixture PWA from `tests/fixtures/NAME/`, answers
+//! routes a test sets up (errors, redirects, odd content), hands the page instructions through
+//! `/next`, and records every request so tests can assert on what arrived.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+/// A request the server received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// HTTP method.
+    pub method: String,
+    /// Path without query.
+    pub path: String,
+    /// Query string parameters.
+    pub query: HashMap<String, String>,
+    /// Request headers (lowercase names).
+    pub headers: HashMap<String, String>,
+    /// Request body.
+    pub body: Vec<u8>,
+}
+
+/// A canned response for a route.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Canned {
+    /// 200 with this content type and body.
+    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Self { status: 200, headers: vec![("content-type".into(), content_type.into())], body: body.into() }
+    }
+
+    /// A bare status.
+    pub fn status(status: u16) -> Self {
+        Self { status, headers: vec![], body: format!("status {status}").into_bytes() }
+    }
+
+    /// A redirect.
+    pub fn redirect(location: &str) -> Self {
+        Self { status: 302, headers: vec![("location".into(), location.into())], body: vec![] }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    root: Option<PathBuf>,
+    routes: HashMap<String, Canned>,
+    received: Vec<Received>,
+    next: VecDeque<serde_json::Value>,
+}
+
+/// A running fixture server; stops when dropped.
+pub struct FixtureServer {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl FixtureServer {
+    /// Serves `tests/fixtures/<fixture>/` (or nothing but routes, with `None`) on a free loopback port.
+    pub fn start(fixture: Option<&str>) -> Self {
+        let root = fixture.map(|f| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(f));
+        let shared = Arc::new(Mutex::new(Shared { root, ..Shared::default() }));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("fixture runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind fixture server");
+        let addr = listener.local_addr().expect("fixture address");
+        let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+        runtime.spawn(async move {
+            axum::serve(listener, app).await.expect("fixture server");
+        });
+        Self { addr, shared, _runtime: runtime }
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The origin, `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Answers `path` with `canned` from now on (before the fixture files).
+    pub fn route(&self, path: &str, canned: Canned) {
+        self.shared.lock().unwrap().routes.insert(path.to_owned(), canned);
+    }
+
+    /// Queues an instruction for the fixture page, which polls `/next` after loading.
+    pub fn instruct(&self, value: serde_json::Value) {
+        self.shared.lock().unwrap().next.push_back(value);
+    }
+
+    /// Every request so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.lock().unwrap().received.clone()
+    }
+
+    /// How many requests matched `pred`.
+    pub fn count(&self, pred: impl Fn(&Received) -> bool) -> usize {
+        self.shared.lock().unwrap().received.iter().filter(|r| pred(r)).count()
+    }
+
+    /// Waits (bounded) for a request matching `pred` and returns it.
+    pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&Received) -> bool) -> Received {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(r) = self.shared.lock().unwrap().received.iter().find(|r| pred(r)) {
+                return r.clone();
+            }
+            if Instant::now() > deadline {
+                let seen: Vec<String> = self.received().iter().map(|r| format!("{} {} {:?}", r.method, r.path, r.query)).collect();
+                panic!("timed out after {timeout:?} waiting for {what}; the fixture server saw:\n{}", seen.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Waits for the fixture page's report of `event` (`/report?event=...`).
+    pub fn wait_for_report(&self, event: &str, timeout: Duration) -> Received {
+        self.wait_for(&format!("report {event}"), timeout, |r| {
+            r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event)
+        })
+    }
+}
+
+async fn handle(
+    State(shared): State<Arc<Mutex<Shared>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query: HashMap<String, String> = uri
+        .query()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let received = Received {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        query,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    let mut shared = shared.lock().unwrap();
+    shared.received.push(received);
+    if uri.path() == "/report" {
+        return (StatusCode::NO_CONTENT, "").into_response();
+    }
+    if uri.path() == "/next" {
+        let next = shared.next.pop_front().unwrap_or(serde_json::json!({}));
+        return ([("content-type", "application/json"), ("cache-control", "no-store")], next.to_string()).into_response();
+    }
+    if let Some(c) = shared.routes.get(uri.path()) {
+        let mut response = (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response();
+        for (k, v) in &c.headers {
+            response.headers_mut().insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        return response;
+    }
+    let Some(root) = shared.root.clone() else {
+        return (StatusCode::NOT_FOUND, "no such route").into_response();
+    };
+    let mut rel = uri.path().trim_start_matches('/').to_owned();
+    if rel.is_empty() || rel.ends_with('/') {
+        rel.push_str("index.html");
+    }
+    if rel.split('/').any(|seg| seg == "..") {
+        return (StatusCode::BAD_REQUEST, "no").into_response();
+    }
+    match std::fs::read(root.join(&rel)) {
+        Ok(bytes) => ([("content-type", content_type(&rel)), ("cache-control", "no-cache")], bytes).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("json") | Some("webmanifest") => "application/manifest+json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("css") => "text/css",
+        _ => "application/octet-stream",
+    }
+}

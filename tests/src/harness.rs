@@ -1,0 +1,333 @@
+//! Runs the real `syncshell` binary the way a user's desktop would: its own HOME and XDG
+//! directories per test, a private X server (Xvfb), hosts inside `dbus-run-session`, a recording
+//! `BROWSER`. Every wait has a deadline; every process started is stopped when the test ends.
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long one CLI command may take before the test fails.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a page in a fresh WebKit process gets to load and report.
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// What a finished command printed.
+#[derive(Debug)]
+pub struct Output {
+    /// Exit status (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Panics with the output unless the command succeeded.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(self.code, 0, "command failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// A private X server.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Self {
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("Xvfb must be installed (`make test` installs it)");
+        // Xvfb writes the display number once it accepts connections.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("Xvfb display number");
+        let number = line.trim();
+        assert!(!number.is_empty(), "Xvfb did not start");
+        Self { child, display: format!(":{number}") }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One test's world: directories, display, and the processes it started.
+pub struct Env {
+    /// Root of everything this test writes.
+    pub root: tempfile::TempDir,
+    xvfb: Xvfb,
+    hosts: Vec<Child>,
+    extra: Vec<(String, String)>,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// A fresh world with empty XDG directories.
+    pub fn new() -> Self {
+        let root = tempfile::Builder::new().prefix("syncshell-e2e-").tempdir().expect("temp dir");
+        let runtime = root.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let browser = root.path().join("browser.sh");
+        std::fs::write(
+            &browser,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", root.path().join("browser.log").display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        Self { root, xvfb: Xvfb::start(), hosts: Vec::new(), extra: Vec::new() }
+    }
+
+    /// Sets an extra environment variable for every command started from now on.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.extra.push((key.into(), value.into()));
+    }
+
+    /// The `syncshell` binary under test: `SYNCSHELL_BIN`, or the one built next to this test.
+    pub fn binary() -> PathBuf {
+        if let Some(bin) = std::env::var_os("SYNCSHELL_BIN") {
+            return PathBuf::from(bin);
+        }
+        // target/debug/deps/e2e-HASH -> target/debug/syncshell
+        let exe = std::env::current_exe().unwrap();
+        let bin = exe.parent().unwrap().parent().unwrap().join("syncshell");
+        assert!(bin.exists(), "{} is missing: build it first (cargo build -p syncshell)", bin.display());
+        bin
+    }
+
+    /// `$HOME`.
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    /// `$XDG_DATA_HOME`.
+    pub fn data_home(&self) -> PathBuf {
+        self.home().join(".local/share")
+    }
+
+    /// `$XDG_RUNTIME_DIR`.
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.root.path().join("run")
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_home().join("syncshell/syncshell.db")
+    }
+
+    /// A read-only connection to the host's database.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the syncshell database")
+    }
+
+    /// The launcher of `app_id`.
+    pub fn desktop_file(&self, app_id: &str) -> PathBuf {
+        self.data_home().join(format!("applications/syncshell-{app_id}.desktop"))
+    }
+
+    /// The X display of this test.
+    pub fn display(&self) -> &str {
+        &self.xvfb.display
+    }
+
+    /// URLs handed to the browser so far.
+    pub fn browser_urls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.root.path().join("browser.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// A `syncshell` command with this test's environment and nothing inherited from the runner.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(Self::binary());
+        cmd.args(args);
+        self.apply_env(&mut cmd);
+        cmd
+    }
+
+    /// Replaces `cmd`'s environment with this test's.
+    fn apply_env(&self, cmd: &mut Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_DATA_HOME", self.data_home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("XDG_CACHE_HOME", self.home().join(".cache"))
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
+            .env("DISPLAY", self.display())
+            .env("BROWSER", self.root.path().join("browser.sh"))
+            .env("LANG", "C.UTF-8")
+            .env("NO_AT_BRIDGE", "1");
+        for (k, v) in &self.extra {
+            cmd.env(k, v);
+        }
+    }
+
+    /// Runs `syncshell ARGS` to completion (bounded) and returns what it printed.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start syncshell");
+        wait_output(child, COMMAND_TIMEOUT, &format!("syncshell {}", args.join(" ")))
+    }
+
+    /// Starts `dbus-run-session -- syncshell ARGS` as a host-to-be (its own session bus, its own
+    /// process group) and returns its index; it is stopped when the test ends.
+    pub fn spawn_host(&mut self, args: &[&str]) -> usize {
+        let log = std::fs::File::create(self.root.path().join(format!("host-{}.log", self.hosts.len()))).unwrap();
+        let mut cmd = Command::new("dbus-run-session");
+        cmd.arg("--").arg(Self::binary()).args(args);
+        self.apply_env(&mut cmd);
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .expect("dbus-run-session must be installed (`make test` installs dbus)");
+        self.hosts.push(child);
+        self.hosts.len() - 1
+    }
+
+    /// What host `index` printed so far.
+    pub fn host_log(&self, index: usize) -> String {
+        std::fs::read_to_string(self.root.path().join(format!("host-{index}.log"))).unwrap_or_default()
+    }
+
+    /// Starts a host with `--background` and waits until it answers on its control socket.
+    pub fn start_host(&mut self) -> usize {
+        let index = self.spawn_host(&["--background"]);
+        self.wait_for_host();
+        index
+    }
+
+    /// Waits until a host answers `status`.
+    pub fn wait_for_host(&self) {
+        wait_until("the host to answer on its control socket", COMMAND_TIMEOUT, || {
+            self.run(&["status"]).code == 0
+        });
+    }
+
+    /// Whether host `index` has exited, and with which status.
+    pub fn host_exit(&mut self, index: usize) -> Option<i32> {
+        self.hosts[index].try_wait().unwrap().map(|s| s.code().unwrap_or(-1))
+    }
+
+    /// The pid the running host wrote.
+    pub fn host_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid")).ok()?.trim().parse().ok()
+    }
+
+    /// Runs an X tool (xdotool) against this test's display.
+    pub fn x_tool(&self, program: &str, args: &[&str]) -> Output {
+        let child = Command::new(program)
+            .args(args)
+            .env("DISPLAY", self.display())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
+        wait_output(child, COMMAND_TIMEOUT, program)
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if self.hosts.iter_mut().any(|h| matches!(h.try_wait(), Ok(None))) {
+            let _ = self.command(&["quit"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for host in &mut self.hosts {
+            while matches!(host.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            // Whatever is left of the group (dbus-daemon, WebKit processes) goes too.
+            // SAFETY: killpg on a process group we created.
+            unsafe { libc::killpg(host.id() as i32, libc::SIGKILL) };
+            let _ = host.wait();
+        }
+    }
+}
+
+/// Waits (bounded) for `child` and collects its output.
+fn wait_output(mut child: Child, timeout: Duration, what: &str) -> Output {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output { code: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+/// Polls `cond` until it holds, failing the test after `timeout`.
+#[track_caller]
+pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Files under `dir`, recursively, relative to it (for "nothing was left behind" checks).
+pub fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
