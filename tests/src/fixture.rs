@@ -42,17 +42,29 @@ pub struct Canned {
 impl Canned {
     /// 200 with this content type and body.
     pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Self { status: 200, headers: vec![("content-type".into(), content_type.into())], body: body.into() }
+        Self {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+        }
     }
 
     /// A bare status.
     pub fn status(status: u16) -> Self {
-        Self { status, headers: vec![], body: format!("status {status}").into_bytes() }
+        Self {
+            status,
+            headers: vec![],
+            body: format!("status {status}").into_bytes(),
+        }
     }
 
     /// A redirect.
     pub fn redirect(location: &str) -> Self {
-        Self { status: 302, headers: vec![("location".into(), location.into())], body: vec![] }
+        Self {
+            status: 302,
+            headers: vec![("location".into(), location.into())],
+            body: vec![],
+        }
     }
 }
 
@@ -74,8 +86,15 @@ pub struct FixtureServer {
 impl FixtureServer {
     /// Serves `tests/fixtures/<fixture>/` (or nothing but routes, with `None`) on a free loopback port.
     pub fn start(fixture: Option<&str>) -> Self {
-        let root = fixture.map(|f| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(f));
-        let shared = Arc::new(Mutex::new(Shared { root, ..Shared::default() }));
+        let root = fixture.map(|f| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(f)
+        });
+        let shared = Arc::new(Mutex::new(Shared {
+            root,
+            ..Shared::default()
+        }));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -85,11 +104,17 @@ impl FixtureServer {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind fixture server");
         let addr = listener.local_addr().expect("fixture address");
-        let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
         runtime.spawn(async move {
             axum::serve(listener, app).await.expect("fixture server");
         });
-        Self { addr, shared, _runtime: runtime }
+        Self {
+            addr,
+            shared,
+            _runtime: runtime,
+        }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
@@ -104,7 +129,11 @@ impl FixtureServer {
 
     /// Answers `path` with `canned` from now on (before the fixture files).
     pub fn route(&self, path: &str, canned: Canned) {
-        self.shared.lock().unwrap().routes.insert(path.to_owned(), canned);
+        self.shared
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_owned(), canned);
     }
 
     /// Queues an instruction for the fixture page, which polls `/next` after loading.
@@ -119,19 +148,44 @@ impl FixtureServer {
 
     /// How many requests matched `pred`.
     pub fn count(&self, pred: impl Fn(&Received) -> bool) -> usize {
-        self.shared.lock().unwrap().received.iter().filter(|r| pred(r)).count()
+        self.shared
+            .lock()
+            .unwrap()
+            .received
+            .iter()
+            .filter(|r| pred(r))
+            .count()
     }
 
     /// Waits (bounded) for a request matching `pred` and returns it.
-    pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&Received) -> bool) -> Received {
+    pub fn wait_for(
+        &self,
+        what: &str,
+        timeout: Duration,
+        pred: impl Fn(&Received) -> bool,
+    ) -> Received {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(r) = self.shared.lock().unwrap().received.iter().find(|r| pred(r)) {
+            if let Some(r) = self
+                .shared
+                .lock()
+                .unwrap()
+                .received
+                .iter()
+                .find(|r| pred(r))
+            {
                 return r.clone();
             }
             if Instant::now() > deadline {
-                let seen: Vec<String> = self.received().iter().map(|r| format!("{} {} {:?}", r.method, r.path, r.query)).collect();
-                panic!("timed out after {timeout:?} waiting for {what}; the fixture server saw:\n{}", seen.join("\n"));
+                let seen: Vec<String> = self
+                    .received()
+                    .iter()
+                    .map(|r| format!("{} {} {:?}", r.method, r.path, r.query))
+                    .collect();
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}; the fixture server saw:\n{}",
+                    seen.join("\n")
+                );
             }
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -154,7 +208,11 @@ async fn handle(
 ) -> Response {
     let query: HashMap<String, String> = uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let received = Received {
         method: method.to_string(),
@@ -173,10 +231,18 @@ async fn handle(
     }
     if uri.path() == "/next" {
         let next = shared.next.pop_front().unwrap_or(serde_json::json!({}));
-        return ([("content-type", "application/json"), ("cache-control", "no-store")], next.to_string()).into_response();
+        return (
+            [
+                ("content-type", "application/json"),
+                ("cache-control", "no-store"),
+            ],
+            next.to_string(),
+        )
+            .into_response();
     }
     if let Some(c) = shared.routes.get(uri.path()) {
-        let mut response = (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response();
+        let mut response =
+            (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response();
         for (k, v) in &c.headers {
             response.headers_mut().insert(
                 axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
@@ -196,7 +262,14 @@ async fn handle(
         return (StatusCode::BAD_REQUEST, "no").into_response();
     }
     match std::fs::read(root.join(&rel)) {
-        Ok(bytes) => ([("content-type", content_type(&rel)), ("cache-control", "no-cache")], bytes).into_response(),
+        Ok(bytes) => (
+            [
+                ("content-type", content_type(&rel)),
+                ("cache-control", "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

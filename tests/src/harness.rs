@@ -28,7 +28,11 @@ impl Output {
     /// Panics with the output unless the command succeeded.
     #[track_caller]
     pub fn success(self) -> Self {
-        assert_eq!(self.code, 0, "command failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "command failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -42,7 +46,16 @@ struct Xvfb {
 impl Xvfb {
     fn start() -> Self {
         let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"])
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .process_group(0)
@@ -50,10 +63,15 @@ impl Xvfb {
             .expect("Xvfb must be installed (`make test` installs it)");
         // Xvfb writes the display number once it accepts connections.
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("Xvfb display number");
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("Xvfb display number");
         let number = line.trim();
         assert!(!number.is_empty(), "Xvfb did not start");
-        Self { child, display: format!(":{number}") }
+        Self {
+            child,
+            display: format!(":{number}"),
+        }
     }
 }
 
@@ -82,18 +100,37 @@ impl Default for Env {
 impl Env {
     /// A fresh world with empty XDG directories.
     pub fn new() -> Self {
-        let root = tempfile::Builder::new().prefix("syncshell-e2e-").tempdir().expect("temp dir");
+        let root = tempfile::Builder::new()
+            .prefix("syncshell-e2e-")
+            .tempdir()
+            .expect("temp dir");
         let runtime = root.path().join("run");
         std::fs::create_dir_all(&runtime).unwrap();
-        std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
         let browser = root.path().join("browser.sh");
         std::fs::write(
             &browser,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", root.path().join("browser.log").display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                root.path().join("browser.log").display()
+            ),
         )
         .unwrap();
-        std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        Self { root, xvfb: Xvfb::start(), hosts: Vec::new(), extra: Vec::new() }
+        std::fs::set_permissions(
+            &browser,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        Self {
+            root,
+            xvfb: Xvfb::start(),
+            hosts: Vec::new(),
+            extra: Vec::new(),
+        }
     }
 
     /// Sets an extra environment variable for every command started from now on.
@@ -109,7 +146,11 @@ impl Env {
         // target/debug/deps/e2e-HASH -> target/debug/syncshell
         let exe = std::env::current_exe().unwrap();
         let bin = exe.parent().unwrap().parent().unwrap().join("syncshell");
-        assert!(bin.exists(), "{} is missing: build it first (cargo build -p syncshell)", bin.display());
+        assert!(
+            bin.exists(),
+            "{} is missing: build it first (cargo build -p syncshell)",
+            bin.display()
+        );
         bin
     }
 
@@ -135,13 +176,17 @@ impl Env {
 
     /// A read-only connection to the host's database.
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the syncshell database")
+        rusqlite::Connection::open_with_flags(
+            self.db_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the syncshell database")
     }
 
     /// The launcher of `app_id`.
     pub fn desktop_file(&self, app_id: &str) -> PathBuf {
-        self.data_home().join(format!("applications/syncshell-{app_id}.desktop"))
+        self.data_home()
+            .join(format!("applications/syncshell-{app_id}.desktop"))
     }
 
     /// The X display of this test.
@@ -193,13 +238,22 @@ impl Env {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start syncshell");
-        wait_output(child, COMMAND_TIMEOUT, &format!("syncshell {}", args.join(" ")))
+        wait_output(
+            child,
+            COMMAND_TIMEOUT,
+            &format!("syncshell {}", args.join(" ")),
+        )
     }
 
     /// Starts `dbus-run-session -- syncshell ARGS` as a host-to-be (its own session bus, its own
     /// process group) and returns its index; it is stopped when the test ends.
     pub fn spawn_host(&mut self, args: &[&str]) -> usize {
-        let log = std::fs::File::create(self.root.path().join(format!("host-{}.log", self.hosts.len()))).unwrap();
+        let log = std::fs::File::create(
+            self.root
+                .path()
+                .join(format!("host-{}.log", self.hosts.len())),
+        )
+        .unwrap();
         let mut cmd = Command::new("dbus-run-session");
         cmd.arg("--").arg(Self::binary()).args(args);
         self.apply_env(&mut cmd);
@@ -216,7 +270,8 @@ impl Env {
 
     /// What host `index` printed so far.
     pub fn host_log(&self, index: usize) -> String {
-        std::fs::read_to_string(self.root.path().join(format!("host-{index}.log"))).unwrap_or_default()
+        std::fs::read_to_string(self.root.path().join(format!("host-{index}.log")))
+            .unwrap_or_default()
     }
 
     /// Starts a host with `--background` and waits until it answers on its control socket.
@@ -228,19 +283,28 @@ impl Env {
 
     /// Waits until a host answers `status`.
     pub fn wait_for_host(&self) {
-        wait_until("the host to answer on its control socket", COMMAND_TIMEOUT, || {
-            self.run(&["status"]).code == 0
-        });
+        wait_until(
+            "the host to answer on its control socket",
+            COMMAND_TIMEOUT,
+            || self.run(&["status"]).code == 0,
+        );
     }
 
     /// Whether host `index` has exited, and with which status.
     pub fn host_exit(&mut self, index: usize) -> Option<i32> {
-        self.hosts[index].try_wait().unwrap().map(|s| s.code().unwrap_or(-1))
+        self.hosts[index]
+            .try_wait()
+            .unwrap()
+            .map(|s| s.code().unwrap_or(-1))
     }
 
     /// The pid the running host wrote.
     pub fn host_pid(&self) -> Option<u32> {
-        std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid")).ok()?.trim().parse().ok()
+        std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// Runs an X tool (xdotool) against this test's display.
@@ -258,8 +322,16 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        if self.hosts.iter_mut().any(|h| matches!(h.try_wait(), Ok(None))) {
-            let _ = self.command(&["quit"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        if self
+            .hosts
+            .iter_mut()
+            .any(|h| matches!(h.try_wait(), Ok(None)))
+        {
+            let _ = self
+                .command(&["quit"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         for host in &mut self.hosts {
@@ -300,7 +372,11 @@ fn wait_output(mut child: Child, timeout: Duration, what: &str) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    Output { code: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }
 
 /// Polls `cond` until it holds, failing the test after `timeout`.
@@ -308,7 +384,10 @@ fn wait_output(mut child: Child, timeout: Duration, what: &str) -> Output {
 pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !cond() {
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -318,7 +397,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {

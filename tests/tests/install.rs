@@ -10,31 +10,64 @@ fn installed_ids(env: &Env) -> Vec<String> {
     }
     let db = env.db();
     let mut stmt = db.prepare("SELECT id FROM apps ORDER BY id").unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[track_caller]
 fn assert_nothing_installed(env: &Env) {
-    assert!(installed_ids(env).is_empty(), "rows left: {:?}", installed_ids(env));
+    assert!(
+        installed_ids(env).is_empty(),
+        "rows left: {:?}",
+        installed_ids(env)
+    );
     let data = env.data_home();
-    assert!(files_under(&data.join("applications")).is_empty(), "launchers left");
+    assert!(
+        files_under(&data.join("applications")).is_empty(),
+        "launchers left"
+    );
     assert!(files_under(&data.join("icons")).is_empty(), "icons left");
-    assert!(files_under(&data.join("syncshell/apps")).is_empty(), "app data left");
+    assert!(
+        files_under(&data.join("syncshell/apps")).is_empty(),
+        "app data left"
+    );
 }
 
 #[track_caller]
 fn assert_install_fails(env: &Env, url: &str, expected: &str) {
     let out = env.run(&["install", url]);
-    assert_eq!(out.code, 1, "install {url} should fail; stdout: {}", out.stdout);
+    assert_eq!(
+        out.code, 1,
+        "install {url} should fail; stdout: {}",
+        out.stdout
+    );
     assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
-    assert_eq!(out.stderr.lines().count(), 1, "one-line error expected: {}", out.stderr);
-    assert!(out.stderr.starts_with("syncshell: error: "), "{}", out.stderr);
-    assert!(out.stderr.contains(expected), "expected {expected:?} in: {}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().count(),
+        1,
+        "one-line error expected: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.starts_with("syncshell: error: "),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(expected),
+        "expected {expected:?} in: {}",
+        out.stderr
+    );
     assert_nothing_installed(env);
 }
 
 fn page_linking(manifest: &str) -> Canned {
-    Canned::ok("text/html", format!("<!doctype html><title>T</title><link rel=manifest href=\"{manifest}\">"))
+    Canned::ok(
+        "text/html",
+        format!("<!doctype html><title>T</title><link rel=manifest href=\"{manifest}\">"),
+    )
 }
 
 #[test]
@@ -44,8 +77,17 @@ fn install_list_update_and_uninstall_a_pwa() {
     let origin = server.origin();
 
     let out = env.run(&["install", &server.url("/app/")]).success();
-    assert!(out.stdout.starts_with("Installed \"Fixture Notes\" as notes\n"), "{}", out.stdout);
-    assert!(out.stderr.is_empty(), "no warnings expected: {}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("Installed \"Fixture Notes\" as notes\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no warnings expected: {}",
+        out.stderr
+    );
 
     // The stored app follows the manifest, URLs resolved against the manifest URL.
     let db = env.db();
@@ -59,38 +101,75 @@ fn install_list_update_and_uninstall_a_pwa() {
     assert_eq!(manifest_id, format!("{origin}/notes"));
     assert_eq!(start, format!("{origin}/app/?source=pwa"));
     assert_eq!(scope, format!("{origin}/app/"));
-    assert_eq!((display.as_str(), theme.as_str(), has_icon), ("standalone", "#aa3300", true));
+    assert_eq!(
+        (display.as_str(), theme.as_str(), has_icon),
+        ("standalone", "#aa3300", true)
+    );
 
     // The launcher runs `syncshell open notes` with the icon installed in the hicolor theme.
     let entry = std::fs::read_to_string(env.desktop_file("notes")).unwrap();
     let exe = Env::binary().canonicalize().unwrap();
-    assert!(entry.contains(&format!("\nExec={} open notes\n", exe.display())), "{entry}");
-    assert!(entry.contains("\nName=Fixture Notes\n") && entry.contains("\nIcon=syncshell-notes\n"), "{entry}");
+    assert!(
+        entry.contains(&format!("\nExec={} open notes\n", exe.display())),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("\nName=Fixture Notes\n") && entry.contains("\nIcon=syncshell-notes\n"),
+        "{entry}"
+    );
     // The 192 px "any" icon is the best: the 512 px one is maskable, the 48 px one small.
-    let icon = env.data_home().join("icons/hicolor/192x192/apps/syncshell-notes.png");
-    let fixture_icon = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/notes/app/icon-192.png");
-    assert_eq!(std::fs::read(icon).unwrap(), std::fs::read(fixture_icon).unwrap());
+    let icon = env
+        .data_home()
+        .join("icons/hicolor/192x192/apps/syncshell-notes.png");
+    let fixture_icon =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/notes/app/icon-192.png");
+    assert_eq!(
+        std::fs::read(icon).unwrap(),
+        std::fs::read(fixture_icon).unwrap()
+    );
     assert_eq!(server.count(|r| r.path == "/app/icon-maskable.png"), 0);
 
     let list = env.run(&["list"]).success().stdout;
-    assert!(list.lines().any(|l| l.starts_with("notes ") && l.contains("Fixture Notes")), "{list}");
-    let json: serde_json::Value = serde_json::from_str(&env.run(&["list", "--json"]).success().stdout).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("notes ") && l.contains("Fixture Notes")),
+        "{list}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.run(&["list", "--json"]).success().stdout).unwrap();
     assert_eq!(json[0]["id"], "notes");
     assert_eq!(json[0]["scope"], format!("{origin}/app/"));
     assert_eq!(json.as_array().unwrap().len(), 1);
 
     // Installing the same manifest id again updates the app in place.
-    let out = env.run(&["install", &server.url("/app/index.html")]).success();
-    assert!(out.stdout.starts_with("Updated \"Fixture Notes\" as notes\n"), "{}", out.stdout);
+    let out = env
+        .run(&["install", &server.url("/app/index.html")])
+        .success();
+    assert!(
+        out.stdout
+            .starts_with("Updated \"Fixture Notes\" as notes\n"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(installed_ids(&env), ["notes"]);
 
     let out = env.run(&["uninstall", "notes"]).success();
     assert_eq!(out.stdout, "Uninstalled \"Fixture Notes\" (notes)\n");
     assert_nothing_installed(&env);
-    assert!(env.run(&["list"]).success().stdout.starts_with("No apps installed"));
+    assert!(env
+        .run(&["list"])
+        .success()
+        .stdout
+        .starts_with("No apps installed"));
     let again = env.run(&["uninstall", "notes"]);
     assert_eq!(again.code, 1);
-    assert!(again.stderr.contains("no installed app has the id \"notes\""), "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("no installed app has the id \"notes\""),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
@@ -101,7 +180,10 @@ fn apps_with_the_same_name_get_distinct_ids() {
     server.route("/twin/", page_linking("/twin/manifest.json"));
     server.route(
         "/twin/manifest.json",
-        Canned::ok("application/json", r#"{"id": "twin", "name": "Fixture Notes", "short_name": "Notes"}"#),
+        Canned::ok(
+            "application/json",
+            r#"{"id": "twin", "name": "Fixture Notes", "short_name": "Notes"}"#,
+        ),
     );
     let out = env.run(&["install", &server.url("/twin/")]).success();
     assert!(out.stdout.contains(" as notes-2\n"), "{}", out.stdout);
@@ -118,9 +200,21 @@ fn a_manifest_without_name_or_icons_falls_back_to_the_page() {
     );
     server.route("/plain/m.json", Canned::ok("application/json", "{}"));
     let out = env.run(&["install", &server.url("/plain/")]).success();
-    assert!(out.stdout.starts_with("Installed \"Page Title\" as page-title\n"), "{}", out.stdout);
-    assert!(out.stderr.contains("using the page title"), "{}", out.stderr);
-    assert!(env.data_home().join("icons/hicolor/48x48/apps/syncshell-page-title.png").exists());
+    assert!(
+        out.stdout
+            .starts_with("Installed \"Page Title\" as page-title\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("using the page title"),
+        "{}",
+        out.stderr
+    );
+    assert!(env
+        .data_home()
+        .join("icons/hicolor/48x48/apps/syncshell-page-title.png")
+        .exists());
 }
 
 #[test]
@@ -132,11 +226,27 @@ fn an_icon_that_fails_to_download_installs_without_one() {
         "/m.json",
         Canned::ok("application/json", r#"{"name": "Iconless", "icons": [{"src": "/gone.png", "sizes": "192x192"}, {"src": "/page.png"}]}"#),
     );
-    server.route("/page.png", Canned::ok("image/png", "<html>not an image</html>"));
+    server.route(
+        "/page.png",
+        Canned::ok("image/png", "<html>not an image</html>"),
+    );
     let out = env.run(&["install", &server.url("/")]).success();
-    assert!(out.stdout.starts_with("Installed \"Iconless\" as iconless\n"), "{}", out.stdout);
-    assert!(out.stderr.contains("warning: no icon could be downloaded"), "{}", out.stderr);
-    assert!(out.stderr.contains("HTTP 404") && out.stderr.contains("is not a PNG or SVG image"), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("Installed \"Iconless\" as iconless\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("warning: no icon could be downloaded"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("HTTP 404") && out.stderr.contains("is not a PNG or SVG image"),
+        "{}",
+        out.stderr
+    );
     let entry = std::fs::read_to_string(env.desktop_file("iconless")).unwrap();
     assert!(!entry.contains("Icon="), "{entry}");
     assert!(files_under(&env.data_home().join("icons")).is_empty());
@@ -148,16 +258,28 @@ fn bad_urls_and_unreachable_hosts_are_refused() {
     assert_install_fails(&env, "app.example", "is not a valid URL");
     assert_install_fails(&env, "file:///etc/passwd", "is not a valid URL");
     // Port 1 on loopback: nothing listens there.
-    assert_install_fails(&env, "http://127.0.0.1:1/", "cannot reach http://127.0.0.1:1/");
+    assert_install_fails(
+        &env,
+        "http://127.0.0.1:1/",
+        "cannot reach http://127.0.0.1:1/",
+    );
 }
 
 #[test]
 fn http_errors_and_non_html_pages_are_refused() {
     let env = Env::new();
     let server = FixtureServer::start(None);
-    assert_install_fails(&env, &server.url("/missing"), "the server answered HTTP 404");
+    assert_install_fails(
+        &env,
+        &server.url("/missing"),
+        "the server answered HTTP 404",
+    );
     server.route("/text", Canned::ok("text/plain", "hello"));
-    assert_install_fails(&env, &server.url("/text"), "is not an HTML page (Content-Type: text/plain)");
+    assert_install_fails(
+        &env,
+        &server.url("/text"),
+        "is not an HTML page (Content-Type: text/plain)",
+    );
     server.route("/loop", Canned::redirect("/loop"));
     assert_install_fails(&env, &server.url("/loop"), "too many redirects");
 }
@@ -166,14 +288,31 @@ fn http_errors_and_non_html_pages_are_refused() {
 fn pages_without_a_usable_manifest_are_refused() {
     let env = Env::new();
     let server = FixtureServer::start(None);
-    server.route("/plain", Canned::ok("text/html", "<title>x</title><!-- <link rel=manifest href=m.json> -->"));
-    assert_install_fails(&env, &server.url("/plain"), "has no <link rel=\"manifest\">");
+    server.route(
+        "/plain",
+        Canned::ok(
+            "text/html",
+            "<title>x</title><!-- <link rel=manifest href=m.json> -->",
+        ),
+    );
+    assert_install_fails(
+        &env,
+        &server.url("/plain"),
+        "has no <link rel=\"manifest\">",
+    );
 
     server.route("/gone", page_linking("/gone.json"));
-    assert_install_fails(&env, &server.url("/gone"), "cannot fetch the web app manifest: ");
+    assert_install_fails(
+        &env,
+        &server.url("/gone"),
+        "cannot fetch the web app manifest: ",
+    );
 
     server.route("/broken", page_linking("/broken.json"));
-    server.route("/broken.json", Canned::ok("application/json", "{\"name\": "));
+    server.route(
+        "/broken.json",
+        Canned::ok("application/json", "{\"name\": "),
+    );
     assert_install_fails(&env, &server.url("/broken"), "is not valid JSON");
 
     server.route("/array", page_linking("/array.json"));
@@ -189,10 +328,18 @@ fn pages_without_a_usable_manifest_are_refused() {
 #[test]
 fn unknown_app_ids_are_refused_by_every_command() {
     let env = Env::new();
-    for args in [["open", "nosuch"], ["uninstall", "nosuch"], ["open", "../etc"]] {
+    for args in [
+        ["open", "nosuch"],
+        ["uninstall", "nosuch"],
+        ["open", "../etc"],
+    ] {
         let out = env.run(&args);
         assert_eq!(out.code, 1, "{args:?}");
-        assert!(out.stderr.contains("no installed app has the id"), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("no installed app has the id"),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
     // `open` of an unknown app must not have left a host running.
     assert_eq!(env.run(&["status"]).code, 3);

@@ -1,0 +1,122 @@
+//! The host's life: started by the command that needs it, alive in the tray with no window, one
+//! per user, reached by later commands through its owner-only control socket.
+
+use std::os::unix::fs::PermissionsExt;
+
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::{wait_until, Env, COMMAND_TIMEOUT, PAGE_TIMEOUT};
+
+fn loads(server: &FixtureServer) -> usize {
+    server.count(|r| {
+        r.path == "/report" && r.query.get("event").map(String::as_str) == Some("loaded")
+    })
+}
+
+#[test]
+fn open_without_a_host_starts_one_that_outlives_its_window() {
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("notes"));
+    env.run(&["install", &server.url("/app/")]).success();
+    assert_eq!(env.run(&["status"]).code, 3, "no host yet");
+
+    // This command becomes the host.
+    let host = env.spawn_host(&["open", "notes"]);
+    server.wait_for_report("loaded", PAGE_TIMEOUT);
+    wait_until("the host to print its reply", COMMAND_TIMEOUT, || {
+        env.host_log(host).contains("Opened notes\n")
+    });
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: notes"), "{status}");
+
+    // Closing the last window leaves the host running (in the tray).
+    env.run(&["close", "notes"]).success();
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: none"), "{status}");
+    assert_eq!(
+        env.host_exit(host),
+        None,
+        "the host must outlive its last window"
+    );
+
+    // A later command reaches the same host, which opens the app again.
+    env.run(&["open", "notes"]).success();
+    wait_until("the second load", PAGE_TIMEOUT, || loads(&server) == 2);
+
+    assert_eq!(env.run(&["quit"]).code, 0);
+    wait_until("the host to exit", COMMAND_TIMEOUT, || {
+        env.host_exit(host).is_some()
+    });
+    assert_eq!(env.host_exit(host), Some(0));
+    assert_eq!(env.run(&["status"]).code, 3);
+}
+
+#[test]
+fn a_second_instance_talks_to_the_first() {
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("notes"));
+    let first = env.start_host();
+    let pid = env.host_pid().expect("the host writes its pid");
+
+    // Another `--background` finds the running host and leaves.
+    let second = env.spawn_host(&["--background"]);
+    wait_until("the second instance to exit", COMMAND_TIMEOUT, || {
+        env.host_exit(second).is_some()
+    });
+    assert_eq!(env.host_exit(second), Some(0));
+    assert!(
+        env.host_log(second)
+            .contains("syncshell is already running"),
+        "{}",
+        env.host_log(second)
+    );
+    assert_eq!(env.host_pid(), Some(pid));
+
+    // Commands go through the running host: its status names its pid, and an install through it works.
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains(&format!("(pid {pid})")), "{status}");
+    env.run(&["install", &server.url("/app/")]).success();
+    assert!(env
+        .run(&["list"])
+        .success()
+        .stdout
+        .contains("Fixture Notes"));
+    assert_eq!(env.host_exit(first), None);
+
+    // The control socket and its directory are owner-only.
+    let mode = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(env.runtime_dir().join("syncshell")), 0o700);
+    assert_eq!(
+        mode(env.runtime_dir().join("syncshell/control.sock")),
+        0o600
+    );
+}
+
+#[test]
+fn two_commands_racing_to_start_a_host_make_one() {
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("notes"));
+    env.run(&["install", &server.url("/app/")]).success();
+    let a = env.spawn_host(&["open", "notes"]);
+    let b = env.spawn_host(&["open", "notes"]);
+    server.wait_for_report("loaded", PAGE_TIMEOUT);
+    // One of them is the host; the other handed its request over and exited successfully.
+    wait_until("one of the two to exit", COMMAND_TIMEOUT, || {
+        env.host_exit(a).is_some() || env.host_exit(b).is_some()
+    });
+    let (exited, host) = if env.host_exit(a).is_some() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert_eq!(env.host_exit(exited), Some(0), "{}", env.host_log(exited));
+    assert!(
+        env.host_log(exited).contains("Opened notes"),
+        "{}",
+        env.host_log(exited)
+    );
+    assert_eq!(env.host_exit(host), None);
+    // Both opens went to one window: the page loaded once.
+    assert_eq!(loads(&server), 1);
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: notes\n"), "{status}");
+}

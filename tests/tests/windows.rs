@@ -1,0 +1,154 @@
+//! App windows with real WebKit: the page loads from the fixture server, gets its own storage and
+//! service worker, never reaches host commands, stays within scope, and keeps its size.
+
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+
+/// Installs the notes fixture, starts a host and opens the app; returns once its page reported.
+fn open_notes() -> (Env, FixtureServer) {
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("notes"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    assert_eq!(
+        env.run(&["open", "notes"]).success().stdout,
+        "Opened notes\n"
+    );
+    server.wait_for_report("loaded", PAGE_TIMEOUT);
+    (env, server)
+}
+
+fn loads_of(server: &FixtureServer, path: &str) -> usize {
+    server.count(|r| {
+        r.path == "/report"
+            && r.query.get("event").map(String::as_str) == Some("loaded")
+            && r.query.get("path").map(String::as_str) == Some(path)
+    })
+}
+
+/// The X window whose title is exactly `title`.
+fn window_id(env: &Env, title: &str) -> String {
+    let out = env
+        .x_tool(
+            "xdotool",
+            &["search", "--sync", "--name", &format!("^{title}$")],
+        )
+        .success();
+    out.stdout.lines().next().expect("a window").to_owned()
+}
+
+fn geometry(env: &Env, id: &str) -> String {
+    let out = env.x_tool("xdotool", &["getwindowgeometry", id]).success();
+    out.stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Geometry: "))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn an_app_opens_its_start_url_in_its_own_window() {
+    let (env, server) = open_notes();
+    let loaded = server.wait_for_report("loaded", PAGE_TIMEOUT);
+    assert_eq!(loaded.query["path"], "/app/?source=pwa");
+    assert_eq!(loaded.query["title"], "Fixture Notes");
+    // A real secure context: the app's service worker registers and activates.
+    let sw = server.wait_for("service worker result", PAGE_TIMEOUT, |r| {
+        r.path == "/report"
+            && matches!(
+                r.query.get("event").map(String::as_str),
+                Some("sw-ready" | "sw-failed")
+            )
+    });
+    assert_eq!(sw.query["event"], "sw-ready", "{:?}", sw.query);
+    // The page cannot call into the host.
+    let ipc = server.wait_for_report("ipc", PAGE_TIMEOUT);
+    assert_ne!(ipc.query["result"], "allowed", "{:?}", ipc.query);
+
+    window_id(&env, "Fixture Notes");
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: notes"), "{status}");
+    // The app keeps its own WebKit data (service worker registrations, storage).
+    let webview_dir = env.data_home().join("syncshell/apps/notes/webview");
+    wait_until("the app's WebKit data directory", PAGE_TIMEOUT, || {
+        std::fs::read_dir(&webview_dir)
+            .map(|d| d.count() > 0)
+            .unwrap_or(false)
+    });
+
+    // Opening again focuses the same window instead of loading a second one.
+    env.run(&["open", "notes"]).success();
+    assert_eq!(loads_of(&server, "/app/?source=pwa"), 1);
+}
+
+#[test]
+fn navigation_outside_the_scope_goes_to_the_browser() {
+    let (env, server) = open_notes();
+    let origin = server.origin();
+
+    server.instruct(serde_json::json!({ "navigate": "/app/page2.html" }));
+    wait_until("page 2 to load in the app window", PAGE_TIMEOUT, || {
+        loads_of(&server, "/app/page2.html") == 1
+    });
+
+    // A click on a target=_blank link to another site (a user gesture, as popups need).
+    server.instruct(serde_json::json!({ "link": "https://example.invalid/elsewhere" }));
+    server.wait_for_report("link-ready", PAGE_TIMEOUT);
+    let id = window_id(&env, "Fixture Notes");
+    env.x_tool(
+        "xdotool",
+        &["mousemove", "--window", &id, "200", "200", "click", "1"],
+    )
+    .success();
+    wait_until(
+        "the new-window link to reach the browser",
+        PAGE_TIMEOUT,
+        || {
+            env.browser_urls()
+                .contains(&"https://example.invalid/elsewhere".to_owned())
+        },
+    );
+
+    server.instruct(serde_json::json!({ "navigate": "/outside.html" }));
+    let outside = format!("{origin}/outside.html");
+    wait_until(
+        "the out-of-scope link to reach the browser",
+        PAGE_TIMEOUT,
+        || env.browser_urls().contains(&outside),
+    );
+    // The app window never loaded it.
+    assert_eq!(server.count(|r| r.path == "/outside.html"), 0);
+    assert_eq!(env.browser_urls().len(), 2, "{:?}", env.browser_urls());
+}
+
+#[test]
+fn the_window_size_is_remembered() {
+    let (env, server) = open_notes();
+    let id = window_id(&env, "Fixture Notes");
+    env.x_tool("xdotool", &["windowsize", &id, "700", "500"])
+        .success();
+    wait_until("the window to take its new size", PAGE_TIMEOUT, || {
+        geometry(&env, &id) == "700x500"
+    });
+
+    assert_eq!(
+        env.run(&["close", "notes"]).success().stdout,
+        "Closed notes\n"
+    );
+    let size: (i64, i64) = env
+        .db()
+        .query_row(
+            "SELECT window_width, window_height FROM apps WHERE id = 'notes'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(size, (700, 500));
+
+    env.run(&["open", "notes"]).success();
+    wait_until("the page to load again", PAGE_TIMEOUT, || {
+        loads_of(&server, "/app/?source=pwa") == 2
+    });
+    let id = window_id(&env, "Fixture Notes");
+    assert_eq!(geometry(&env, &id), "700x500");
+}
