@@ -135,7 +135,7 @@ impl Host {
             }
             Request::List { json } => commands::list(&self.ctx, json),
             Request::Open { id } => match commands::find_app(&self.ctx, &id) {
-                Ok(app) => match windows::open(&self.handle, &self.ctx, &app) {
+                Ok(app) => match self.open_window(app.clone()).await {
                     Ok(()) => Reply::ok(format!("Opened {}\n", app.id)),
                     Err(e) => Reply::error(e),
                 },
@@ -175,6 +175,14 @@ impl Host {
         }
     }
 
+    /// Opens (or focuses) the app's window without blocking the async runtime's workers.
+    async fn open_window(&self, app: syncshell_core::store::apps::App) -> Result<(), String> {
+        let (handle, ctx) = (self.handle.clone(), self.ctx.clone());
+        tauri::async_runtime::spawn_blocking(move || windows::open(&handle, &ctx, &app))
+            .await
+            .map_err(|e| format!("opening the window failed: {e}"))?
+    }
+
     /// Serves the demo (once), installs it (updating it if it is there) and opens it.
     async fn demo(&self) -> Reply {
         let url = match self.ensure_demo_server().await {
@@ -184,7 +192,7 @@ impl Host {
         let (mut reply, app) = commands::install(&self.ctx, url.as_str()).await;
         tray::refresh(&self.handle, &self.ctx);
         let Some(app) = app else { return reply };
-        if let Err(e) = windows::open(&self.handle, &self.ctx, &app) {
+        if let Err(e) = self.open_window(app).await {
             return Reply::error(e);
         }
         reply.stdout += &format!("The demo is served at {url} while syncshell runs.\n");

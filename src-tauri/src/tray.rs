@@ -89,15 +89,19 @@ fn on_menu_event(handle: &AppHandle, event: MenuEvent) {
         handle.exit(0);
     } else if let Some(app_id) = id.strip_prefix(OPEN_PREFIX) {
         let ctx = handle.state::<Arc<Context>>().inner().clone();
-        let result = apps::get(ctx.store().conn(), app_id);
-        match result {
-            Ok(Some(app)) => {
-                if let Err(e) = windows::open(handle, &ctx, &app) {
-                    eprintln!("syncshell: {e}");
+        let (handle, app_id) = (handle.clone(), app_id.to_owned());
+        // Menu events arrive on the main thread, which opening a window must not block.
+        tauri::async_runtime::spawn_blocking(move || {
+            let result = apps::get(ctx.store().conn(), &app_id);
+            match result {
+                Ok(Some(app)) => {
+                    if let Err(e) = windows::open(&handle, &ctx, &app) {
+                        eprintln!("syncshell: {e}");
+                    }
                 }
+                Ok(None) => eprintln!("syncshell: {app_id} is no longer installed"),
+                Err(e) => eprintln!("syncshell: {e}"),
             }
-            Ok(None) => eprintln!("syncshell: {app_id} is no longer installed"),
-            Err(e) => eprintln!("syncshell: {e}"),
-        }
+        });
     }
 }

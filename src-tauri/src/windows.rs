@@ -1,7 +1,7 @@
 //! App windows: one per installed app, with its own WebKit data directory, its remembered size,
 //! and navigation kept within the app's scope.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use syncshell_core::install::window_icon_path;
 use syncshell_core::manifest::within_scope;
@@ -31,8 +31,14 @@ pub fn stays_in_app(url: &Url, scope: &Url) -> bool {
     within_scope(url, scope) || url.as_str() == "about:blank"
 }
 
-/// Opens the app's window, or shows and focuses it if it is already open.
+/// Held while checking for and creating a window, so two requests racing to open the same app
+/// (two launcher clicks, a launch that starts the host) make one window.
+static OPENING: Mutex<()> = Mutex::new(());
+
+/// Opens the app's window, or shows and focuses it if it is already open. Blocks until the window
+/// exists; never call it on the main thread (window creation needs that thread free).
 pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), String> {
+    let _opening = OPENING.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(window) = handle.get_webview_window(&label(&app.id)) {
         let _ = window.unminimize();
         window.show().map_err(|e| e.to_string())?;

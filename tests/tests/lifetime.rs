@@ -115,7 +115,11 @@ fn two_commands_racing_to_start_a_host_make_one() {
         env.host_log(exited)
     );
     assert_eq!(env.host_exit(host), None);
-    // Both opens went to one window: the page loaded once.
+    // Both opens went to one window (a second one would exist as soon as its `open` returned).
+    let windows = env
+        .x_tool("xdotool", &["search", "--name", "^Fixture Notes$"])
+        .stdout;
+    assert_eq!(windows.lines().count(), 1, "windows: {windows}");
     assert_eq!(loads(&server), 1);
     let status = env.run(&["status"]).success().stdout;
     assert!(status.contains("open windows: notes\n"), "{status}");

@@ -1,0 +1,58 @@
+# syncshell: two commands do everything on a fresh Debian 12 machine.
+#   make run   installs what is missing, builds, and starts the host with the bundled demo app
+#   make test  installs what is missing, builds, and runs every test (unit, integration, JS, end-to-end)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Build: WebKitGTK/GTK for Tauri. Tests: a virtual X server, a session bus, X automation.
+DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev \
+	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev \
+	xvfb xauth dbus dbus-x11 xdotool xdg-utils
+
+.PHONY: run test deps build lint test-rust test-js clean
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs)"; exit 1; }
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@if ! command -v node >/dev/null; then \
+		echo "Installing Node.js (for the JavaScript tests)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs; \
+	fi
+
+build: deps
+	$(CARGO) build --workspace
+
+run: build
+	./target/debug/syncshell demo
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-rust: deps
+	# The end-to-end tests drive the real binary, so it is built first.
+	$(CARGO) build --workspace
+	$(CARGO) test --workspace --all-targets 2>&1 | tee target/test-rust.log
+
+test-js: deps
+	mkdir -p target
+	node --test web/ 2>&1 | tee target/test-js.log
+
+# One closing line with the totals of every runner.
+test: lint test-js test-rust
+	@awk '/^test result:/ { p += $$4; f += $$6 } /^# pass / { p += $$3 } /^# fail / { f += $$3 } \
+		END { print "total: " p " passed, " f " failed" }' target/test-rust.log target/test-js.log
+
+clean:
+	$(CARGO) clean
