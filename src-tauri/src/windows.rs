@@ -46,7 +46,6 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
         return Ok(());
     }
     let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
-    let scope = app.scope.clone();
     let new_window_scope = app.scope.clone();
     let mut builder = WebviewWindowBuilder::new(
         handle,
@@ -56,13 +55,6 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     .title(&app.name)
     .inner_size(f64::from(width), f64::from(height))
     .data_directory(ctx.paths.webview_data_dir(&app.id))
-    .on_navigation(move |url| {
-        if stays_in_app(url, &scope) {
-            return true;
-        }
-        browser::open(url);
-        false
-    })
     .on_new_window(move |url, _features| {
         if within_scope(&url, &new_window_scope) {
             NewWindowResponse::Allow
@@ -85,6 +77,7 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     let window = builder
         .build()
         .map_err(|e| format!("cannot open a window for {}: {e}", app.id))?;
+    keep_in_scope(&window, app.scope.clone())?;
     remember_size_on_close(&window, ctx.clone(), app.id.clone());
     Ok(())
 }
@@ -109,6 +102,44 @@ pub fn open_app_ids(handle: &AppHandle) -> Vec<String> {
         .collect();
     ids.sort();
     ids
+}
+
+/// Sends top-level pages outside the app's scope to the browser. Tauri's `on_navigation` cannot
+/// be used: WebKit asks it for every frame, so an embedded cross-origin frame (a video, a map)
+/// would be torn out of the page. The response policy knows whether a load is the main frame's.
+fn keep_in_scope(window: &WebviewWindow, scope: Url) -> Result<(), String> {
+    window
+        .with_webview(move |platform| {
+            use tauri::webview::PlatformWebview;
+            use webkit2gtk::glib::Cast;
+            use webkit2gtk::{
+                PolicyDecisionExt, PolicyDecisionType, ResponsePolicyDecision,
+                ResponsePolicyDecisionExt, URIResponseExt, WebViewExt,
+            };
+            let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
+            webview.connect_decide_policy(move |_, decision, kind| {
+                if kind != PolicyDecisionType::Response {
+                    return false;
+                }
+                let Some(response) = decision.downcast_ref::<ResponsePolicyDecision>() else {
+                    return false;
+                };
+                if !response.is_main_frame_main_resource() {
+                    return false;
+                }
+                let uri = response.response().and_then(|r| r.uri());
+                let Some(url) = uri.and_then(|u| Url::parse(u.as_str()).ok()) else {
+                    return false;
+                };
+                if stays_in_app(&url, &scope) {
+                    return false;
+                }
+                decision.ignore();
+                browser::open(&url);
+                true
+            });
+        })
+        .map_err(|e| format!("cannot watch the window's navigation: {e}"))
 }
 
 fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: String) {

@@ -116,9 +116,24 @@ fn navigation_outside_the_scope_goes_to_the_browser() {
         PAGE_TIMEOUT,
         || env.browser_urls().contains(&outside),
     );
-    // The app window never loaded it.
-    assert_eq!(server.count(|r| r.path == "/outside.html"), 0);
+    // The app window never showed it: its script never ran there.
+    assert_eq!(loads_of(&server, "/outside.html"), 0);
     assert_eq!(env.browser_urls().len(), 2, "{:?}", env.browser_urls());
+}
+
+#[test]
+fn frames_from_other_origins_load_inside_the_app() {
+    let (env, server) = open_notes();
+    let other = FixtureServer::start(None);
+    other.route(
+        "/frame.html",
+        syncshell_e2e::fixture::Canned::ok("text/html", "<p>embedded</p>"),
+    );
+    server.instruct(serde_json::json!({ "iframe": other.url("/frame.html") }));
+    other.wait_for("the embedded frame's request", PAGE_TIMEOUT, |r| {
+        r.path == "/frame.html"
+    });
+    assert!(env.browser_urls().is_empty(), "{:?}", env.browser_urls());
 }
 
 #[test]
