@@ -28,6 +28,33 @@ pub fn desktop_entry(app: &App, exe: &Path, with_icon: bool) -> String {
     entry
 }
 
+/// The XDG autostart entry that starts the host in the tray at login, so installed apps' background
+/// work goes on without anyone opening them.
+pub fn autostart_entry(exe: &Path) -> String {
+    format!(
+        "[Desktop Entry]\nType=Application\nVersion=1.5\nName=syncshell\n\
+         Comment=Runs installed web apps' background sync\nExec={} --background\nTerminal=false\n\
+         NoDisplay=true\nX-GNOME-Autostart-enabled=true\n",
+        escape_value(&quote_exec_arg(&exe.to_string_lossy()))
+    )
+}
+
+/// Writes the autostart entry unless the user turned it off (`Hidden=true` or
+/// `X-GNOME-Autostart-enabled=false` in the existing file, as desktop settings do).
+pub fn enable_autostart(paths: &Paths, exe: &Path) -> std::io::Result<()> {
+    let file = paths.autostart_file();
+    if let Ok(existing) = std::fs::read_to_string(&file) {
+        let disabled = existing.lines().any(|l| {
+            let l = l.trim();
+            l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false"
+        });
+        if disabled {
+            return Ok(());
+        }
+    }
+    write_atomic(&file, autostart_entry(exe).as_bytes())
+}
+
 /// Escapes a string value as the Desktop Entry spec says (and drops `%` field codes' meaning).
 fn escape_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -136,6 +163,28 @@ mod tests {
             "{entry}"
         );
         assert!(!entry.contains("Icon="));
+    }
+
+    #[test]
+    fn autostart_respects_a_user_who_turned_it_off() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(tmp.path(), &tmp.path().join("config"), tmp.path());
+        enable_autostart(&paths, Path::new("/usr/bin/syncshell")).unwrap();
+        let entry = std::fs::read_to_string(paths.autostart_file()).unwrap();
+        assert!(
+            entry.contains("\nExec=/usr/bin/syncshell --background\n"),
+            "{entry}"
+        );
+        let off = entry.replace(
+            "X-GNOME-Autostart-enabled=true",
+            "X-GNOME-Autostart-enabled=false",
+        );
+        std::fs::write(paths.autostart_file(), &off).unwrap();
+        enable_autostart(&paths, Path::new("/other/syncshell")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(paths.autostart_file()).unwrap(),
+            off
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct Paths {
     pub applications_dir: PathBuf,
     /// `$XDG_DATA_HOME/icons/hicolor`: where launcher icons go.
     pub icon_theme_dir: PathBuf,
+    /// `$XDG_CONFIG_HOME/autostart`: where the login autostart entry goes.
+    pub autostart_dir: PathBuf,
 }
 
 impl Paths {
@@ -26,6 +28,7 @@ impl Paths {
             runtime_dir: runtime_dir.join("syncshell"),
             applications_dir: data_home.join("applications"),
             icon_theme_dir: data_home.join("icons").join("hicolor"),
+            autostart_dir: config_home.join("autostart"),
         }
     }
 
@@ -72,6 +75,11 @@ impl Paths {
     pub fn desktop_file(&self, app_id: &str) -> PathBuf {
         self.applications_dir
             .join(format!("{}.desktop", launcher_name(app_id)))
+    }
+
+    /// The entry that starts the host at login.
+    pub fn autostart_file(&self) -> PathBuf {
+        self.autostart_dir.join("syncshell.desktop")
     }
 
     /// The control socket of the running host.

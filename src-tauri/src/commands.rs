@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use syncshell_core::install::{self, Installed};
+use syncshell_core::launcher;
 use syncshell_core::store::apps::{self, App};
 use syncshell_core::uninstall;
 
@@ -19,7 +20,13 @@ pub async fn install(ctx: &Context, url: &str) -> (Reply, Option<App>) {
     let result = prepared.commit(&mut ctx.store(), &ctx.paths, ctx.clock.as_ref(), &ctx.exe);
     match result {
         Ok(installed) => {
-            let reply = install_reply(ctx, &installed);
+            let mut reply = install_reply(ctx, &installed);
+            if let Err(e) = launcher::enable_autostart(&ctx.paths, &ctx.exe) {
+                let _ = writeln!(
+                    reply.stderr,
+                    "syncshell: warning: cannot set up starting at login: {e}"
+                );
+            }
             (reply, Some(installed.app))
         }
         Err(e) => (Reply::error(e), None),
@@ -85,8 +92,24 @@ pub fn list(ctx: &Context, json: bool) -> Reply {
 
 /// Uninstalls the app `id`. The caller closes its window first.
 pub fn uninstall(ctx: &Context, id: &str) -> Reply {
-    match uninstall::uninstall(&mut ctx.store(), &ctx.paths, id) {
-        Ok(app) => Reply::ok(format!("Uninstalled \"{}\" ({})\n", app.name, app.id)),
+    let result = uninstall::uninstall(&mut ctx.store(), &ctx.paths, id);
+    match result {
+        Ok(app) => {
+            let mut reply = Reply::ok(format!("Uninstalled \"{}\" ({})\n", app.name, app.id));
+            // With no app left there is no background work to start at login for.
+            let none_left = apps::list(ctx.store().conn())
+                .map(|a| a.is_empty())
+                .unwrap_or(false);
+            if none_left {
+                if let Err(e) = launcher::remove_if_present(&ctx.paths.autostart_file()) {
+                    let _ = writeln!(
+                        reply.stderr,
+                        "syncshell: warning: cannot remove the login entry: {e}"
+                    );
+                }
+            }
+            reply
+        }
         Err(e) => Reply::error(e),
     }
 }

@@ -129,6 +129,14 @@ fn install_list_update_and_uninstall_a_pwa() {
     );
     assert_eq!(server.count(|r| r.path == "/app/icon-maskable.png"), 0);
 
+    // The host will start at login, in the tray, so background work goes on.
+    let autostart = env.home().join(".config/autostart/syncshell.desktop");
+    let entry = std::fs::read_to_string(&autostart).unwrap();
+    assert!(
+        entry.contains(&format!("\nExec={} --background\n", exe.display())),
+        "{entry}"
+    );
+
     let list = env.run(&["list"]).success().stdout;
     assert!(
         list.lines()
