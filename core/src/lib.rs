@@ -13,4 +13,5 @@ pub mod launcher;
 pub mod manifest;
 pub mod paths;
 pub mod store;
+pub mod sync;
 pub mod uninstall;

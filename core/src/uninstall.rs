@@ -4,7 +4,7 @@ use crate::app_id;
 use crate::launcher;
 use crate::paths::Paths;
 use crate::store::apps::{self, App};
-use crate::store::{site_settings, Store, StoreError};
+use crate::store::{site_settings, sync_registrations, Store, StoreError};
 
 /// Why an uninstall failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,11 @@ pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, Unin
         apps::delete(tx, id)?;
         if apps::count_for_origin(tx, &app.origin)? == 0 {
             site_settings::delete(tx, &app.origin)?;
+            sync_registrations::delete_origin(tx, &app.origin, None)?;
+            tx.execute(
+                "DELETE FROM background_log WHERE origin = ?1",
+                [&app.origin],
+            )?;
         }
         let io = |path: &std::path::Path, source| UninstallError::Io {
             path: path.display().to_string(),
@@ -64,4 +69,47 @@ pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, Unin
         Ok(())
     })?;
     Ok(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::apps::sample;
+    use crate::store::sync_registrations::Kind;
+    use crate::sync::parameters::Parameters;
+    use crate::sync::rules::{self, RegisterCall, SitePolicy};
+
+    #[test]
+    fn uninstalling_the_last_app_of_an_origin_forgets_its_registrations_and_log() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(tmp.path(), tmp.path(), tmp.path());
+        let mut store = Store::open_in_memory().unwrap();
+        apps::upsert(store.conn(), &sample("notes", "m")).unwrap();
+        let call = RegisterCall {
+            origin: "http://127.0.0.1:8000",
+            scope: "http://127.0.0.1:8000/app/",
+            kind: Kind::Sync,
+            tag: "outbox",
+            min_interval: 0,
+            has_active_worker: true,
+        };
+        let policy = SitePolicy {
+            permitted: true,
+            enabled: true,
+        };
+        rules::register(&mut store, &Parameters::default(), 1, policy, &call).unwrap();
+        uninstall(&mut store, &paths, "notes").unwrap();
+        assert!(sync_registrations::list(store.conn(), None)
+            .unwrap()
+            .is_empty());
+        let log: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM background_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(log, 0);
+        assert!(matches!(
+            uninstall(&mut store, &paths, "notes"),
+            Err(UninstallError::UnknownApp(_))
+        ));
+    }
 }

@@ -4,8 +4,9 @@ use rusqlite_migration::{Migrations, M};
 
 /// Every migration, oldest first.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
         -- One row per installed app. `id` is the short name users type; `manifest_id` is the
         -- web app manifest's identity (a URL), which decides whether an install is an update.
         CREATE TABLE apps (
@@ -39,7 +40,43 @@ pub(super) fn migrations() -> Migrations<'static> {
                                      CHECK (notifications IN ('default', 'granted', 'denied'))
         ) STRICT;
         "#,
-    )])
+        ),
+        M::up(
+            r#"
+        -- Background Sync and Periodic Background Sync registrations, one per (service worker
+        -- registration scope, kind, tag). `state` 'firing' is stored so that a registration whose
+        -- event was cut short by a crash is known after a restart and goes back to pending.
+        CREATE TABLE sync_registrations (
+            origin        TEXT NOT NULL,
+            scope         TEXT NOT NULL,
+            kind          TEXT NOT NULL CHECK (kind IN ('sync', 'periodicsync')),
+            tag           TEXT NOT NULL,
+            min_interval  INTEGER NOT NULL DEFAULT 0,
+            state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'firing', 'reregistered')),
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            delay_until   INTEGER,
+            registered_at INTEGER NOT NULL,
+            PRIMARY KEY (scope, kind, tag)
+        ) STRICT;
+        CREATE INDEX sync_registrations_origin ON sync_registrations(origin);
+        CREATE INDEX sync_registrations_due ON sync_registrations(state, delay_until);
+
+        -- The background-services log, as Chrome DevTools shows it.
+        CREATE TABLE background_log (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       INTEGER NOT NULL,
+            origin   TEXT NOT NULL,
+            scope    TEXT NOT NULL,
+            service  TEXT NOT NULL CHECK (service IN ('sync', 'periodicsync')),
+            event    TEXT NOT NULL,
+            tag      TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        CREATE INDEX background_log_at ON background_log(at);
+        CREATE INDEX background_log_origin ON background_log(origin, at);
+        "#,
+        ),
+    ])
 }
 
 #[cfg(test)]

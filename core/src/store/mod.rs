@@ -1,8 +1,10 @@
 //! The SQLite store: one file, WAL, migrations applied on open. One module per table.
 
 pub mod apps;
+pub mod background_log;
 mod migrations;
 pub mod site_settings;
+pub mod sync_registrations;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,0 +1,776 @@
+//! The registration rules: registering (coalescing, re-registering while firing, quota, limits),
+//! firing, finishing (retry with backoff, lastChance, drop), and recovering after a crash. Every
+//! step is written to the background-services log with the names DevTools uses.
+
+use serde_json::json;
+use url::Url;
+
+use crate::clock::Millis;
+use crate::store::background_log::{self, LogEntry};
+use crate::store::sync_registrations::{self as regs, Key, Kind, Registration, State};
+use crate::store::{Store, StoreError};
+use crate::sync::delay::{self, AfterFailure};
+use crate::sync::errors::{SyncError, MAX_TAG_LENGTH};
+use crate::sync::parameters::Parameters;
+
+/// What the user allows for the calling site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SitePolicy {
+    /// The permission is not blocked.
+    pub permitted: bool,
+    /// The feature is switched on for the site.
+    pub enabled: bool,
+}
+
+/// A `register()` call.
+#[derive(Debug, Clone)]
+pub struct RegisterCall<'a> {
+    /// The caller's origin, from the webview or the shim's token, never from the message.
+    pub origin: &'a str,
+    /// The service worker registration's scope.
+    pub scope: &'a str,
+    /// Which API.
+    pub kind: Kind,
+    /// The tag.
+    pub tag: &'a str,
+    /// Periodic only: requested minimum interval (ms).
+    pub min_interval: Millis,
+    /// Whether the registration has an active worker.
+    pub has_active_worker: bool,
+}
+
+/// What a `register()` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    /// A new registration.
+    New,
+    /// The same tag was already waiting: one registration serves both.
+    Coalesced,
+    /// The tag is firing: it fires once more afterwards.
+    ReregisteredWhileFiring,
+    /// Periodic: the existing registration's interval was updated.
+    Updated,
+}
+
+/// An event about to be dispatched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatch {
+    /// The registration.
+    pub registration: Registration,
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// Whether this is the final attempt (`SyncEvent.lastChance`).
+    pub last_chance: bool,
+}
+
+/// What happened after an event finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Succeeded; a one-off registration is gone, a periodic one waits for its next turn.
+    Completed,
+    /// Failed; retried after this delay (ms).
+    Retry(Millis),
+    /// Failed on its last attempt; a one-off registration is dropped, a periodic one resumes its cadence.
+    Dropped,
+    /// Registered again while firing: pending again, attempts reset.
+    FireAgain,
+}
+
+fn entry(now: Millis, r: &Registration, event: &str, metadata: serde_json::Value) -> LogEntry {
+    LogEntry {
+        at: now,
+        origin: r.origin.clone(),
+        scope: r.key.scope.clone(),
+        service: r.key.kind,
+        event: event.into(),
+        tag: r.key.tag.clone(),
+        metadata,
+    }
+}
+
+/// Registers (or coalesces) a sync or periodic sync registration.
+pub fn register(
+    store: &mut Store,
+    params: &Parameters,
+    now: Millis,
+    policy: SitePolicy,
+    call: &RegisterCall<'_>,
+) -> Result<Registered, SyncError> {
+    let scope_origin = Url::parse(call.scope).map(|u| u.origin().ascii_serialization());
+    if scope_origin.as_deref() != Ok(call.origin) {
+        return Err(SyncError::WrongOrigin);
+    }
+    if call.tag.chars().count() > MAX_TAG_LENGTH {
+        return Err(SyncError::TagTooLong);
+    }
+    if !policy.enabled {
+        return Err(SyncError::Disabled);
+    }
+    if !policy.permitted {
+        return Err(SyncError::PermissionDenied);
+    }
+    if !call.has_active_worker {
+        return Err(SyncError::NoActiveWorker);
+    }
+    let key = Key {
+        scope: call.scope.to_owned(),
+        kind: call.kind,
+        tag: call.tag.to_owned(),
+    };
+    store.transaction(|tx| {
+        let outcome = match regs::get(tx, &key)? {
+            Some(mut existing) => match (call.kind, existing.state) {
+                (Kind::Sync, State::Pending) => Registered::Coalesced,
+                (Kind::Sync, _) => {
+                    regs::set_state(tx, &key, State::Reregistered)?;
+                    background_log::record(
+                        tx,
+                        &entry(now, &existing, "Sync event reregistered", json!({})),
+                    )?;
+                    Registered::ReregisteredWhileFiring
+                }
+                (Kind::Periodic, _) => {
+                    existing.min_interval = call.min_interval;
+                    if existing.state == State::Pending {
+                        existing.delay_until =
+                            Some(now + delay::periodic_interval(params, call.min_interval));
+                    }
+                    regs::put(tx, &existing)?;
+                    let meta = json!({ "minInterval": call.min_interval });
+                    background_log::record(
+                        tx,
+                        &entry(now, &existing, "Registered periodicsync", meta),
+                    )?;
+                    Registered::Updated
+                }
+            },
+            None => {
+                let count = regs::count_for_origin(tx, call.origin)?;
+                if count >= params.max_registrations_per_origin {
+                    return Err(SyncError::QuotaExceeded(count));
+                }
+                let delay_until = match call.kind {
+                    // One-off: as soon as online. Periodic: never at registration time.
+                    Kind::Sync => None,
+                    Kind::Periodic => {
+                        Some(now + delay::periodic_interval(params, call.min_interval))
+                    }
+                };
+                let r = Registration {
+                    origin: call.origin.to_owned(),
+                    key: key.clone(),
+                    min_interval: call.min_interval,
+                    state: State::Pending,
+                    attempts: 0,
+                    delay_until,
+                    registered_at: now,
+                };
+                regs::put(tx, &r)?;
+                let (event, meta) = match call.kind {
+                    Kind::Sync => ("Registered sync", json!({})),
+                    Kind::Periodic => (
+                        "Registered periodicsync",
+                        json!({ "minInterval": call.min_interval }),
+                    ),
+                };
+                background_log::record(tx, &entry(now, &r, event, meta))?;
+                Registered::New
+            }
+        };
+        Ok(outcome)
+    })
+}
+
+/// Unregisters a periodic registration. Unknown tags resolve quietly, as in Chromium.
+pub fn unregister_periodic(
+    store: &mut Store,
+    now: Millis,
+    scope: &str,
+    tag: &str,
+) -> Result<bool, SyncError> {
+    let key = Key {
+        scope: scope.into(),
+        kind: Kind::Periodic,
+        tag: tag.into(),
+    };
+    store.transaction(|tx| {
+        let Some(r) = regs::get(tx, &key)? else {
+            return Ok(false);
+        };
+        regs::delete(tx, &key)?;
+        background_log::record(tx, &entry(now, &r, "Unregistered periodicsync", json!({})))?;
+        Ok(true)
+    })
+}
+
+/// Marks a due registration as firing and says which attempt this is. `None` if it is no longer
+/// pending (unregistered, or already firing).
+pub fn begin_firing(
+    store: &mut Store,
+    params: &Parameters,
+    now: Millis,
+    key: &Key,
+) -> Result<Option<Dispatch>, SyncError> {
+    store.transaction(|tx| {
+        let Some(mut r) = regs::get(tx, key)? else {
+            return Ok(None);
+        };
+        if r.state != State::Pending {
+            return Ok(None);
+        }
+        r.state = State::Firing;
+        r.attempts += 1;
+        regs::put(tx, &r)?;
+        let last_chance = delay::is_last_chance(params, r.attempts);
+        let event = format!("Dispatched {} event", r.key.kind.as_str());
+        let meta = match r.key.kind {
+            Kind::Sync => json!({ "Last Chance": last_chance, "attempt": r.attempts }),
+            Kind::Periodic => json!({ "attempt": r.attempts }),
+        };
+        background_log::record(tx, &entry(now, &r, &event, meta))?;
+        Ok(Some(Dispatch {
+            attempt: r.attempts,
+            last_chance,
+            registration: r,
+        }))
+    })
+}
+
+/// Records the outcome of a fired event (`error` is `None` on success).
+pub fn finish(
+    store: &mut Store,
+    params: &Parameters,
+    now: Millis,
+    key: &Key,
+    error: Option<&str>,
+) -> Result<Option<Finished>, SyncError> {
+    store.transaction(|tx| {
+        let Some(mut r) = regs::get(tx, key)? else {
+            return Ok(None);
+        };
+        let kind = r.key.kind.as_str();
+        let outcome = if r.state == State::Reregistered {
+            Finished::FireAgain
+        } else if error.is_none() {
+            Finished::Completed
+        } else {
+            match delay::after_failure(params, r.attempts) {
+                AfterFailure::Retry(d) => Finished::Retry(d),
+                AfterFailure::Drop => Finished::Dropped,
+            }
+        };
+        let meta = match (outcome, error) {
+            (Finished::Retry(d), Some(e)) => {
+                json!({ "Failure Reason": e, "Next Attempt Delay (ms)": d })
+            }
+            (_, Some(e)) => json!({ "Failure Reason": e }),
+            _ => json!({}),
+        };
+        let event = match error {
+            None => format!("{kind} event completed"),
+            Some(_) => format!("{kind} event failed"),
+        };
+        background_log::record(tx, &entry(now, &r, &event, meta))?;
+        let periodic_next = Some(now + delay::periodic_interval(params, r.min_interval));
+        match (outcome, r.key.kind) {
+            (Finished::Completed | Finished::Dropped, Kind::Sync) => {
+                regs::delete(tx, key)?;
+                if outcome == Finished::Dropped {
+                    let meta = json!({ "attempts": r.attempts });
+                    background_log::record(
+                        tx,
+                        &entry(now, &r, "Registration dropped after the last attempt", meta),
+                    )?;
+                }
+            }
+            (Finished::Completed | Finished::Dropped, Kind::Periodic) => {
+                r.state = State::Pending;
+                r.attempts = 0;
+                r.delay_until = periodic_next;
+                regs::put(tx, &r)?;
+            }
+            (Finished::Retry(d), _) => {
+                r.state = State::Pending;
+                r.delay_until = Some(now + d);
+                regs::put(tx, &r)?;
+            }
+            (Finished::FireAgain, _) => {
+                r.state = State::Pending;
+                r.attempts = 0;
+                r.delay_until = match r.key.kind {
+                    Kind::Sync => None,
+                    Kind::Periodic => periodic_next,
+                };
+                regs::put(tx, &r)?;
+            }
+        }
+        Ok(Some(outcome))
+    })
+}
+
+/// After a restart: registrations whose event was cut short go back to pending, no sooner than
+/// the recovery delay. Returns how many.
+pub fn recover(store: &mut Store, params: &Parameters, now: Millis) -> Result<usize, StoreError> {
+    store.transaction(|tx| {
+        let interrupted = regs::interrupted(tx)?;
+        for mut r in interrupted.iter().cloned() {
+            r.state = State::Pending;
+            let earliest = now + params.min_sync_recovery_time;
+            r.delay_until = Some(r.delay_until.map_or(earliest, |d| d.max(earliest)));
+            regs::put(tx, &r)?;
+            background_log::record(
+                tx,
+                &entry(
+                    now,
+                    &r,
+                    "Event interrupted; will retry after recovery delay",
+                    json!({}),
+                ),
+            )?;
+        }
+        Ok::<_, StoreError>(interrupted.len())
+    })
+}
+
+/// What the scheduler should do now: the registrations due, and when to look again (`None`:
+/// only when something changes). Offline, nothing is due and only a network change wakes it.
+pub fn plan(
+    store: &Store,
+    now: Millis,
+    online: bool,
+) -> Result<(Vec<Registration>, Option<Millis>), StoreError> {
+    if !online {
+        return Ok((Vec::new(), None));
+    }
+    let due = regs::due(store.conn(), now)?;
+    let next = regs::next_due_at(store.conn(), now)?;
+    Ok((due, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{Clock, FakeClock};
+    use crate::store::sync_registrations::tags;
+
+    const ORIGIN: &str = "http://127.0.0.1:8000";
+    const SCOPE: &str = "http://127.0.0.1:8000/app/";
+    const ALLOWED: SitePolicy = SitePolicy {
+        permitted: true,
+        enabled: true,
+    };
+    const MINUTE: Millis = 60_000;
+
+    fn call(kind: Kind, tag: &str) -> RegisterCall<'_> {
+        RegisterCall {
+            origin: ORIGIN,
+            scope: SCOPE,
+            kind,
+            tag,
+            min_interval: 0,
+            has_active_worker: true,
+        }
+    }
+
+    fn key(kind: Kind, tag: &str) -> Key {
+        Key {
+            scope: SCOPE.into(),
+            kind,
+            tag: tag.into(),
+        }
+    }
+
+    fn setup() -> (Store, Parameters, FakeClock) {
+        (
+            Store::open_in_memory().unwrap(),
+            Parameters::default(),
+            FakeClock::new(1_000_000),
+        )
+    }
+
+    fn due_tags(store: &Store, clock: &FakeClock, online: bool) -> (Vec<String>, Option<Millis>) {
+        let (due, next) = plan(store, clock.now_ms(), online).unwrap();
+        (due.into_iter().map(|r| r.key.tag).collect(), next)
+    }
+
+    fn events(store: &Store) -> Vec<String> {
+        background_log::list(store.conn(), None)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect()
+    }
+
+    #[test]
+    fn a_new_one_off_registration_is_due_at_once_when_online_only() {
+        let (mut store, p, clock) = setup();
+        assert_eq!(
+            register(
+                &mut store,
+                &p,
+                clock.now_ms(),
+                ALLOWED,
+                &call(Kind::Sync, "outbox")
+            ),
+            Ok(Registered::New)
+        );
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec!["outbox".to_owned()], None)
+        );
+        assert_eq!(due_tags(&store, &clock, false), (vec![], None));
+        assert_eq!(events(&store), ["Registered sync"]);
+    }
+
+    #[test]
+    fn registering_a_pending_tag_again_coalesces() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        )
+        .unwrap();
+        let again = register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        );
+        assert_eq!(again, Ok(Registered::Coalesced));
+        assert_eq!(tags(store.conn(), SCOPE, Kind::Sync).unwrap(), ["outbox"]);
+    }
+
+    #[test]
+    fn registering_while_firing_fires_once_more_with_attempts_reset() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        )
+        .unwrap();
+        let k = key(Kind::Sync, "outbox");
+        begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        // Firing tags are still listed by getTags.
+        assert_eq!(tags(store.conn(), SCOPE, Kind::Sync).unwrap(), ["outbox"]);
+        let again = register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        );
+        assert_eq!(again, Ok(Registered::ReregisteredWhileFiring));
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, Some("boom")),
+            Ok(Some(Finished::FireAgain))
+        );
+        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.attempt, d.last_chance), (1, false));
+    }
+
+    #[test]
+    fn failures_back_off_then_the_last_chance_then_drop() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        )
+        .unwrap();
+        let k = key(Kind::Sync, "outbox");
+
+        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.attempt, d.last_chance), (1, false));
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
+            Ok(Some(Finished::Retry(5 * MINUTE)))
+        );
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + 5 * MINUTE))
+        );
+
+        clock.advance(5 * MINUTE - 1);
+        assert!(
+            due_tags(&store, &clock, true).0.is_empty(),
+            "not a millisecond early"
+        );
+        clock.advance(1);
+        assert_eq!(due_tags(&store, &clock, true).0, ["outbox"]);
+        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.attempt, d.last_chance), (2, false));
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
+            Ok(Some(Finished::Retry(15 * MINUTE)))
+        );
+
+        clock.advance(15 * MINUTE);
+        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.attempt, d.last_chance), (3, true));
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
+            Ok(Some(Finished::Dropped))
+        );
+        assert!(tags(store.conn(), SCOPE, Kind::Sync).unwrap().is_empty());
+        assert_eq!(due_tags(&store, &clock, true), (vec![], None));
+        let log = events(&store);
+        assert_eq!(
+            log.last().unwrap(),
+            "Registration dropped after the last attempt"
+        );
+        assert_eq!(log.iter().filter(|e| *e == "sync event failed").count(), 3);
+    }
+
+    #[test]
+    fn success_removes_a_one_off_registration() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "outbox"),
+        )
+        .unwrap();
+        let k = key(Kind::Sync, "outbox");
+        begin_firing(&mut store, &p, clock.now_ms(), &k).unwrap();
+        // A registration already firing is not handed out twice.
+        assert_eq!(begin_firing(&mut store, &p, clock.now_ms(), &k), Ok(None));
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, None),
+            Ok(Some(Finished::Completed))
+        );
+        assert!(tags(store.conn(), SCOPE, Kind::Sync).unwrap().is_empty());
+        assert_eq!(
+            events(&store),
+            [
+                "Registered sync",
+                "Dispatched sync event",
+                "sync event completed"
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_are_refused_with_the_domexception_apps_expect() {
+        let (mut store, p, clock) = setup();
+        let now = clock.now_ms();
+        let long = "x".repeat(MAX_TAG_LENGTH + 1);
+        assert_eq!(
+            register(&mut store, &p, now, ALLOWED, &call(Kind::Sync, &long)),
+            Err(SyncError::TagTooLong)
+        );
+        let exact = "x".repeat(MAX_TAG_LENGTH);
+        assert!(register(&mut store, &p, now, ALLOWED, &call(Kind::Sync, &exact)).is_ok());
+        let blocked = SitePolicy {
+            permitted: false,
+            enabled: true,
+        };
+        assert_eq!(
+            register(&mut store, &p, now, blocked, &call(Kind::Sync, "a")),
+            Err(SyncError::PermissionDenied)
+        );
+        let off = SitePolicy {
+            permitted: true,
+            enabled: false,
+        };
+        assert_eq!(
+            register(&mut store, &p, now, off, &call(Kind::Sync, "a")),
+            Err(SyncError::Disabled)
+        );
+        let no_worker = RegisterCall {
+            has_active_worker: false,
+            ..call(Kind::Sync, "a")
+        };
+        assert_eq!(
+            register(&mut store, &p, now, ALLOWED, &no_worker),
+            Err(SyncError::NoActiveWorker)
+        );
+        let foreign = RegisterCall {
+            origin: "http://evil.test",
+            ..call(Kind::Sync, "a")
+        };
+        assert_eq!(
+            register(&mut store, &p, now, ALLOWED, &foreign),
+            Err(SyncError::WrongOrigin)
+        );
+    }
+
+    #[test]
+    fn the_per_origin_quota_refuses_new_tags_only() {
+        let (mut store, mut p, clock) = setup();
+        p.max_registrations_per_origin = 2;
+        let now = clock.now_ms();
+        register(&mut store, &p, now, ALLOWED, &call(Kind::Sync, "a")).unwrap();
+        register(&mut store, &p, now, ALLOWED, &call(Kind::Periodic, "b")).unwrap();
+        assert_eq!(
+            register(&mut store, &p, now, ALLOWED, &call(Kind::Sync, "c")),
+            Err(SyncError::QuotaExceeded(2))
+        );
+        assert_eq!(
+            register(&mut store, &p, now, ALLOWED, &call(Kind::Sync, "a")),
+            Ok(Registered::Coalesced)
+        );
+    }
+
+    #[test]
+    fn an_event_cut_short_by_a_crash_fires_again_after_the_recovery_delay() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("db.sqlite");
+        let (p, clock) = (Parameters::default(), FakeClock::new(1_000_000));
+        {
+            let mut store = Store::open(&path).unwrap();
+            register(
+                &mut store,
+                &p,
+                clock.now_ms(),
+                ALLOWED,
+                &call(Kind::Sync, "outbox"),
+            )
+            .unwrap();
+            begin_firing(&mut store, &p, clock.now_ms(), &key(Kind::Sync, "outbox"))
+                .unwrap()
+                .unwrap();
+            // The process dies here: no finish().
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(recover(&mut store, &p, clock.now_ms()).unwrap(), 1);
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + 6 * MINUTE))
+        );
+        clock.advance(6 * MINUTE);
+        assert_eq!(due_tags(&store, &clock, true).0, ["outbox"]);
+        let d = begin_firing(&mut store, &p, clock.now_ms(), &key(Kind::Sync, "outbox"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.attempt, 2, "the interrupted attempt counts");
+    }
+
+    #[test]
+    fn periodic_sync_never_fires_at_registration_and_keeps_its_cadence() {
+        let (mut store, p, clock) = setup();
+        let twelve_h = 12 * 60 * MINUTE;
+        let mut c = call(Kind::Periodic, "feed");
+        c.min_interval = 60 * MINUTE;
+        register(&mut store, &p, clock.now_ms(), ALLOWED, &c).unwrap();
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + twelve_h))
+        );
+        clock.advance(twelve_h);
+        let k = key(Kind::Periodic, "feed");
+        begin_firing(&mut store, &p, clock.now_ms(), &k)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            finish(&mut store, &p, clock.now_ms(), &k, None),
+            Ok(Some(Finished::Completed))
+        );
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + twelve_h))
+        );
+        // Registering again updates the interval (here to 30 h, so 36 h) instead of adding one.
+        c.min_interval = 30 * 60 * MINUTE;
+        assert_eq!(
+            register(&mut store, &p, clock.now_ms(), ALLOWED, &c),
+            Ok(Registered::Updated)
+        );
+        assert_eq!(
+            due_tags(&store, &clock, true).1,
+            Some(clock.now_ms() + 3 * twelve_h)
+        );
+        assert!(unregister_periodic(&mut store, clock.now_ms(), SCOPE, "feed").unwrap());
+        assert!(!unregister_periodic(&mut store, clock.now_ms(), SCOPE, "feed").unwrap());
+        assert_eq!(events(&store).last().unwrap(), "Unregistered periodicsync");
+    }
+
+    #[test]
+    fn a_periodic_registration_that_fails_to_the_end_resumes_its_cadence() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Periodic, "feed"),
+        )
+        .unwrap();
+        let k = key(Kind::Periodic, "feed");
+        clock.advance(12 * 60 * MINUTE);
+        for _ in 0..p.max_sync_attempts {
+            let (due, _) = plan(&store, clock.now_ms(), true).unwrap();
+            assert_eq!(due.len(), 1);
+            begin_firing(&mut store, &p, clock.now_ms(), &k)
+                .unwrap()
+                .unwrap();
+            let outcome = finish(&mut store, &p, clock.now_ms(), &k, Some("500"))
+                .unwrap()
+                .unwrap();
+            if let Finished::Retry(d) = outcome {
+                clock.advance(d);
+            } else {
+                assert_eq!(outcome, Finished::Dropped);
+            }
+        }
+        assert_eq!(tags(store.conn(), SCOPE, Kind::Periodic).unwrap(), ["feed"]);
+        assert_eq!(
+            due_tags(&store, &clock, true).1,
+            Some(clock.now_ms() + 12 * 60 * MINUTE)
+        );
+    }
+
+    #[test]
+    fn the_log_keeps_three_days() {
+        let (mut store, p, clock) = setup();
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "old"),
+        )
+        .unwrap();
+        clock.advance(p.log_retention);
+        register(
+            &mut store,
+            &p,
+            clock.now_ms(),
+            ALLOWED,
+            &call(Kind::Sync, "new"),
+        )
+        .unwrap();
+        assert_eq!(
+            background_log::purge(store.conn(), clock.now_ms(), p.log_retention).unwrap(),
+            0
+        );
+        clock.advance(1);
+        assert_eq!(
+            background_log::purge(store.conn(), clock.now_ms(), p.log_retention).unwrap(),
+            1
+        );
+        let left = background_log::list(store.conn(), Some(ORIGIN)).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].tag, "new");
+    }
+}
