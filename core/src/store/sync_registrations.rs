@@ -185,19 +185,26 @@ pub fn count_for_origin(conn: &Connection, origin: &str) -> rusqlite::Result<u32
 
 /// Pending registrations due at `now` (no delay, or delay passed), oldest first.
 pub fn due(conn: &Connection, now: Millis) -> rusqlite::Result<Vec<Registration>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM sync_registrations
-         WHERE state = 'pending' AND (delay_until IS NULL OR delay_until <= ?1)
-         ORDER BY coalesce(delay_until, registered_at), registered_at"
+    // Two range scans of the (state, delay_until) index: an OR of both conditions would make
+    // SQLite read the whole table, and this runs at every scheduler decision.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM sync_registrations WHERE state = 'pending' AND delay_until IS NULL
+         UNION ALL
+         SELECT {COLUMNS} FROM sync_registrations WHERE state = 'pending' AND delay_until <= ?1"
     ))?;
-    let rows = stmt.query_map([now], from_row)?;
-    rows.collect()
+    let mut rows = stmt
+        .query_map([now], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.sort_by_key(|r| (r.delay_until.unwrap_or(r.registered_at), r.registered_at));
+    Ok(rows)
 }
 
 /// The earliest future time a pending registration becomes due, if any.
 pub fn next_due_at(conn: &Connection, now: Millis) -> rusqlite::Result<Option<Millis>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT min(delay_until) FROM sync_registrations WHERE state = 'pending' AND delay_until > ?1",
+    )?
+    .query_row(
         [now],
         |r| r.get(0),
     )
