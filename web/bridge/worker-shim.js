@@ -1,0 +1,555 @@
+// syncshell service worker shim. The host's proxy prepends this file to the app's service worker script,
+// after one config line: self.__syncshellConfig = {token: "...", base: "/__syncshell__/"};
+// WebKit has no Background Sync, so this adds, inside the worker:
+//   - ServiceWorkerRegistration.prototype.sync / .periodicSync (as in page.js), reaching the host with
+//     fetch(base + 'api') authenticated by the token;
+//   - the globals SyncManager, PeriodicSyncManager, SyncEvent, PeriodicSyncEvent and self.onsync /
+//     self.onperiodicsync;
+//   - the worker side of dispatch: a page of the app (page.js, __syncshellDispatch) posts
+//     {__syncshell: 'dispatch', ...} with a MessagePort; this fires the sync or periodicsync event, waits
+//     for the promises given to event.waitUntil(), and answers {__syncshell: 'result', id, ok, error}.
+// The leading semicolon keeps the concatenation safe whatever precedes this file.
+;(function () {
+  'use strict';
+
+  const G = self;
+  const MARKER = Symbol.for('syncshell.bridge');
+
+  // Install once per realm, and never over a native implementation (a Chromium engine has its own).
+  if (MARKER in G || 'SyncManager' in G) return;
+  Object.defineProperty(G, MARKER, { value: true });
+
+  const MAX_TAG_LENGTH = 10240;
+  const DEFAULT_TIMEOUT_MS = 3 * 60 * 1000;
+  const MAX_TIMER_MS = 0x7fffffff;
+  const DISABLED = 'Background Sync is disabled.';
+  const NO_ACTIVE_WORKER = 'Registration failed - no active Service Worker';
+  const SYNC_EVENT_TYPES = ['sync', 'periodicsync'];
+  const DOM_EXCEPTION_NAMES = new Set([
+    'IndexSizeError', 'HierarchyRequestError', 'WrongDocumentError', 'InvalidCharacterError',
+    'NoModificationAllowedError', 'NotFoundError', 'NotSupportedError', 'InUseAttributeError',
+    'InvalidStateError', 'SyntaxError', 'InvalidModificationError', 'NamespaceError', 'InvalidAccessError',
+    'TypeMismatchError', 'SecurityError', 'NetworkError', 'AbortError', 'URLMismatchError',
+    'QuotaExceededError', 'TimeoutError', 'InvalidNodeTypeError', 'DataCloneError', 'EncodingError',
+    'NotReadableError', 'UnknownError', 'ConstraintError', 'DataError', 'TransactionInactiveError',
+    'ReadOnlyError', 'VersionError', 'OperationError', 'NotAllowedError', 'OptOutError',
+  ]);
+
+  // Captured now, before the app's code can wrap or replace them.
+  const config = readConfig();
+  const nativeFetch = G.fetch;
+  const nativeDispatchEvent = G.dispatchEvent;
+  const listenerOwner = ownerOf(G, 'addEventListener');
+  const removerOwner = ownerOf(G, 'removeEventListener');
+  const nativeAddEventListener = listenerOwner.addEventListener;
+  const nativeRemoveEventListener = removerOwner.removeEventListener;
+  const reportException = typeof G.reportError === 'function'
+    ? (error) => G.reportError(error)
+    : (error) => console.error(error);
+
+  // The config line holds the token: read it once and take it off the global object.
+  function readConfig() {
+    const raw = G.__syncshellConfig;
+    try {
+      delete G.__syncshellConfig;
+    } catch (_) {
+      // not configurable: leave it
+    }
+    if (!raw || typeof raw.token !== 'string' || raw.token === '' || typeof raw.base !== 'string') return null;
+    const base = raw.base.endsWith('/') ? raw.base : `${raw.base}/`;
+    return { token: raw.token, api: `${base}api` };
+  }
+
+  // ---- helpers (the same rules as page.js) -------------------------------------------------------
+
+  function safeString(value) {
+    try {
+      return String(value);
+    } catch (_) {
+      return Object.prototype.toString.call(value);
+    }
+  }
+
+  // WebIDL DOMString conversion: String(value), except that a Symbol is a TypeError.
+  function toDOMString(value) {
+    if (typeof value === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string.');
+    return String(value);
+  }
+
+  function requireArguments(count, needed, method, iface) {
+    if (count < needed) {
+      throw new TypeError(`Failed to execute '${method}' on '${iface}': ${needed} argument${needed === 1 ? '' : 's'} required, but only ${count} present.`);
+    }
+  }
+
+  function checkTagLength(tag) {
+    if (tag.length > MAX_TAG_LENGTH) {
+      throw new DOMException(`Registration tag too long (more than ${MAX_TAG_LENGTH} characters).`, 'InvalidAccessError');
+    }
+  }
+
+  function toMinInterval(options) {
+    if (options === undefined || options === null) return 0;
+    if (typeof options !== 'object' && typeof options !== 'function') {
+      throw new TypeError("The provided value is not of type 'BackgroundSyncOptions'.");
+    }
+    if (options.minInterval === undefined) return 0;
+    const interval = Number(options.minInterval);
+    if (Number.isNaN(interval) || interval < 0) throw new TypeError('minInterval must be a non-negative number.');
+    if (interval > Number.MAX_SAFE_INTEGER) throw new TypeError('minInterval is out of range.');
+    return Math.trunc(interval);
+  }
+
+  function toTagList(value) {
+    return Array.isArray(value) ? value.map((tag) => String(tag)) : [];
+  }
+
+  // The host answers errors as "DOMExceptionName: message"; anything else becomes an UnknownError.
+  function hostError(error) {
+    if (error instanceof DOMException) return error;
+    const text = safeString(error);
+    const match = /^([A-Za-z]+): ?([\s\S]*)$/.exec(text);
+    if (match && DOM_EXCEPTION_NAMES.has(match[1])) return new DOMException(match[2], match[1]);
+    return new DOMException(text, 'UnknownError');
+  }
+
+  async function callHost(cmd, args) {
+    if (!config || typeof nativeFetch !== 'function') throw new DOMException(DISABLED, 'UnknownError');
+    let response;
+    try {
+      response = await nativeFetch.call(G, config.api, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Syncshell-Token': config.token },
+        body: JSON.stringify({ cmd, args }),
+      });
+    } catch (error) {
+      throw new DOMException(`Could not reach the syncshell host: ${safeString(error)}`, 'UnknownError');
+    }
+    let answer = null;
+    try {
+      answer = await response.json();
+    } catch (_) {
+      answer = null;
+    }
+    if (answer && answer.ok === false) throw hostError(answer.error);
+    if (answer && answer.ok === true && response.status === 200) return answer.value;
+    throw new DOMException(`Unexpected answer from the syncshell host (HTTP ${response.status}).`, 'UnknownError');
+  }
+
+  function ownerOf(object, key) {
+    for (let o = object; o !== null; o = Object.getPrototypeOf(o)) {
+      if (Object.prototype.hasOwnProperty.call(o, key)) return o;
+    }
+    return G;
+  }
+
+  function replaceMethod(owner, key, value) {
+    const descriptor = Object.getOwnPropertyDescriptor(owner, key) || { writable: true, enumerable: true, configurable: true };
+    try {
+      Object.defineProperty(owner, key, { ...descriptor, value });
+    } catch (_) {
+      Object.defineProperty(G, key, { value, writable: true, enumerable: true, configurable: true });
+    }
+  }
+
+  function defineMethods(proto, methods) {
+    for (const key of Object.keys(methods)) {
+      Object.defineProperty(proto, key, { value: methods[key], writable: true, enumerable: true, configurable: true });
+    }
+  }
+
+  // WebIDL attributes are enumerable accessors on the prototype; class syntax makes them non-enumerable.
+  function makeAccessorsEnumerable(proto, names) {
+    for (const name of names) {
+      Object.defineProperty(proto, name, { ...Object.getOwnPropertyDescriptor(proto, name), enumerable: true });
+    }
+  }
+
+  function defineGlobal(name, value) {
+    Object.defineProperty(G, name, { value, writable: true, enumerable: false, configurable: true });
+  }
+
+  function normalizeTimeout(value) {
+    const ms = Number(value);
+    return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
+  }
+
+  // ---- SyncManager and PeriodicSyncManager (the same as page.js, with fetch as transport) ----------
+
+  const registrationOf = new WeakMap(); // manager -> ServiceWorkerRegistration
+  const syncManagers = new WeakMap(); // ServiceWorkerRegistration -> SyncManager
+  const periodicManagers = new WeakMap(); // ServiceWorkerRegistration -> PeriodicSyncManager
+
+  class SyncManager {
+    constructor() {
+      throw new TypeError('Illegal constructor');
+    }
+  }
+
+  class PeriodicSyncManager {
+    constructor() {
+      throw new TypeError('Illegal constructor');
+    }
+  }
+
+  function registrationFor(manager, Manager) {
+    const registration = registrationOf.get(manager);
+    if (!registration || !(manager instanceof Manager)) throw new TypeError('Illegal invocation');
+    return registration;
+  }
+
+  defineMethods(SyncManager.prototype, {
+    async register(tag) {
+      const registration = registrationFor(this, SyncManager);
+      requireArguments(arguments.length, 1, 'register', 'SyncManager');
+      const tagString = toDOMString(tag);
+      // During 'install' the registration has no active worker yet.
+      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
+      checkTagLength(tagString);
+      await callHost('sync_register', { scope: registration.scope, tag: tagString });
+    },
+    async getTags() {
+      const registration = registrationFor(this, SyncManager);
+      return toTagList(await callHost('sync_get_tags', { scope: registration.scope }));
+    },
+  });
+
+  defineMethods(PeriodicSyncManager.prototype, {
+    async register(tag, options) {
+      const registration = registrationFor(this, PeriodicSyncManager);
+      requireArguments(arguments.length, 1, 'register', 'PeriodicSyncManager');
+      const tagString = toDOMString(tag);
+      const minInterval = toMinInterval(options);
+      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
+      checkTagLength(tagString);
+      await callHost('periodic_register', { scope: registration.scope, tag: tagString, minInterval });
+    },
+    async getTags() {
+      const registration = registrationFor(this, PeriodicSyncManager);
+      if (!registration.active) return [];
+      return toTagList(await callHost('periodic_get_tags', { scope: registration.scope }));
+    },
+    async unregister(tag) {
+      const registration = registrationFor(this, PeriodicSyncManager);
+      requireArguments(arguments.length, 1, 'unregister', 'PeriodicSyncManager');
+      const tagString = toDOMString(tag);
+      if (!registration.active) return;
+      await callHost('periodic_unregister', { scope: registration.scope, tag: tagString });
+    },
+  });
+
+  Object.defineProperty(SyncManager.prototype, Symbol.toStringTag, { value: 'SyncManager', configurable: true });
+  Object.defineProperty(PeriodicSyncManager.prototype, Symbol.toStringTag, { value: 'PeriodicSyncManager', configurable: true });
+
+  const Registration = typeof ServiceWorkerRegistration === 'function' ? ServiceWorkerRegistration : null;
+
+  function managerFor(registration, cache, Manager) {
+    if (!Registration || !(registration instanceof Registration)) throw new TypeError('Illegal invocation');
+    let manager = cache.get(registration);
+    if (!manager) {
+      manager = Object.create(Manager.prototype);
+      registrationOf.set(manager, registration);
+      cache.set(registration, manager);
+    }
+    return manager;
+  }
+
+  if (Registration) {
+    const accessors = {
+      get sync() {
+        return managerFor(this, syncManagers, SyncManager);
+      },
+      get periodicSync() {
+        return managerFor(this, periodicManagers, PeriodicSyncManager);
+      },
+    };
+    for (const name of ['sync', 'periodicSync']) {
+      const { get } = Object.getOwnPropertyDescriptor(accessors, name);
+      Object.defineProperty(Registration.prototype, name, { get, enumerable: true, configurable: true });
+    }
+  }
+
+  // ---- SyncEvent and PeriodicSyncEvent -----------------------------------------------------------
+
+  const BaseEvent = typeof ExtendableEvent === 'function' ? ExtendableEvent : Event;
+  const eventData = new WeakMap(); // event -> {tag, lastChance}
+
+  function toInitDictionary(init, name) {
+    if (init === undefined || init === null) return {};
+    if (typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError(`The provided value is not of type '${name}'.`);
+    }
+    return init;
+  }
+
+  function dataOf(event) {
+    const data = eventData.get(event);
+    if (!data) throw new TypeError('Illegal invocation');
+    return data;
+  }
+
+  class SyncEvent extends BaseEvent {
+    constructor(type, init) {
+      requireArguments(arguments.length, 2, 'constructor', 'SyncEvent');
+      const typeString = toDOMString(type);
+      const dict = toInitDictionary(init, 'SyncEventInit');
+      if (dict.tag === undefined) throw new TypeError("Failed to construct 'SyncEvent': required member tag is undefined.");
+      const lastChance = Boolean(dict.lastChance);
+      const tag = toDOMString(dict.tag);
+      super(typeString, dict);
+      eventData.set(this, { tag, lastChance });
+    }
+
+    get tag() {
+      return dataOf(this).tag;
+    }
+
+    get lastChance() {
+      return dataOf(this).lastChance;
+    }
+  }
+
+  class PeriodicSyncEvent extends BaseEvent {
+    constructor(type, init) {
+      requireArguments(arguments.length, 2, 'constructor', 'PeriodicSyncEvent');
+      const typeString = toDOMString(type);
+      const dict = toInitDictionary(init, 'PeriodicSyncEventInit');
+      if (dict.tag === undefined) throw new TypeError("Failed to construct 'PeriodicSyncEvent': required member tag is undefined.");
+      const tag = toDOMString(dict.tag);
+      super(typeString, dict);
+      eventData.set(this, { tag });
+    }
+
+    get tag() {
+      return dataOf(this).tag;
+    }
+  }
+
+  makeAccessorsEnumerable(SyncEvent.prototype, ['tag', 'lastChance']);
+  makeAccessorsEnumerable(PeriodicSyncEvent.prototype, ['tag']);
+  Object.defineProperty(SyncEvent.prototype, Symbol.toStringTag, { value: 'SyncEvent', configurable: true });
+  Object.defineProperty(PeriodicSyncEvent.prototype, Symbol.toStringTag, { value: 'PeriodicSyncEvent', configurable: true });
+
+  // ---- catching listeners that throw -------------------------------------------------------------
+  //
+  // A listener that throws must make the sync event fail (Chromium reports such a dispatch as failed and
+  // retries). When script calls dispatchEvent(), the engine reports the exception itself and carries on:
+  // dispatchEvent() does not throw, and whether an 'error' event reaches the global, and when, differs per
+  // engine, and an 'error' listener would also catch unrelated errors thrown meanwhile. So instead every
+  // 'sync' / 'periodicsync' listener added to self is wrapped in a guard that calls it inside try/catch,
+  // records the exception against the event being dispatched, and reports it with reportError() (the
+  // console and self.onerror, as the engine would). addEventListener / removeEventListener are replaced
+  // where they are defined (EventTarget.prototype in a worker), so `addEventListener(...)`,
+  // `self.addEventListener(...)` and `EventTarget.prototype.addEventListener.call(self, ...)` all go
+  // through the guard; calls on other targets are passed straight on. onsync / onperiodicsync use the
+  // same path.
+
+  const dispatchStates = new WeakMap(); // event -> {dispatching, pending, promises, finished, failure}
+  const guards = new WeakMap(); // listener -> Map("type capture" -> guard)
+
+  function isSyncType(type) {
+    return typeof type !== 'symbol' && SYNC_EVENT_TYPES.includes(String(type));
+  }
+
+  function captureOf(options) {
+    return typeof options === 'boolean' ? options : Boolean(options && options.capture);
+  }
+
+  function recordFailure(event, reason) {
+    const state = dispatchStates.get(event);
+    if (state && !state.failure) state.failure = { reason };
+  }
+
+  function guardFor(listener, type, capture, create) {
+    let byKey = guards.get(listener);
+    const key = `${type} ${capture}`;
+    if (byKey && byKey.has(key)) return byKey.get(key);
+    if (!create) return null;
+    const guard = function (event) {
+      try {
+        if (typeof listener === 'function') {
+          listener.call(this, event);
+        } else {
+          const handleEvent = listener.handleEvent;
+          if (typeof handleEvent !== 'function') throw new TypeError('The listener has no handleEvent method.');
+          handleEvent.call(listener, event);
+        }
+      } catch (error) {
+        recordFailure(event, error);
+        reportException(error);
+      }
+    };
+    if (!byKey) {
+      byKey = new Map();
+      guards.set(listener, byKey);
+    }
+    byKey.set(key, guard);
+    return guard;
+  }
+
+  function isListener(listener) {
+    return typeof listener === 'function' || (typeof listener === 'object' && listener !== null);
+  }
+
+  const eventTargetMethods = {
+    addEventListener(type, listener, options) {
+      // An unqualified addEventListener(...) call in the worker arrives with this === undefined.
+      const target = this === undefined || this === null ? G : this;
+      if (target === G && isSyncType(type) && isListener(listener)) {
+        const guard = guardFor(listener, String(type), captureOf(options), true);
+        return nativeAddEventListener.call(target, type, guard, options);
+      }
+      return nativeAddEventListener.apply(target, arguments);
+    },
+    removeEventListener(type, listener, options) {
+      const target = this === undefined || this === null ? G : this;
+      if (target === G && isSyncType(type) && isListener(listener)) {
+        const guard = guardFor(listener, String(type), captureOf(options), false);
+        if (guard) return nativeRemoveEventListener.call(target, type, guard, options);
+      }
+      return nativeRemoveEventListener.apply(target, arguments);
+    },
+  };
+  replaceMethod(listenerOwner, 'addEventListener', eventTargetMethods.addEventListener);
+  replaceMethod(removerOwner, 'removeEventListener', eventTargetMethods.removeEventListener);
+
+  // ---- self.onsync / self.onperiodicsync ---------------------------------------------------------
+
+  // Like any event handler attribute: one value at a time, registered as a listener when first set to a
+  // function, removed when set to null (or anything that is not a function).
+  function defineHandlerAttribute(type) {
+    let handler = null;
+    const listener = function (event) {
+      if (typeof handler !== 'function') return;
+      if (handler.call(this, event) === false) event.preventDefault();
+    };
+    const name = `on${type}`;
+    const accessors = {
+      get [name]() {
+        return handler;
+      },
+      set [name](value) {
+        const next = typeof value === 'function' ? value : null;
+        if (next && !handler) eventTargetMethods.addEventListener.call(G, type, listener);
+        if (!next && handler) eventTargetMethods.removeEventListener.call(G, type, listener);
+        handler = next;
+      },
+    };
+    const { get, set } = Object.getOwnPropertyDescriptor(accessors, name);
+    Object.defineProperty(G, name, { get, set, enumerable: true, configurable: true });
+  }
+
+  defineHandlerAttribute('sync');
+  defineHandlerAttribute('periodicsync');
+
+  // ---- firing the events -------------------------------------------------------------------------
+
+  // The script-created event's own waitUntil() throws (it is not trusted), so each dispatched event gets
+  // its own waitUntil that collects the promises, following the spec's "add lifetime promise": allowed
+  // while dispatching or while earlier promises are pending, an InvalidStateError afterwards.
+  function giveLifetime(event, state) {
+    const methods = {
+      waitUntil(promise) {
+        requireArguments(arguments.length, 1, 'waitUntil', 'ExtendableEvent');
+        if (state.finished || (!state.dispatching && state.pending === 0)) {
+          throw new DOMException('The event has finished and no lifetime promise is pending.', 'InvalidStateError');
+        }
+        const lifetime = Promise.resolve(promise);
+        state.promises.push(lifetime);
+        state.pending += 1;
+        // As in the spec, the count drops one microtask after settlement, so code reacting to this
+        // promise can still extend the lifetime.
+        const settled = () => {
+          Promise.resolve().then(() => {
+            state.pending -= 1;
+          });
+        };
+        lifetime.then(settled, settled);
+      },
+    };
+    Object.defineProperty(event, 'waitUntil', { value: methods.waitUntil, writable: true, configurable: true });
+  }
+
+  // Waits for every lifetime promise, including those added while waiting; the first rejection fails.
+  async function settleAll(state) {
+    let seen = 0;
+    while (seen < state.promises.length) {
+      const batch = state.promises.slice(seen);
+      seen = state.promises.length;
+      const results = await Promise.allSettled(batch);
+      for (const result of results) {
+        if (result.status === 'rejected' && !state.failure) state.failure = { reason: result.reason };
+      }
+    }
+  }
+
+  async function fireEvent(kind, tag, lastChance, timeoutMs) {
+    const event = kind === 'sync'
+      ? new SyncEvent('sync', { tag, lastChance })
+      : new PeriodicSyncEvent('periodicsync', { tag });
+    const state = { dispatching: true, pending: 0, promises: [], finished: false, failure: null };
+    dispatchStates.set(event, state);
+    giveLifetime(event, state);
+    try {
+      nativeDispatchEvent.call(G, event);
+    } catch (error) {
+      recordFailure(event, error);
+    } finally {
+      state.dispatching = false;
+    }
+
+    let timer;
+    const TIMED_OUT = {};
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    });
+    const outcome = await Promise.race([settleAll(state), timeout]);
+    clearTimeout(timer);
+    state.finished = true;
+    if (outcome === TIMED_OUT) return { ok: false, error: 'timed out' };
+    if (state.failure) return { ok: false, error: safeString(state.failure.reason) };
+    return { ok: true };
+  }
+
+  async function handleDispatch(data) {
+    const kind = data.kind;
+    if (kind !== 'sync' && kind !== 'periodicsync') return { ok: false, error: `unknown event kind ${safeString(kind)}` };
+    return fireEvent(kind, String(data.tag), Boolean(data.lastChance), normalizeTimeout(data.timeoutMs));
+  }
+
+  // Registered first, before the app's code runs, and as a capturing listener, because capturing
+  // listeners on the target run before the others: the app's message listeners never see control
+  // messages.
+  function onControlMessage(event) {
+    const data = event.data;
+    if (!data || data.__syncshell !== 'dispatch') return;
+    event.stopImmediatePropagation();
+    const port = event.ports && event.ports[0];
+    const done = handleDispatch(data)
+      .catch((error) => ({ ok: false, error: safeString(error) }))
+      .then((outcome) => {
+        const reply = { __syncshell: 'result', id: data.id, ok: outcome.ok };
+        if (!outcome.ok) reply.error = outcome.error;
+        if (port) {
+          try {
+            port.postMessage(reply);
+          } catch (error) {
+            reportException(error);
+          }
+        }
+      });
+    // Keeps the worker alive until the answer is sent (the message event is an ExtendableMessageEvent).
+    try {
+      event.waitUntil(done);
+    } catch (_) {
+      // not extendable: nothing more to do
+    }
+  }
+
+  nativeAddEventListener.call(G, 'message', onControlMessage, true);
+
+  defineGlobal('SyncManager', SyncManager);
+  defineGlobal('PeriodicSyncManager', PeriodicSyncManager);
+  defineGlobal('SyncEvent', SyncEvent);
+  defineGlobal('PeriodicSyncEvent', PeriodicSyncEvent);
+})();
