@@ -4,7 +4,7 @@ use crate::app_id;
 use crate::launcher;
 use crate::paths::Paths;
 use crate::store::apps::{self, App};
-use crate::store::{site_settings, sync_registrations, Store, StoreError};
+use crate::store::{origin_tokens, site_settings, sync_registrations, Store, StoreError};
 
 /// Why an uninstall failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,7 @@ pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, Unin
         if apps::count_for_origin(tx, &app.origin)? == 0 {
             site_settings::delete(tx, &app.origin)?;
             sync_registrations::delete_origin(tx, &app.origin, None)?;
+            origin_tokens::delete(tx, &app.origin)?;
             tx.execute(
                 "DELETE FROM background_log WHERE origin = ?1",
                 [&app.origin],

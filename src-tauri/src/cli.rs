@@ -48,6 +48,12 @@ pub enum Command {
     },
     /// Serve, install and open the bundled demo app.
     Demo,
+    /// Show or override the network state background sync sees.
+    Network {
+        /// `online` or `offline` to override the desktop's network monitor, `auto` to follow it.
+        #[arg(value_parser = ["online", "offline", "auto"])]
+        mode: Option<String>,
+    },
     /// Tell whether the host is running.
     Status,
     /// Stop the running host.
@@ -64,6 +70,7 @@ impl Command {
             Self::Close { app_id } => Request::Close { id: app_id },
             Self::Uninstall { app_id } => Request::Uninstall { id: app_id },
             Self::Demo => Request::Demo,
+            Self::Network { mode } => Request::Network { mode },
             Self::Status => Request::Status,
             Self::Quit => Request::Quit,
         }

@@ -13,8 +13,12 @@ use crate::context::Context;
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
 use crate::protocol::{Reply, Request};
+use crate::sync::network::Mode;
+use crate::sync::proxy_policy::HostPolicy;
+use crate::sync::{self, ipc, SyncHost};
 use crate::tray;
 use crate::windows;
+use syncshell_core::sync::parameters::Parameters;
 
 /// How long a command waits for a host that another command is starting at the same moment.
 const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
@@ -78,11 +82,36 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
             paths.control_socket().display()
         )
     })?;
+    let params = Parameters::load(&paths.config_dir.join("config.toml"), |k| {
+        std::env::var(k).ok()
+    })
+    .map_err(|e| format!("bad setting: {e}"))?;
     let ctx = Arc::new(Context::open(paths)?);
     let app = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![
+            ipc::sync_register,
+            ipc::sync_get_tags,
+            ipc::periodic_register,
+            ipc::periodic_get_tags,
+            ipc::periodic_unregister,
+            ipc::permission_state,
+            ipc::sync_result,
+        ])
         .setup(move |app| {
             let handle = app.handle().clone();
             app.manage(ctx.clone());
+            let sync = Arc::new(SyncHost::new(ctx.clone(), params));
+            app.manage(sync.clone());
+            // The proxy must be up before any app window exists: WebKit loads nothing without it.
+            let policy = Arc::new(HostPolicy::new(sync.clone()));
+            let proxy = tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone()))
+                .map_err(|e| format!("cannot start the local proxy: {e}"))?;
+            app.manage(policy);
+            app.manage(windows::ProxyUrl(
+                url::Url::parse(&format!("http://{}", proxy.addr)).expect("a loopback URL parses"),
+            ));
+            sync::network::watch(sync.clone());
+            tauri::async_runtime::spawn(sync::scheduler::run(sync, handle.clone()));
             let host = Arc::new(Host {
                 ctx: ctx.clone(),
                 handle: handle.clone(),
@@ -149,13 +178,56 @@ impl Host {
                 Err(reply) => reply,
             },
             Request::Uninstall { id } => {
-                // The window goes first: its WebKit process holds files in the app's data directory.
+                // The windows go first: their WebKit process holds files in the app's data directory.
                 windows::close(&self.handle, &id);
+                if let Some(hidden) = self.handle.get_webview_window(&windows::hidden_label(&id)) {
+                    let _ = hidden.destroy();
+                }
+                let origin = commands::find_app(&self.ctx, &id).ok().map(|a| a.origin);
                 let reply = commands::uninstall(&self.ctx, &id);
+                if let Some(origin) = origin {
+                    self.handle.state::<Arc<HostPolicy>>().forget(&origin);
+                }
                 tray::refresh(&self.handle, &self.ctx);
                 reply
             }
             Request::Demo => self.demo().await,
+            Request::Network { mode } => {
+                let sync = self.handle.state::<Arc<SyncHost>>();
+                let network = &sync.network;
+                match mode.as_deref() {
+                    Some("online") => network.set_mode(Mode::Online),
+                    Some("offline") => network.set_mode(Mode::Offline),
+                    Some("auto") => network.set_mode(Mode::Auto),
+                    Some(other) => {
+                        return Reply::error(format!(
+                            "unknown network mode \"{other}\" (online, offline, auto)"
+                        ))
+                    }
+                    None => {}
+                }
+                // Back online: everything ready fires.
+                sync.wake.notify_one();
+                let state = if network.is_online() {
+                    "online"
+                } else {
+                    "offline"
+                };
+                let how = match network.mode() {
+                    Mode::Auto => format!(
+                        "following the desktop, which says {}",
+                        if network.monitor_online() {
+                            "online"
+                        } else {
+                            "offline"
+                        }
+                    ),
+                    Mode::Online | Mode::Offline => {
+                        "overridden with `syncshell network`".to_owned()
+                    }
+                };
+                Reply::ok(format!("network: {state} ({how})\n"))
+            }
             Request::Status => {
                 let open = windows::open_app_ids(&self.handle);
                 Reply::ok(format!(

@@ -9,6 +9,7 @@ mod control;
 mod demo;
 mod host;
 mod protocol;
+mod sync;
 mod tray;
 mod windows;
 
@@ -74,6 +75,10 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
         Request::Quit => {
             println!("syncshell host: not running");
             0
+        }
+        Request::Network { .. } => {
+            Reply::error("no syncshell host is running (start it with `syncshell --background`)")
+                .print()
         }
         Request::Close { .. } => {
             Reply::error("no syncshell host is running, so no window is open").print()

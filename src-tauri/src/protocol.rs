@@ -34,6 +34,11 @@ pub enum Request {
     },
     /// Serve, install and open the bundled demo app.
     Demo,
+    /// Override the network state (`online`, `offline`) or follow the desktop (`auto`); `None` reports it.
+    Network {
+        /// The new mode.
+        mode: Option<String>,
+    },
     /// Report the host's state (pid, open windows).
     Status,
     /// Stop the host.

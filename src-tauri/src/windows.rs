@@ -21,9 +21,62 @@ pub fn label(app_id: &str) -> String {
     format!("app-{app_id}")
 }
 
-/// The app id of an app window's label.
+/// The app id of an app window's label (visible windows only).
 pub fn app_id_of(label: &str) -> Option<&str> {
     label.strip_prefix("app-")
+}
+
+/// The label of an app's hidden dispatch window.
+pub fn hidden_label(app_id: &str) -> String {
+    format!("hidden-{app_id}")
+}
+
+/// The app a window (visible or hidden) belongs to.
+pub fn owner_app_id(label: &str) -> Option<&str> {
+    app_id_of(label).or_else(|| label.strip_prefix("hidden-"))
+}
+
+/// The local proxy every app webview goes through (managed state, set before any window opens).
+pub struct ProxyUrl(pub Url);
+
+/// The page bridge's commands, granted per app origin.
+const BRIDGE_COMMANDS: [&str; 7] = [
+    "sync_register",
+    "sync_get_tags",
+    "periodic_register",
+    "periodic_get_tags",
+    "periodic_unregister",
+    "permission_state",
+    "sync_result",
+];
+
+/// Grants the page bridge's commands to the app's origin in the app's own windows, once. Other
+/// origins, and local windows, get nothing.
+fn grant_bridge(handle: &AppHandle, app: &App) -> Result<(), String> {
+    static GRANTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut granted = GRANTED.lock().unwrap_or_else(|e| e.into_inner());
+    let key = format!("{} {}", app.id, app.origin);
+    if granted.contains(&key) {
+        return Ok(());
+    }
+    let mut capability =
+        tauri::ipc::CapabilityBuilder::new(format!("bridge-{}-{}", app.id, granted.len()))
+            .local(false)
+            .remote(format!("{}/*", app.origin))
+            .window(label(&app.id))
+            .window(hidden_label(&app.id));
+    for command in BRIDGE_COMMANDS {
+        capability = capability.permission(format!("allow-{}", command.replace('_', "-")));
+    }
+    handle
+        .add_capability(capability)
+        .map_err(|e| format!("cannot grant the sync bridge to {}: {e}", app.origin))?;
+    granted.push(key);
+    Ok(())
+}
+
+fn proxy_of(handle: &AppHandle) -> Url {
+    handle.state::<ProxyUrl>().0.clone()
 }
 
 /// Whether a navigation may stay in the app window. Everything else goes to the browser.
@@ -39,6 +92,7 @@ static OPENING: Mutex<()> = Mutex::new(());
 /// exists; never call it on the main thread (window creation needs that thread free).
 pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), String> {
     let _opening = OPENING.lock().unwrap_or_else(|e| e.into_inner());
+    grant_bridge(handle, app)?;
     if let Some(window) = handle.get_webview_window(&label(&app.id)) {
         let _ = window.unminimize();
         window.show().map_err(|e| e.to_string())?;
@@ -55,6 +109,8 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     .title(&app.name)
     .inner_size(f64::from(width), f64::from(height))
     .data_directory(ctx.paths.webview_data_dir(&app.id))
+    .proxy_url(proxy_of(handle))
+    .initialization_script(crate::sync::PAGE_BRIDGE)
     .on_new_window(move |url, _features| {
         if within_scope(&url, &new_window_scope) {
             NewWindowResponse::Allow
@@ -80,6 +136,42 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     keep_in_scope(&window, app.scope.clone())?;
     remember_size_on_close(&window, ctx.clone(), app.id.clone());
     Ok(())
+}
+
+/// Opens the app's hidden dispatch window on the reserved dispatch page (answered by the proxy,
+/// so the app itself does not boot). `loaded` fires when the page finished loading.
+pub fn open_hidden(
+    handle: &AppHandle,
+    ctx: &Arc<Context>,
+    app: &App,
+    loaded: tokio::sync::oneshot::Sender<()>,
+) -> Result<WebviewWindow, String> {
+    let _opening = OPENING.lock().unwrap_or_else(|e| e.into_inner());
+    grant_bridge(handle, app)?;
+    let url = Url::parse(&format!(
+        "{}{}dispatch",
+        app.origin,
+        syncshell_proxy::RESERVED_PREFIX
+    ))
+    .map_err(|e| e.to_string())?;
+    let loaded = Mutex::new(Some(loaded));
+    WebviewWindowBuilder::new(handle, hidden_label(&app.id), WebviewUrl::External(url))
+        .title(format!("{} (background)", app.name))
+        .visible(false)
+        .focused(false)
+        .skip_taskbar(true)
+        .data_directory(ctx.paths.webview_data_dir(&app.id))
+        .proxy_url(proxy_of(handle))
+        .initialization_script(crate::sync::PAGE_BRIDGE)
+        .on_page_load(move |_, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    let _ = tx.send(());
+                }
+            }
+        })
+        .build()
+        .map_err(|e| format!("cannot open a background window for {}: {e}", app.id))
 }
 
 /// Closes the app's window if it is open. Returns whether it was.

@@ -76,6 +76,16 @@ pub(super) fn migrations() -> Migrations<'static> {
         CREATE INDEX background_log_origin ON background_log(origin, at);
         "#,
         ),
+        M::up(
+            r#"
+        -- The secret baked into an origin's worker shim; the proxy accepts worker-side calls for
+        -- that origin only with it. Kept across restarts because the browser caches the script.
+        CREATE TABLE origin_tokens (
+            origin TEXT PRIMARY KEY NOT NULL,
+            token  TEXT NOT NULL
+        ) STRICT;
+        "#,
+        ),
     ])
 }
 

@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod background_log;
 mod migrations;
+pub mod origin_tokens;
 pub mod site_settings;
 pub mod sync_registrations;
 

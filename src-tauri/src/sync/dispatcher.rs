@@ -1,0 +1,154 @@
+//! Firing one event: through the app's open window when there is one, else through a hidden
+//! window of the app (same WebKit data, so the same service worker) on the reserved dispatch
+//! page. The page bridge posts the event to the worker shim and reports the outcome over IPC.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use syncshell_core::store::apps::{self, App};
+use syncshell_core::sync::rules::{self, Dispatch};
+use tauri::{AppHandle, Manager};
+
+use super::SyncHost;
+use crate::windows;
+
+/// Extra time, beyond the event's own limit, for the page to report back.
+const REPORT_MARGIN: Duration = Duration::from_secs(10);
+/// How long a hidden window gets to load its dispatch page.
+const HIDDEN_LOAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Events in flight per app through its hidden window, and a generation counter so an idle
+/// timer only closes the window if nothing used it since the timer started.
+static HIDDEN_USE: Mutex<Option<HashMap<String, (usize, u64)>>> = Mutex::new(None);
+
+fn hidden_use<T>(f: impl FnOnce(&mut HashMap<String, (usize, u64)>) -> T) -> T {
+    let mut guard = HIDDEN_USE.lock().unwrap_or_else(|e| e.into_inner());
+    f(guard.get_or_insert_with(HashMap::new))
+}
+
+/// Fires `d` and records its outcome.
+pub async fn dispatch(sync: Arc<SyncHost>, handle: AppHandle, d: Dispatch) {
+    let outcome = fire(&sync, &handle, &d).await;
+    let now = sync.ctx.clock.now_ms();
+    let error = outcome.err();
+    if let Err(e) = rules::finish(
+        &mut sync.ctx.store(),
+        &sync.params,
+        now,
+        &d.registration.key,
+        error.as_deref(),
+    ) {
+        eprintln!(
+            "syncshell: cannot record the outcome of {}: {e}",
+            d.registration.key.tag
+        );
+    }
+    sync.wake.notify_one();
+}
+
+fn app_for(sync: &SyncHost, d: &Dispatch) -> Result<App, String> {
+    let all = apps::list(sync.ctx.store().conn()).map_err(|e| e.to_string())?;
+    all.into_iter()
+        .find(|a| a.origin == d.registration.origin)
+        .ok_or_else(|| format!("no installed app for {}", d.registration.origin))
+}
+
+async fn fire(sync: &Arc<SyncHost>, handle: &AppHandle, d: &Dispatch) -> Result<(), String> {
+    let app = app_for(sync, d)?;
+    if let Some(window) = handle.get_webview_window(&windows::label(&app.id)) {
+        return deliver(sync, &window, d).await;
+    }
+    hidden_use(|m| {
+        let e = m.entry(app.id.clone()).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += 1;
+    });
+    let result = match open_hidden(sync, handle, &app).await {
+        Ok(window) => deliver(sync, &window, d).await,
+        Err(e) => Err(e),
+    };
+    let generation = hidden_use(|m| {
+        let e = m.entry(app.id.clone()).or_insert((1, 0));
+        e.0 -= 1;
+        e.1
+    });
+    close_when_idle(sync.clone(), handle.clone(), app.id.clone(), generation);
+    result
+}
+
+async fn open_hidden(
+    sync: &Arc<SyncHost>,
+    handle: &AppHandle,
+    app: &App,
+) -> Result<tauri::WebviewWindow, String> {
+    if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app.id)) {
+        return Ok(window);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (h, ctx, a) = (handle.clone(), sync.ctx.clone(), app.clone());
+    let window =
+        tauri::async_runtime::spawn_blocking(move || windows::open_hidden(&h, &ctx, &a, tx))
+            .await
+            .map_err(|e| e.to_string())??;
+    match tokio::time::timeout(HIDDEN_LOAD_TIMEOUT, rx).await {
+        Ok(Ok(())) => Ok(window),
+        _ => {
+            let _ = window.destroy();
+            Err("the hidden dispatch page did not load".into())
+        }
+    }
+}
+
+fn close_when_idle(sync: Arc<SyncHost>, handle: AppHandle, app_id: String, generation: u64) {
+    let idle = Duration::from_millis(sync.params.hidden_webview_idle.max(0) as u64);
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(idle).await;
+        let unused = hidden_use(|m| {
+            m.get(&app_id)
+                .is_none_or(|(n, g)| *n == 0 && *g == generation)
+        });
+        if unused {
+            if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app_id)) {
+                let _ = window.destroy();
+            }
+            hidden_use(|m| m.remove(&app_id));
+        }
+    });
+}
+
+async fn deliver(
+    sync: &SyncHost,
+    window: &tauri::WebviewWindow,
+    d: &Dispatch,
+) -> Result<(), String> {
+    let (id, rx) = sync.expect_result();
+    let r = &d.registration;
+    let message = json!({
+        "id": id,
+        "kind": r.key.kind.as_str(),
+        "tag": r.key.tag,
+        "lastChance": d.last_chance,
+        "timeoutMs": sync.params.max_sync_event_duration,
+        "scope": r.key.scope,
+    });
+    let script = format!(
+        "(window.__syncshellDispatch ? window.__syncshellDispatch({message}) : \
+         window.__TAURI_INTERNALS__.invoke('sync_result', {{id: {id}, ok: false, error: 'the page bridge is not loaded'}}))"
+    );
+    if let Err(e) = window.eval(&script) {
+        sync.abandon(id);
+        return Err(format!("cannot reach the app's page: {e}"));
+    }
+    let limit =
+        Duration::from_millis(sync.params.max_sync_event_duration.max(0) as u64) + REPORT_MARGIN;
+    match tokio::time::timeout(limit, rx).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err("the dispatch was abandoned".into()),
+        Err(_) => {
+            sync.abandon(id);
+            Err("timed out".into())
+        }
+    }
+}
