@@ -37,6 +37,8 @@ pub struct Canned {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+    /// Wait this long before answering (a server that hangs).
+    pub delay: Option<Duration>,
 }
 
 impl Canned {
@@ -46,6 +48,7 @@ impl Canned {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            delay: None,
         }
     }
 
@@ -55,6 +58,7 @@ impl Canned {
             status,
             headers: vec![],
             body: format!("status {status}").into_bytes(),
+            delay: None,
         }
     }
 
@@ -64,6 +68,15 @@ impl Canned {
             status: 302,
             headers: vec![("location".into(), location.into())],
             body: vec![],
+            delay: None,
+        }
+    }
+
+    /// A server that does not answer for a long time (bounded, so nothing hangs forever).
+    pub fn hang() -> Self {
+        Self {
+            delay: Some(Duration::from_secs(120)),
+            ..Self::status(504)
         }
     }
 }
@@ -224,8 +237,15 @@ async fn handle(
             .collect(),
         body: body.to_vec(),
     };
+    let canned = {
+        let mut shared = shared.lock().unwrap();
+        shared.received.push(received);
+        shared.routes.get(uri.path()).cloned()
+    };
+    if let Some(delay) = canned.as_ref().and_then(|c| c.delay) {
+        tokio::time::sleep(delay).await;
+    }
     let mut shared = shared.lock().unwrap();
-    shared.received.push(received);
     if uri.path() == "/report" {
         return (StatusCode::NO_CONTENT, "").into_response();
     }
@@ -240,7 +260,7 @@ async fn handle(
         )
             .into_response();
     }
-    if let Some(c) = shared.routes.get(uri.path()) {
+    if let Some(c) = canned {
         let mut response =
             (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response();
         for (k, v) in &c.headers {

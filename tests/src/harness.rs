@@ -298,6 +298,26 @@ impl Env {
             .map(|s| s.code().unwrap_or(-1))
     }
 
+    /// Kills host `index` with SIGKILL, as a crash would, and waits (bounded) until everything it
+    /// started (WebKit processes, its session bus) is gone too.
+    pub fn crash_host(&mut self, index: usize) {
+        let pid = self.host_pid().expect("the host wrote its pid");
+        // SAFETY: kill(2) on the pid our host wrote.
+        assert_eq!(
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) },
+            0,
+            "kill the host"
+        );
+        let group = self.hosts[index].id() as i32;
+        let _ = self.hosts[index].wait();
+        // SAFETY: signal 0 only probes whether the process group still has members.
+        wait_until(
+            "the crashed host's processes to be gone",
+            COMMAND_TIMEOUT,
+            || unsafe { libc::killpg(group, 0) != 0 },
+        );
+    }
+
     /// The pid the running host wrote.
     pub fn host_pid(&self) -> Option<u32> {
         std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid"))
@@ -322,6 +342,11 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
+        // For debugging a failure: SYNCSHELL_E2E_KEEP=1 keeps the test's directory (logs, database).
+        if std::env::var_os("SYNCSHELL_E2E_KEEP").is_some() {
+            self.root.disable_cleanup(true);
+            eprintln!("kept {}", self.root.path().display());
+        }
         if self
             .hosts
             .iter_mut()

@@ -29,7 +29,14 @@ fn reports(server: &FixtureServer, event: &str) -> Vec<std::collections::HashMap
 
 /// Installs and opens the outbox fixture with short retry delays; returns once its worker is active.
 fn outbox_app() -> (Env, FixtureServer) {
+    outbox_app_with(&[])
+}
+
+fn outbox_app_with(settings: &[(&str, &str)]) -> (Env, FixtureServer) {
     let mut env = Env::new();
+    for (k, v) in settings {
+        env.set_env(k, v);
+    }
     env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "2s");
     env.set_env("SYNCSHELL_RETRY_DELAY_FACTOR", "1");
     env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
@@ -88,5 +95,241 @@ fn a_post_written_while_the_api_is_down_is_sent_after_the_window_closed() {
     assert!(
         status.contains("open windows: none"),
         "the retry ran in a hidden window: {status}"
+    );
+}
+
+fn sync_events(server: &FixtureServer, tag: &str) -> Vec<String> {
+    reports(server, "sync-event")
+        .into_iter()
+        .filter(|q| q["tag"] == tag)
+        .map(|q| q["lastChance"].clone())
+        .collect()
+}
+
+fn log_events(env: &Env) -> Vec<String> {
+    let db = env.db();
+    let mut stmt = db
+        .prepare("SELECT event FROM background_log ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn registrations(env: &Env) -> Vec<(String, String)> {
+    let db = env.db();
+    let mut stmt = db
+        .prepare("SELECT tag, state FROM sync_registrations ORDER BY tag")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_handler_that_fails_twice_succeeds_on_its_last_chance() {
+    let (env, server) = outbox_app();
+    server.route("/api/posts", Canned::status(503));
+    server.instruct(serde_json::json!({ "post": "third time lucky" }));
+    wait_until("two failed attempts", SYNC_TIMEOUT, || {
+        sync_events(&server, "outbox").len() == 2
+    });
+    server.route("/api/posts", Canned::status(201));
+    wait_until("the third attempt", SYNC_TIMEOUT, || {
+        sync_events(&server, "outbox").len() == 3
+    });
+    assert_eq!(sync_events(&server, "outbox"), ["false", "false", "true"]);
+    wait_until("the registration to complete", SYNC_TIMEOUT, || {
+        registrations(&env).is_empty()
+    });
+    let log = log_events(&env);
+    assert_eq!(
+        log.iter().filter(|e| *e == "sync event failed").count(),
+        2,
+        "{log:?}"
+    );
+    assert_eq!(log.last().unwrap(), "sync event completed", "{log:?}");
+    assert_eq!(posts(&server).len(), 3);
+}
+
+#[test]
+fn after_the_last_failed_attempt_the_registration_is_dropped_and_logged() {
+    let (env, server) = outbox_app();
+    server.instruct(serde_json::json!({ "register": "always-fails" }));
+    wait_until("the drop to be logged", SYNC_TIMEOUT, || {
+        log_events(&env).contains(&"Registration dropped after the last attempt".to_owned())
+    });
+    assert_eq!(
+        sync_events(&server, "always-fails"),
+        ["false", "false", "true"]
+    );
+    assert!(registrations(&env).is_empty());
+    let failure: String = env
+        .db()
+        .query_row("SELECT metadata FROM background_log WHERE event = 'sync event failed' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(failure.contains("refused on purpose"), "{failure}");
+}
+
+#[test]
+fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
+    let (mut env, server) = outbox_app_with(&[("SYNCSHELL_MIN_SYNC_RECOVERY_TIME", "1s")]);
+    server.route("/api/posts", Canned::hang());
+    server.instruct(serde_json::json!({ "post": "survives a crash" }));
+    wait_until("the event to be firing", SYNC_TIMEOUT, || {
+        registrations(&env) == [("outbox".to_owned(), "firing".to_owned())]
+    });
+    // A crash, then a relaunch once it is over (WebKit must not find the app's storage still held
+    // by the crashed host's processes; see the note in the README's troubleshooting).
+    env.crash_host(0);
+    assert_eq!(env.run(&["status"]).code, 3);
+
+    server.route("/api/posts", Canned::status(201));
+    env.start_host();
+    env.run(&["network", "online"]).success();
+    // The registration was not lost: after the recovery delay the app's handler runs again, in a
+    // hidden window of the new host, and the registration completes.
+    wait_until(
+        "the handler to run again after the restart",
+        SYNC_TIMEOUT,
+        || sync_events(&server, "outbox").len() == 2,
+    );
+    wait_until("the registration to complete", SYNC_TIMEOUT, || {
+        registrations(&env).is_empty()
+    });
+    let log = log_events(&env);
+    let interrupted = log
+        .iter()
+        .position(|e| e.starts_with("Event interrupted"))
+        .expect("the interruption is logged");
+    assert_eq!(
+        log[interrupted + 1..],
+        ["Dispatched sync event", "sync event completed"],
+        "{log:?}"
+    );
+    // What the handler sent depends on the app's own IndexedDB surviving the kill, which is
+    // WebKit's business; when it did, the post went out once more.
+    let sent = posts(&server);
+    assert!(
+        sent.len() <= 2 && sent.iter().all(|p| p == r#"{"text":"survives a crash"}"#),
+        "{sent:?}"
+    );
+    assert!(log_events(&env)
+        .iter()
+        .any(|e| e.starts_with("Event interrupted")));
+}
+
+#[test]
+fn a_worker_registers_from_inside_the_worker_as_workbox_does() {
+    let (_env, server) = outbox_app();
+    server.instruct(serde_json::json!({ "workerRegister": "from-worker" }));
+    let registered = server.wait_for_report("worker-registered", PAGE_TIMEOUT);
+    assert_eq!(
+        registered.query["workbox"], "true",
+        "'sync' in self.registration inside the worker"
+    );
+    wait_until("the worker's registration to fire", SYNC_TIMEOUT, || {
+        !sync_events(&server, "from-worker").is_empty()
+    });
+}
+
+#[test]
+fn nothing_fires_offline_and_everything_ready_fires_back_online() {
+    let (env, server) = outbox_app();
+    server.route("/api/posts", Canned::status(201));
+    assert!(env
+        .run(&["network", "offline"])
+        .success()
+        .stdout
+        .starts_with("network: offline"));
+    server.instruct(serde_json::json!({ "post": "written offline" }));
+    server.instruct(serde_json::json!({ "register": "second" }));
+    wait_until("both registrations", PAGE_TIMEOUT, || {
+        reports(&server, "registered").len() == 2
+    });
+    // A bounded look: the scheduler has had ample time to act on both registrations.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        reports(&server, "sync-event").is_empty(),
+        "fired while offline"
+    );
+    assert_eq!(registrations(&env).len(), 2);
+
+    env.run(&["network", "online"]).success();
+    wait_until("both to fire", SYNC_TIMEOUT, || {
+        reports(&server, "sync-event").len() >= 2
+    });
+    wait_until("the post", SYNC_TIMEOUT, || posts(&server).len() == 1);
+    wait_until("both to complete", SYNC_TIMEOUT, || {
+        registrations(&env).is_empty()
+    });
+}
+
+fn next_error(server: &FixtureServer, count: usize) -> std::collections::HashMap<String, String> {
+    wait_until("an error report", PAGE_TIMEOUT, || {
+        reports(server, "error").len() >= count
+    });
+    reports(server, "error")[count - 1].clone()
+}
+
+#[test]
+fn bad_calls_get_the_domexceptions_chrome_gives() {
+    let (env, server) = outbox_app_with(&[("SYNCSHELL_MAX_REGISTRATIONS_PER_ORIGIN", "2")]);
+    server.instruct(serde_json::json!({ "register": "x".repeat(10_241) }));
+    assert_eq!(next_error(&server, 1)["name"], "InvalidAccessError");
+
+    server.instruct(serde_json::json!({ "unactivated": true }));
+    let e = next_error(&server, 2);
+    assert_eq!(
+        (e["name"].as_str(), e["message"].as_str()),
+        (
+            "InvalidStateError",
+            "Registration failed - no active Service Worker"
+        )
+    );
+
+    // Quota: two registrations fit, a third tag does not.
+    server.route("/api/posts", Canned::hang());
+    server.instruct(serde_json::json!({ "post": "a", "tag": "outbox" }));
+    server.instruct(serde_json::json!({ "register": "always-fails" }));
+    wait_until("two registrations", PAGE_TIMEOUT, || {
+        reports(&server, "registered").len() == 2
+    });
+    server.instruct(serde_json::json!({ "register": "one-too-many" }));
+    assert_eq!(next_error(&server, 3)["name"], "QuotaExceededError");
+
+    // A guessed token gets nothing; another origin's tags cannot be read.
+    server.instruct(serde_json::json!({ "forge": true }));
+    assert_eq!(
+        server.wait_for_report("forged", PAGE_TIMEOUT).query["status"],
+        "403"
+    );
+    assert!(!registrations(&env).iter().any(|(tag, _)| tag == "forged"));
+    server.instruct(serde_json::json!({ "invokeTags": "http://127.0.0.1:1/" }));
+    assert!(
+        next_error(&server, 4)["text"].starts_with("SecurityError"),
+        "{:?}",
+        reports(&server, "error")
+    );
+
+    // The user blocks the site: register is refused and the permission reads denied.
+    let db = rusqlite::Connection::open(env.db_path()).unwrap();
+    db.execute(
+        "INSERT INTO site_settings (origin, background_sync) VALUES (?1, 0)",
+        [server.origin()],
+    )
+    .unwrap();
+    server.instruct(serde_json::json!({ "register": "blocked" }));
+    let e = next_error(&server, 5);
+    assert_eq!(
+        (e["name"].as_str(), e["message"].as_str()),
+        ("NotAllowedError", "Permission denied.")
+    );
+    server.instruct(serde_json::json!({ "permission": "background-sync" }));
+    assert_eq!(
+        server.wait_for_report("permission", PAGE_TIMEOUT).query["state"],
+        "denied"
     );
 }
