@@ -48,6 +48,19 @@ pub enum Command {
     },
     /// Serve, install and open the bundled demo app.
     Demo,
+    /// Background sync registrations: list them, or fire an event now.
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
+    /// Show the background-services log (what was registered, dispatched, failed, dropped).
+    Log {
+        /// Only this app.
+        app_id: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or override the network state background sync sees.
     Network {
         /// `online` or `offline` to override the desktop's network monitor, `auto` to follow it.
@@ -60,6 +73,32 @@ pub enum Command {
     Quit,
 }
 
+/// `syncshell sync ...`.
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// List registrations: app, kind, tag, state, attempts, next attempt.
+    List {
+        /// Only this app.
+        app_id: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fire an event at the app's service worker now (needs the host), as DevTools does.
+    Fire {
+        /// The app id shown by `list`.
+        app_id: String,
+        /// The event's tag.
+        tag: String,
+        /// Set `lastChance` on the sync event.
+        #[arg(long, conflicts_with = "periodic")]
+        last_chance: bool,
+        /// Fire `periodicsync` instead of `sync`.
+        #[arg(long)]
+        periodic: bool,
+    },
+}
+
 impl Command {
     /// The request this command sends to the host.
     pub fn into_request(self) -> Request {
@@ -70,6 +109,24 @@ impl Command {
             Self::Close { app_id } => Request::Close { id: app_id },
             Self::Uninstall { app_id } => Request::Uninstall { id: app_id },
             Self::Demo => Request::Demo,
+            Self::Sync {
+                action: SyncAction::List { app_id, json },
+            } => Request::SyncList { app: app_id, json },
+            Self::Sync {
+                action:
+                    SyncAction::Fire {
+                        app_id,
+                        tag,
+                        last_chance,
+                        periodic,
+                    },
+            } => Request::SyncFire {
+                app: app_id,
+                tag,
+                last_chance,
+                periodic,
+            },
+            Self::Log { app_id, json } => Request::Log { app: app_id, json },
             Self::Network { mode } => Request::Network { mode },
             Self::Status => Request::Status,
             Self::Quit => Request::Quit,

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use syncshell_core::install::{self, Installed};
 use syncshell_core::launcher;
 use syncshell_core::store::apps::{self, App};
+use syncshell_core::store::{background_log, sync_registrations};
 use syncshell_core::uninstall;
 
 use crate::context::Context;
@@ -117,4 +118,158 @@ pub fn uninstall(ctx: &Context, id: &str) -> Reply {
 /// Looks up an app for window commands, with the same error as uninstall for unknown ids.
 pub fn find_app(ctx: &Context, id: &str) -> Result<App, Reply> {
     uninstall::find(&ctx.store(), id).map_err(Reply::error)
+}
+
+/// The origin to filter on for an optional app id (`None`: every app).
+fn origin_filter(ctx: &Context, app: Option<&str>) -> Result<Option<String>, Reply> {
+    match app {
+        None => Ok(None),
+        Some(id) => find_app(ctx, id).map(|a| Some(a.origin)),
+    }
+}
+
+/// App ids by origin, for showing registrations and log entries by app.
+fn app_names(ctx: &Context) -> std::collections::HashMap<String, String> {
+    apps::list(ctx.store().conn())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.origin, a.id))
+        .collect()
+}
+
+fn when(ms: Option<i64>, now: i64) -> String {
+    match ms {
+        None => "when online".into(),
+        Some(t) if t <= now => "due".into(),
+        Some(t) => {
+            let s = (t - now) / 1000;
+            if s < 120 {
+                format!("in {s}s")
+            } else if s < 7200 {
+                format!("in {}m", s / 60)
+            } else {
+                format!("in {}h", s / 3600)
+            }
+        }
+    }
+}
+
+/// `syncshell sync list`.
+pub fn sync_list(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
+    let origin = match origin_filter(ctx, app) {
+        Ok(o) => o,
+        Err(reply) => return reply,
+    };
+    let regs = match sync_registrations::list(ctx.store().conn(), origin.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return Reply::error(e),
+    };
+    if json {
+        return Reply::ok(serde_json::to_string_pretty(&regs).unwrap_or_default() + "\n");
+    }
+    if regs.is_empty() {
+        return Reply::ok("No background sync registrations.\n");
+    }
+    let names = app_names(ctx);
+    let now = ctx.clock.now_ms();
+    let mut out = String::from("APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\n");
+    for r in &regs {
+        let app = names
+            .get(&r.origin)
+            .map_or(r.origin.as_str(), String::as_str);
+        let state = serde_json::to_value(r.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{app}\t{}\t{}\t{state}\t{}\t{}",
+            r.key.kind.as_str(),
+            r.key.tag,
+            r.attempts,
+            when(r.delay_until, now)
+        );
+    }
+    Reply::ok(out)
+}
+
+/// `syncshell log`.
+pub fn log(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
+    let origin = match origin_filter(ctx, app) {
+        Ok(o) => o,
+        Err(reply) => return reply,
+    };
+    let entries = match background_log::list(ctx.store().conn(), origin.as_deref()) {
+        Ok(e) => e,
+        Err(e) => return Reply::error(e),
+    };
+    if json {
+        return Reply::ok(serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n");
+    }
+    if entries.is_empty() {
+        return Reply::ok("The background-services log is empty.\n");
+    }
+    let names = app_names(ctx);
+    let mut out = String::new();
+    for e in &entries {
+        let app = names
+            .get(&e.origin)
+            .map_or(e.origin.as_str(), String::as_str);
+        let meta = match &e.metadata {
+            serde_json::Value::Object(m) if !m.is_empty() => format!(" {}", e.metadata),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{}  {app}  {}  {}  tag={}{meta}",
+            format_time(e.at),
+            e.service.as_str(),
+            e.event,
+            e.tag
+        );
+    }
+    Reply::ok(out)
+}
+
+/// UTC `YYYY-MM-DD HH:MM:SS` (no time zone database needed).
+fn format_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_utc() {
+        assert_eq!(format_time(0), "1970-01-01 00:00:00");
+        assert_eq!(format_time(1_795_000_000_000), "2026-11-18 07:06:40");
+        assert_eq!(format_time(951_782_400_000), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn next_attempts_read_naturally() {
+        assert_eq!(when(None, 0), "when online");
+        assert_eq!(when(Some(5), 10), "due");
+        assert_eq!(when(Some(30_000), 0), "in 30s");
+        assert_eq!(when(Some(600_000), 0), "in 10m");
+        assert_eq!(when(Some(43_200_000), 0), "in 12h");
+    }
 }

@@ -18,6 +18,7 @@ use crate::sync::proxy_policy::HostPolicy;
 use crate::sync::{self, ipc, SyncHost};
 use crate::tray;
 use crate::windows;
+use syncshell_core::store::sync_registrations::Kind;
 use syncshell_core::sync::parameters::Parameters;
 
 /// How long a command waits for a host that another command is starting at the same moment.
@@ -192,6 +193,42 @@ impl Host {
                 reply
             }
             Request::Demo => self.demo().await,
+            Request::SyncList { app, json } => commands::sync_list(&self.ctx, app.as_deref(), json),
+            Request::Log { app, json } => commands::log(&self.ctx, app.as_deref(), json),
+            Request::SyncFire {
+                app,
+                tag,
+                last_chance,
+                periodic,
+            } => {
+                let app = match commands::find_app(&self.ctx, &app) {
+                    Ok(a) => a,
+                    Err(reply) => return reply,
+                };
+                let sync = self.handle.state::<Arc<SyncHost>>().inner().clone();
+                let kind = if periodic { Kind::Periodic } else { Kind::Sync };
+                match sync::dispatcher::fire_manual(
+                    &sync,
+                    &self.handle,
+                    &app,
+                    kind,
+                    &tag,
+                    last_chance,
+                )
+                .await
+                {
+                    Ok(()) => Reply::ok(format!(
+                        "{} event \"{tag}\" completed in {}\n",
+                        kind.as_str(),
+                        app.id
+                    )),
+                    Err(e) => Reply::error(format!(
+                        "{} event \"{tag}\" failed in {}: {e}",
+                        kind.as_str(),
+                        app.id
+                    )),
+                }
+            }
             Request::Network { mode } => {
                 let sync = self.handle.state::<Arc<SyncHost>>();
                 let network = &sync.network;

@@ -76,6 +76,10 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
             println!("syncshell host: not running");
             0
         }
+        Request::SyncFire { .. } => {
+            Reply::error("no syncshell host is running (start it with `syncshell --background`)")
+                .print()
+        }
         Request::Network { .. } => {
             Reply::error("no syncshell host is running (start it with `syncshell --background`)")
                 .print()
@@ -83,7 +87,11 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
         Request::Close { .. } => {
             Reply::error("no syncshell host is running, so no window is open").print()
         }
-        Request::Install { .. } | Request::List { .. } | Request::Uninstall { .. } => {
+        Request::Install { .. }
+        | Request::List { .. }
+        | Request::Uninstall { .. }
+        | Request::SyncList { .. }
+        | Request::Log { .. } => {
             let ctx = match Context::open(paths) {
                 Ok(c) => c,
                 Err(e) => return Reply::error(e).print(),
@@ -102,6 +110,10 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
                     Request::Install { url } => commands::install(&ctx, &url).await.0,
                     Request::List { json } => commands::list(&ctx, json),
                     Request::Uninstall { id } => commands::uninstall(&ctx, &id),
+                    Request::SyncList { app, json } => {
+                        commands::sync_list(&ctx, app.as_deref(), json)
+                    }
+                    Request::Log { app, json } => commands::log(&ctx, app.as_deref(), json),
                     _ => unreachable!("matched above"),
                 }
             });

@@ -34,6 +34,31 @@ pub enum Request {
     },
     /// Serve, install and open the bundled demo app.
     Demo,
+    /// List background sync registrations (of one app).
+    SyncList {
+        /// App id, or all apps.
+        app: Option<String>,
+        /// Machine-readable output.
+        json: bool,
+    },
+    /// Fire a sync or periodicsync event at an app's worker now, as DevTools does.
+    SyncFire {
+        /// App id.
+        app: String,
+        /// Event tag.
+        tag: String,
+        /// `SyncEvent.lastChance`.
+        last_chance: bool,
+        /// Fire `periodicsync` instead of `sync`.
+        periodic: bool,
+    },
+    /// Show the background-services log (of one app).
+    Log {
+        /// App id, or all apps.
+        app: Option<String>,
+        /// Machine-readable output.
+        json: bool,
+    },
     /// Override the network state (`online`, `offline`) or follow the desktop (`auto`); `None` reports it.
     Network {
         /// The new mode.

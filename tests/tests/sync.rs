@@ -333,3 +333,58 @@ fn bad_calls_get_the_domexceptions_chrome_gives() {
         "denied"
     );
 }
+
+#[test]
+fn the_cli_lists_registrations_shows_the_log_and_fires_events_by_hand() {
+    let (env, server) = outbox_app();
+    env.run(&["network", "offline"]).success();
+    server.instruct(serde_json::json!({ "register": "second" }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+
+    let list = env.run(&["sync", "list"]).success().stdout;
+    assert_eq!(
+        list,
+        "APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\noutbox\tsync\tsecond\tpending\t0\twhen online\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &env.run(&["sync", "list", "outbox", "--json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json[0]["tag"], "second");
+    assert_eq!(json[0]["kind"], "sync");
+
+    // Manual dispatch works offline, like DevTools', and reaches the app's handler.
+    let fired = env
+        .run(&["sync", "fire", "outbox", "by-hand", "--last-chance"])
+        .success()
+        .stdout;
+    assert_eq!(fired, "sync event \"by-hand\" completed in outbox\n");
+    assert_eq!(sync_events(&server, "by-hand"), ["true"]);
+    let failed = env.run(&["sync", "fire", "outbox", "always-fails"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed.stderr.contains("refused on purpose"),
+        "{}",
+        failed.stderr
+    );
+
+    let log = env.run(&["log", "outbox"]).success().stdout;
+    assert!(
+        log.contains("  outbox  sync  Registered sync  tag=second"),
+        "{log}"
+    );
+    assert!(log.contains("sync event failed  tag=always-fails"), "{log}");
+    let entries: serde_json::Value =
+        serde_json::from_str(&env.run(&["log", "--json"]).success().stdout).unwrap();
+    assert_eq!(entries[0]["event"], "Registered sync");
+    assert!(
+        reports(&server, "leaked").is_empty(),
+        "control messages reached the app: {:?}",
+        reports(&server, "leaked")
+    );
+
+    let unknown = env.run(&["log", "nosuch"]);
+    assert_eq!(unknown.code, 1);
+}

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use syncshell_core::store::apps::{self, App};
+use syncshell_core::store::background_log::{self, LogEntry};
+use syncshell_core::store::sync_registrations::{self as regs, Kind};
 use syncshell_core::sync::rules::{self, Dispatch};
 use tauri::{AppHandle, Manager};
 
@@ -57,16 +59,25 @@ fn app_for(sync: &SyncHost, d: &Dispatch) -> Result<App, String> {
 
 async fn fire(sync: &Arc<SyncHost>, handle: &AppHandle, d: &Dispatch) -> Result<(), String> {
     let app = app_for(sync, d)?;
+    fire_event(sync, handle, &app, &Event::from(d)).await
+}
+
+async fn fire_event(
+    sync: &Arc<SyncHost>,
+    handle: &AppHandle,
+    app: &App,
+    event: &Event<'_>,
+) -> Result<(), String> {
     if let Some(window) = handle.get_webview_window(&windows::label(&app.id)) {
-        return deliver(sync, &window, d).await;
+        return deliver(sync, &window, event).await;
     }
     hidden_use(|m| {
         let e = m.entry(app.id.clone()).or_insert((0, 0));
         e.0 += 1;
         e.1 += 1;
     });
-    let result = match open_hidden(sync, handle, &app).await {
-        Ok(window) => deliver(sync, &window, d).await,
+    let result = match open_hidden(sync, handle, app).await {
+        Ok(window) => deliver(sync, &window, event).await,
         Err(e) => Err(e),
     };
     let generation = hidden_use(|m| {
@@ -118,20 +129,92 @@ fn close_when_idle(sync: Arc<SyncHost>, handle: AppHandle, app_id: String, gener
     });
 }
 
+/// One event to deliver to a worker.
+struct Event<'a> {
+    kind: Kind,
+    tag: &'a str,
+    last_chance: bool,
+    scope: &'a str,
+}
+
+impl<'a> From<&'a Dispatch> for Event<'a> {
+    fn from(d: &'a Dispatch) -> Self {
+        let k = &d.registration.key;
+        Self {
+            kind: k.kind,
+            tag: &k.tag,
+            last_chance: d.last_chance,
+            scope: &k.scope,
+        }
+    }
+}
+
+/// Fires an event at the app's worker now, with no registration behind it (DevTools' manual
+/// dispatch). The outcome is logged and returned; nothing is retried.
+pub async fn fire_manual(
+    sync: &Arc<SyncHost>,
+    handle: &AppHandle,
+    app: &App,
+    kind: Kind,
+    tag: &str,
+    last_chance: bool,
+) -> Result<(), String> {
+    // The registration's own scope when the tag is registered, else the app's scope.
+    let registered = regs::list(sync.ctx.store().conn(), Some(&app.origin))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.key.kind == kind && r.key.tag == tag)
+        .map(|r| r.key.scope);
+    let scope = registered.unwrap_or_else(|| app.scope.to_string());
+    let event = Event {
+        kind,
+        tag,
+        last_chance,
+        scope: &scope,
+    };
+    let log = |name: String, metadata: serde_json::Value| {
+        let entry = LogEntry {
+            at: sync.ctx.clock.now_ms(),
+            origin: app.origin.clone(),
+            scope: scope.clone(),
+            service: kind,
+            event: name,
+            tag: tag.to_owned(),
+            metadata,
+        };
+        let _ = background_log::record(sync.ctx.store().conn(), &entry);
+    };
+    log(
+        format!("Dispatched {} event", kind.as_str()),
+        json!({ "manual": true, "Last Chance": last_chance }),
+    );
+    let outcome = fire_event(sync, handle, app, &event).await;
+    match &outcome {
+        Ok(()) => log(
+            format!("{} event completed", kind.as_str()),
+            json!({ "manual": true }),
+        ),
+        Err(e) => log(
+            format!("{} event failed", kind.as_str()),
+            json!({ "manual": true, "Failure Reason": e }),
+        ),
+    }
+    outcome
+}
+
 async fn deliver(
     sync: &SyncHost,
     window: &tauri::WebviewWindow,
-    d: &Dispatch,
+    event: &Event<'_>,
 ) -> Result<(), String> {
     let (id, rx) = sync.expect_result();
-    let r = &d.registration;
     let message = json!({
         "id": id,
-        "kind": r.key.kind.as_str(),
-        "tag": r.key.tag,
-        "lastChance": d.last_chance,
+        "kind": event.kind.as_str(),
+        "tag": event.tag,
+        "lastChance": event.last_chance,
         "timeoutMs": sync.params.max_sync_event_duration,
-        "scope": r.key.scope,
+        "scope": event.scope,
     });
     let script = format!(
         "(window.__syncshellDispatch ? window.__syncshellDispatch({message}) : \
