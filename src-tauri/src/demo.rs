@@ -3,8 +3,14 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// The port the demo is served on unless `SYNCSHELL_DEMO_PORT` says otherwise. Fixed, because the
@@ -27,6 +33,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "/app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/demo/app.js"),
+    ),
+    (
+        "/outbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/demo/outbox.js"),
     ),
     (
         "/sw.js",
@@ -85,13 +96,80 @@ pub async fn start(port: u16) -> Result<DemoServer, String> {
             "cannot serve the demo on {addr}: {e} (set SYNCSHELL_DEMO_PORT to use another port)"
         )
     })?;
-    let app = axum::Router::new().fallback(serve_file);
+    let app = axum::Router::new()
+        .route("/api/messages", get(list_messages).post(post_message))
+        .route("/api/down", get(get_down).post(set_down))
+        .fallback(serve_file)
+        .with_state(Arc::new(Mutex::new(DemoState::default())));
     tauri::async_runtime::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             eprintln!("syncshell: the demo server stopped: {e}");
         }
     });
     Ok(DemoServer { url: url(port) })
+}
+
+/// The demo server's data: the messages it accepted, and its "down" switch.
+#[derive(Debug, Default)]
+struct DemoState {
+    down: bool,
+    messages: Vec<Message>,
+}
+
+/// A message the demo app sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Message {
+    text: String,
+    #[serde(default)]
+    at: f64,
+}
+
+type Shared = State<Arc<Mutex<DemoState>>>;
+
+async fn list_messages(State(state): Shared) -> Json<Vec<Message>> {
+    Json(
+        state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .messages
+            .clone(),
+    )
+}
+
+/// Accepts a message unless the switch says the server is down (then 503, so the app's sync
+/// handler fails and syncshell retries later).
+async fn post_message(State(state): Shared, body: axum::body::Bytes) -> Response {
+    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+    if state.down {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the demo server is down (switch it back on in the app)",
+        )
+            .into_response();
+    }
+    match serde_json::from_slice::<Message>(&body) {
+        Ok(message) if message.text.len() <= 10_000 && state.messages.len() < 10_000 => {
+            state.messages.push(message);
+            StatusCode::CREATED.into_response()
+        }
+        Ok(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too many or too long").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}
+
+async fn get_down(State(state): Shared) -> Json<bool> {
+    Json(state.lock().unwrap_or_else(|e| e.into_inner()).down)
+}
+
+/// Sets the switch from a JSON `true` / `false` body (whatever Content-Type the client sent).
+async fn set_down(State(state): Shared, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<bool>(&body) {
+        Ok(down) => {
+            state.lock().unwrap_or_else(|e| e.into_inner()).down = down;
+            Json(down).into_response()
+        }
+        Err(_) => (StatusCode::BAD_REQUEST, "send true or false").into_response(),
+    }
 }
 
 async fn serve_file(uri: Uri) -> Response {
@@ -129,6 +207,48 @@ mod tests {
         assert!(processed.warnings.is_empty(), "{:?}", processed.warnings);
         for icon in processed.manifest.icons {
             assert!(FILES.iter().any(|f| f.0 == icon.src.path()), "{}", icon.src);
+        }
+    }
+
+    #[test]
+    fn every_script_and_stylesheet_the_demo_loads_is_served() {
+        let file = |path: &str| {
+            std::str::from_utf8(FILES.iter().find(|f| f.0 == path).unwrap().2).unwrap()
+        };
+        let mut wanted: Vec<String> = Vec::new();
+        for attr in ["src=\"", "href=\""] {
+            for part in file("/index.html").split(attr).skip(1) {
+                let target = part.split('"').next().unwrap();
+                if !target.starts_with("http") {
+                    wanted.push(format!("/{target}"));
+                }
+            }
+        }
+        for part in file("/sw.js").split("importScripts('").skip(1) {
+            wanted.push(format!("/{}", part.split('\'').next().unwrap()));
+        }
+        let shell = file("/sw.js")
+            .split("const SHELL = [")
+            .nth(1)
+            .unwrap()
+            .split(']')
+            .next()
+            .unwrap()
+            .to_owned();
+        for entry in shell.split(',') {
+            let name = entry.trim().trim_matches('\'');
+            wanted.push(if name == "./" {
+                "/".into()
+            } else {
+                format!("/{name}")
+            });
+        }
+        assert!(wanted.len() > 8, "{wanted:?}");
+        for path in wanted {
+            assert!(
+                FILES.iter().any(|f| f.0 == path),
+                "{path} is loaded by the demo but not served"
+            );
         }
     }
 

@@ -1,9 +1,15 @@
 // The demo app's service worker: caches the app shell so the window opens even when the demo
-// server is stopped.
+// server is stopped, and sends the outbox when a background sync fires.
 'use strict';
 
-const CACHE = 'demo-shell-v1';
-const SHELL = ['./', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest', 'icon-192.png'];
+importScripts('outbox.js');
+
+const CACHE = 'demo-shell-v2';
+const SHELL = ['./', 'index.html', 'app.js', 'outbox.js', 'style.css', 'manifest.webmanifest', 'icon-192.png'];
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'outbox') event.waitUntil(self.DemoOutbox.flush());
+});
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -14,7 +20,8 @@ self.addEventListener('activate', (event) => {
 });
 
 self.addEventListener('fetch', (event) => {
-  if (event.request.method !== 'GET') return;
+  // The API is live data: never from the cache.
+  if (event.request.method !== 'GET' || event.request.url.includes('/api/')) return;
   // Network first, so the page is fresh when the server is up; the cache when it is not.
   event.respondWith(
     fetch(event.request).catch(() => caches.match(event.request).then((hit) => hit || Response.error())),

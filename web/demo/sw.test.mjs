@@ -21,8 +21,10 @@ function loadWorker({ network }) {
     clients: { claim: async () => { calls.claim += 1; } },
   };
   const Response = { error: () => 'network error response' };
-  vm.runInNewContext(source, { self, caches, fetch: network, Response });
-  return { listeners, cache, calls };
+  const context = vm.createContext({ self, caches, fetch: network, Response });
+  context.importScripts = (name) => vm.runInContext(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'), context);
+  vm.runInContext(source, context);
+  return { listeners, cache, calls, outbox: self.DemoOutbox };
 }
 
 function extendable() {
@@ -56,6 +58,30 @@ test('fetch falls back to the cache when the network fails, then to an error', a
   assert.equal(await responded, 'cached app.js');
   listeners.fetch({ request: { method: 'GET', url: 'unknown.js' }, respondWith: (p) => { responded = p; } });
   assert.equal(await responded, 'network error response');
+});
+
+test('API requests are never answered from the cache', () => {
+  const { listeners } = loadWorker({ network: async () => 'net' });
+  let called = false;
+  listeners.fetch({ request: { method: 'GET', url: 'http://127.0.0.1:1/api/messages' }, respondWith: () => { called = true; } });
+  assert.equal(called, false);
+});
+
+test('a sync event sends the outbox in order and fails at the first refusal', async () => {
+  const { listeners, outbox } = loadWorker({ network: async () => 'net' });
+  const queue = [{ key: 1, value: { text: 'a' } }, { key: 2, value: { text: 'b' } }, { key: 3, value: { text: 'c' } }];
+  outbox.all = async () => queue.slice();
+  const removed = [];
+  outbox.remove = async (key) => { removed.push(key); };
+  const sent = [];
+  const answers = [{ ok: true }, { ok: false, status: 503 }];
+  const flush = outbox.flush;
+  outbox.flush = () => flush((body) => { sent.push(JSON.parse(body).text); return Promise.resolve(answers.shift()); });
+  const { event, done } = extendable();
+  listeners.sync(Object.assign(event, { tag: 'outbox' }));
+  await assert.rejects(done(), /answered 503/);
+  assert.deepEqual(sent, ['a', 'b']);
+  assert.deepEqual(removed, [1]);
 });
 
 test('non-GET requests are left to the network', () => {
