@@ -266,15 +266,18 @@ impl Host {
                 Reply::ok(format!("network: {state} ({how})\n"))
             }
             Request::Status => {
-                let open = windows::open_app_ids(&self.handle);
-                Reply::ok(format!(
-                    "syncshell host: running (pid {})\nopen windows: {}\n",
-                    std::process::id(),
-                    if open.is_empty() {
+                let list = |ids: Vec<String>| {
+                    if ids.is_empty() {
                         "none".to_owned()
                     } else {
-                        open.join(", ")
+                        ids.join(", ")
                     }
+                };
+                Reply::ok(format!(
+                    "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\n",
+                    std::process::id(),
+                    list(windows::open_app_ids(&self.handle)),
+                    list(windows::hidden_app_ids(&self.handle)),
                 ))
             }
             Request::Quit => {

@@ -185,6 +185,17 @@ pub fn close(handle: &AppHandle, app_id: &str) -> bool {
     }
 }
 
+/// Ids of apps with a hidden dispatch window open.
+pub fn hidden_app_ids(handle: &AppHandle) -> Vec<String> {
+    let mut ids: Vec<String> = handle
+        .webview_windows()
+        .keys()
+        .filter_map(|l| l.strip_prefix("hidden-").map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// Ids of apps whose windows are open.
 pub fn open_app_ids(handle: &AppHandle) -> Vec<String> {
     let mut ids: Vec<String> = handle

@@ -388,3 +388,71 @@ fn the_cli_lists_registrations_shows_the_log_and_fires_events_by_hand() {
     let unknown = env.run(&["log", "nosuch"]);
     assert_eq!(unknown.code, 1);
 }
+
+#[test]
+fn at_most_the_configured_hidden_webviews_run_and_idle_ones_close() {
+    let mut env = Env::new();
+    env.set_env("SYNCSHELL_MAX_HIDDEN_WEBVIEWS", "1");
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    env.set_env("SYNCSHELL_MAX_SYNC_EVENT_DURATION", "3s");
+    let a = FixtureServer::start(Some("outbox"));
+    let b = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &a.url("/app/")]).success();
+    env.run(&["install", &b.url("/app/")]).success();
+    env.start_host();
+    env.run(&["network", "offline"]).success();
+    for (server, id) in [(&a, "outbox"), (&b, "outbox-2")] {
+        env.run(&["open", id]).success();
+        server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+        // A's API hangs, so its event holds the one hidden webview until the event times out.
+        server.route(
+            "/api/posts",
+            if id == "outbox" {
+                Canned::hang()
+            } else {
+                Canned::status(201)
+            },
+        );
+        server.instruct(serde_json::json!({ "post": id }));
+        server.wait_for_report("registered", PAGE_TIMEOUT);
+        env.run(&["close", id]).success();
+    }
+    env.run(&["network", "online"]).success();
+
+    let mut most = 0;
+    let deadline = std::time::Instant::now() + SYNC_TIMEOUT;
+    while (sync_events(&a, "outbox").is_empty() || posts(&b).is_empty())
+        && std::time::Instant::now() < deadline
+    {
+        let status = env.run(&["status"]).stdout;
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("background windows: "))
+            .unwrap_or("")
+            .to_owned();
+        let count = if line.ends_with("none") {
+            0
+        } else {
+            line.split(", ").count()
+        };
+        most = most.max(count);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !sync_events(&a, "outbox").is_empty() && !posts(&b).is_empty(),
+        "both apps' events ran"
+    );
+    assert_eq!(most, 1, "never more hidden webviews than allowed");
+    // A's event timed out (its API hangs) and was counted as a failure.
+    wait_until("A's timeout to be logged", SYNC_TIMEOUT, || {
+        env.db()
+            .query_row("SELECT count(*) FROM background_log WHERE event = 'sync event failed' AND metadata LIKE '%timed out%'", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+            >= 1
+    });
+    wait_until("idle hidden webviews to close", SYNC_TIMEOUT, || {
+        env.run(&["status"])
+            .stdout
+            .contains("background windows: none")
+    });
+}

@@ -97,6 +97,21 @@ async fn open_hidden(
     if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app.id)) {
         return Ok(window);
     }
+    // At most `max_hidden_webviews` hidden windows at once: wait for one to close when idle.
+    let permit = sync
+        .hidden_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app.id)) {
+        // Another event of this app opened it while we waited.
+        return Ok(window);
+    }
+    sync.hidden_permits
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(app.id.clone(), permit);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (h, ctx, a) = (handle.clone(), sync.ctx.clone(), app.clone());
     let window =
@@ -112,6 +127,13 @@ async fn open_hidden(
     }
 }
 
+fn release_slot(sync: &SyncHost, app_id: &str) {
+    sync.hidden_permits
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(app_id);
+}
+
 fn close_when_idle(sync: Arc<SyncHost>, handle: AppHandle, app_id: String, generation: u64) {
     let idle = Duration::from_millis(sync.params.hidden_webview_idle.max(0) as u64);
     tauri::async_runtime::spawn(async move {
@@ -125,6 +147,7 @@ fn close_when_idle(sync: Arc<SyncHost>, handle: AppHandle, app_id: String, gener
                 let _ = window.destroy();
             }
             hidden_use(|m| m.remove(&app_id));
+            release_slot(&sync, &app_id);
         }
     });
 }

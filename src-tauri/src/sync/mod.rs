@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use syncshell_core::sync::parameters::Parameters;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::context::Context;
 
@@ -36,12 +36,18 @@ pub struct SyncHost {
     /// Events in flight, by dispatch id, waiting for the page's `sync_result`.
     in_flight: Mutex<HashMap<u64, oneshot::Sender<Result<(), String>>>>,
     next_id: AtomicU64,
+    /// One permit per hidden window that may exist (`max_hidden_webviews`).
+    pub hidden_slots: Arc<Semaphore>,
+    /// The permit each open hidden window holds, by app id; released when it closes.
+    pub hidden_permits: Mutex<HashMap<String, OwnedSemaphorePermit>>,
 }
 
 impl SyncHost {
     /// Sync state over `ctx` with `params`.
     pub fn new(ctx: Arc<Context>, params: Parameters) -> Self {
         Self {
+            hidden_slots: Arc::new(Semaphore::new(params.max_hidden_webviews.max(1) as usize)),
+            hidden_permits: Mutex::new(HashMap::new()),
             params,
             ctx,
             wake: Notify::new(),
