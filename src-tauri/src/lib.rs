@@ -1,6 +1,7 @@
 //! The syncshell desktop host: CLI, control socket, windows, tray. Everything that needs no
 //! window lives in `syncshell-core`.
 
+mod bridge_commands;
 mod browser;
 mod cli;
 mod commands;

@@ -39,17 +39,6 @@ pub fn owner_app_id(label: &str) -> Option<&str> {
 /// The local proxy every app webview goes through (managed state, set before any window opens).
 pub struct ProxyUrl(pub Url);
 
-/// The page bridge's commands, granted per app origin.
-const BRIDGE_COMMANDS: [&str; 7] = [
-    "sync_register",
-    "sync_get_tags",
-    "periodic_register",
-    "periodic_get_tags",
-    "periodic_unregister",
-    "permission_state",
-    "sync_result",
-];
-
 /// Grants the page bridge's commands to the app's origin in the app's own windows, once. Other
 /// origins, and local windows, get nothing.
 fn grant_bridge(handle: &AppHandle, app: &App) -> Result<(), String> {
@@ -65,7 +54,7 @@ fn grant_bridge(handle: &AppHandle, app: &App) -> Result<(), String> {
             .remote(format!("{}/*", app.origin))
             .window(label(&app.id))
             .window(hidden_label(&app.id));
-    for command in BRIDGE_COMMANDS {
+    for command in crate::bridge_commands::BRIDGE_COMMANDS {
         capability = capability.permission(format!("allow-{}", command.replace('_', "-")));
     }
     handle
