@@ -123,6 +123,7 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
         .build()
         .map_err(|e| format!("cannot open a window for {}: {e}", app.id))?;
     keep_in_scope(&window, app.scope.clone())?;
+    watch_crashes(&window)?;
     remember_size_on_close(&window, ctx.clone(), app.id.clone());
     Ok(())
 }
@@ -144,23 +145,70 @@ pub fn open_hidden(
     ))
     .map_err(|e| e.to_string())?;
     let loaded = Mutex::new(Some(loaded));
-    WebviewWindowBuilder::new(handle, hidden_label(&app.id), WebviewUrl::External(url))
-        .title(format!("{} (background)", app.name))
-        .visible(false)
-        .focused(false)
-        .skip_taskbar(true)
-        .data_directory(ctx.paths.webview_data_dir(&app.id))
-        .proxy_url(proxy_of(handle))
-        .initialization_script(crate::sync::PAGE_BRIDGE)
-        .on_page_load(move |_, payload| {
-            if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    let _ = tx.send(());
+    let window =
+        WebviewWindowBuilder::new(handle, hidden_label(&app.id), WebviewUrl::External(url))
+            .title(format!("{} (background)", app.name))
+            .visible(false)
+            .focused(false)
+            .skip_taskbar(true)
+            .data_directory(ctx.paths.webview_data_dir(&app.id))
+            .proxy_url(proxy_of(handle))
+            .initialization_script(crate::sync::PAGE_BRIDGE)
+            .on_page_load(move |_, payload| {
+                if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                    if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        let _ = tx.send(());
+                    }
                 }
-            }
+            })
+            .build()
+            .map_err(|e| format!("cannot open a background window for {}: {e}", app.id))?;
+    watch_crashes(&window)?;
+    Ok(window)
+}
+
+/// What to do when a window's web process dies (a crash, the memory limit, the OOM killer):
+/// every event in flight there fails now rather than at its timeout, so its retry is scheduled
+/// at once; a hidden window is closed (the next event opens a fresh one) and an app window is
+/// reloaded, unless it also crashed moments ago (a page that crashes while loading would loop).
+fn watch_crashes(window: &WebviewWindow) -> Result<(), String> {
+    let w = window.clone();
+    window
+        .with_webview(move |platform| {
+            use std::time::{Duration, Instant};
+            use tauri::webview::PlatformWebview;
+            use webkit2gtk::{WebProcessTerminationReason as Reason, WebViewExt};
+            let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
+            let last_crash: Mutex<Option<Instant>> = Mutex::new(None);
+            webview.connect_web_process_terminated(move |_, reason| {
+                let why = match reason {
+                    Reason::Crashed => "the web process crashed",
+                    Reason::ExceededMemoryLimit => "the web process exceeded its memory limit",
+                    _ => "the web process was terminated",
+                };
+                let label = w.label().to_owned();
+                let sync = w.state::<Arc<crate::sync::SyncHost>>();
+                let failed = sync.fail_window(&label, why);
+                eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
+                let w = w.clone();
+                if label.starts_with("hidden-") {
+                    // Not from inside the webview's own signal handler.
+                    tauri::async_runtime::spawn(async move {
+                        let _ = w.destroy();
+                    });
+                    return;
+                }
+                let mut last = last_crash.lock().unwrap_or_else(|e| e.into_inner());
+                let looping = last.is_some_and(|t| t.elapsed() < Duration::from_secs(10));
+                *last = Some(Instant::now());
+                if !looping {
+                    tauri::async_runtime::spawn(async move {
+                        let _ = w.reload();
+                    });
+                }
+            });
         })
-        .build()
-        .map_err(|e| format!("cannot open a background window for {}: {e}", app.id))
+        .map_err(|e| format!("cannot watch the window's web process: {e}"))
 }
 
 /// Closes the app's window if it is open. Returns whether it was.

@@ -318,6 +318,24 @@ impl Env {
         );
     }
 
+    /// Kills (SIGKILL) every WebKit web process the running host started, as a crash or the OOM
+    /// killer would, and returns how many there were. The host itself lives on.
+    pub fn kill_web_processes(&self) -> usize {
+        let host = self.host_pid().expect("the host wrote its pid");
+        let victims: Vec<u32> = processes()
+            .into_iter()
+            .filter(|(pid, comm, _)| {
+                comm.starts_with("WebKitWebProces") && descends_from(*pid, host)
+            })
+            .map(|(pid, _, _)| pid)
+            .collect();
+        for pid in &victims {
+            // SAFETY: kill(2) on a WebKit child of our own host.
+            unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
+        }
+        victims.len()
+    }
+
     /// The pid the running host wrote.
     pub fn host_pid(&self) -> Option<u32> {
         std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid"))
@@ -436,4 +454,44 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Every process: pid, command name, parent pid (from /proc).
+fn processes() -> Vec<(u32, String, u32)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = stat[open + 1..close].to_owned();
+        let ppid = stat[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        out.push((pid, comm, ppid));
+    }
+    out
+}
+
+/// Whether `pid` is a descendant of `ancestor` (bounded walk up the parent chain).
+fn descends_from(pid: u32, ancestor: u32) -> bool {
+    let parents: std::collections::HashMap<u32, u32> =
+        processes().into_iter().map(|(p, _, pp)| (p, pp)).collect();
+    let mut current = pid;
+    for _ in 0..64 {
+        match parents.get(&current) {
+            Some(&parent) if parent == ancestor => return true,
+            Some(&parent) if parent > 1 => current = parent,
+            _ => return false,
+        }
+    }
+    false
 }

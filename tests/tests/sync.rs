@@ -220,6 +220,54 @@ fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
 }
 
 #[test]
+fn a_web_process_crash_mid_event_fails_it_at_once_and_the_retry_delivers() {
+    // The event timeout stays at its 3-minute default, far beyond SYNC_TIMEOUT: only the crash
+    // itself can explain a prompt failure.
+    let (env, server) = outbox_app();
+    env.run(&["network", "offline"]).success();
+    server.route("/api/posts", Canned::hang());
+    server.instruct(serde_json::json!({ "post": "outlives a crash" }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+    env.run(&["close", "outbox"]).success();
+    env.run(&["network", "online"]).success();
+    wait_until(
+        "the hidden window's handler to reach the API",
+        SYNC_TIMEOUT,
+        || !posts(&server).is_empty(),
+    );
+
+    server.route("/api/posts", Canned::status(201));
+    assert!(
+        env.kill_web_processes() > 0,
+        "WebKit web processes were running"
+    );
+    wait_until("the failure to be logged", SYNC_TIMEOUT, || {
+        env.db()
+            .query_row(
+                "SELECT count(*) FROM background_log WHERE event = 'sync event failed' \
+                 AND metadata LIKE '%web process%'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    });
+    // The retry runs in a fresh hidden window, finds the post the app kept, and delivers it.
+    wait_until("the retry to complete", SYNC_TIMEOUT, || {
+        registrations(&env).is_empty()
+    });
+    assert_eq!(sync_events(&server, "outbox"), ["false", "false"]);
+    assert_eq!(
+        posts(&server),
+        [
+            r#"{"text":"outlives a crash"}"#,
+            r#"{"text":"outlives a crash"}"#
+        ]
+    );
+    assert_eq!(log_events(&env).last().unwrap(), "sync event completed");
+}
+
+#[test]
 fn a_worker_registers_from_inside_the_worker_as_workbox_does() {
     let (_env, server) = outbox_app();
     server.instruct(serde_json::json!({ "workerRegister": "from-worker" }));

@@ -230,7 +230,7 @@ async fn deliver(
     window: &tauri::WebviewWindow,
     event: &Event<'_>,
 ) -> Result<(), String> {
-    let (id, rx) = sync.expect_result();
+    let (id, rx) = sync.expect_result(window.label());
     let message = json!({
         "id": id,
         "kind": event.kind.as_str(),

@@ -118,6 +118,6 @@ pub fn sync_result(
     } else {
         Err(error.unwrap_or_else(|| "the event failed".into()))
     };
-    sync.deliver_result(id, outcome);
+    sync.deliver_result(webview.label(), id, outcome);
     Ok(())
 }

@@ -23,6 +23,9 @@ pub const PAGE_BRIDGE: &str = include_str!("../../../web/bridge/page.js");
 /// The worker shim, prepended to app service workers by the proxy.
 pub const WORKER_SHIM: &str = include_str!("../../../web/bridge/worker-shim.js");
 
+/// Where the outcome of one dispatched event goes.
+type OutcomeSender = oneshot::Sender<Result<(), String>>;
+
 /// Background sync state of the host.
 pub struct SyncHost {
     /// The tunables in force.
@@ -33,8 +36,9 @@ pub struct SyncHost {
     pub wake: Notify,
     /// Online state and its override.
     pub network: network::Network,
-    /// Events in flight, by dispatch id, waiting for the page's `sync_result`.
-    in_flight: Mutex<HashMap<u64, oneshot::Sender<Result<(), String>>>>,
+    /// Events in flight, by dispatch id: the label of the window the event was sent to (only
+    /// that window may report its outcome) and the sender waiting for its `sync_result`.
+    in_flight: Mutex<HashMap<u64, (String, OutcomeSender)>>,
     next_id: AtomicU64,
     /// One permit per hidden window that may exist (`max_hidden_webviews`).
     pub hidden_slots: Arc<Semaphore>,
@@ -57,27 +61,44 @@ impl SyncHost {
         }
     }
 
-    /// Registers a dispatch and returns its id and the receiver of its outcome.
-    pub fn expect_result(&self) -> (u64, oneshot::Receiver<Result<(), String>>) {
+    /// Registers a dispatch sent to the window labelled `label`; returns its id and the
+    /// receiver of its outcome.
+    pub fn expect_result(&self, label: &str) -> (u64, oneshot::Receiver<Result<(), String>>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.in_flight
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id, tx);
+            .insert(id, (label.to_owned(), tx));
         (id, rx)
     }
 
-    /// Delivers a page's report of dispatch `id`. Unknown ids (late, or forged) are ignored.
-    pub fn deliver_result(&self, id: u64, outcome: Result<(), String>) {
-        let sender = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
-        if let Some(sender) = sender {
-            let _ = sender.send(outcome);
+    /// Delivers the report of dispatch `id` made by the window labelled `label`. Unknown ids
+    /// (late, or forged) and reports from any other window are ignored.
+    pub fn deliver_result(&self, label: &str, id: u64, outcome: Result<(), String>) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        if in_flight.get(&id).is_some_and(|(l, _)| l == label) {
+            if let Some((_, sender)) = in_flight.remove(&id) {
+                let _ = sender.send(outcome);
+            }
         }
+    }
+
+    /// Fails every event in flight in the window labelled `label` (its web process died) and
+    /// returns how many there were.
+    pub fn fail_window(&self, label: &str, reason: &str) -> usize {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let ids: Vec<u64> = in_flight
+            .iter()
+            .filter(|(_, (l, _))| l == label)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            if let Some((_, sender)) = in_flight.remove(id) {
+                let _ = sender.send(Err(reason.to_owned()));
+            }
+        }
+        ids.len()
     }
 
     /// Forgets dispatch `id` (timed out).
@@ -86,5 +107,51 @@ impl SyncHost {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syncshell_core::paths::Paths;
+
+    fn host() -> (tempfile::TempDir, SyncHost) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let paths = Paths::new(&root.join("data"), &root.join("config"), &root.join("run"));
+        std::fs::create_dir_all(root.join("data/syncshell")).unwrap();
+        let ctx = Arc::new(Context::open(paths).unwrap());
+        (dir, SyncHost::new(ctx, Parameters::default()))
+    }
+
+    #[test]
+    fn only_the_window_an_event_went_to_may_report_its_outcome() {
+        let (_dir, sync) = host();
+        let (id, mut rx) = sync.expect_result("hidden-notes");
+        sync.deliver_result("app-other", id, Ok(()));
+        sync.deliver_result("hidden-other", id, Ok(()));
+        assert!(rx.try_recv().is_err(), "a foreign report was taken");
+        sync.deliver_result("hidden-notes", id, Err("no".into()));
+        assert_eq!(rx.try_recv().unwrap(), Err("no".to_owned()));
+    }
+
+    #[test]
+    fn a_dead_window_fails_its_events_and_no_one_else_s() {
+        let (_dir, sync) = host();
+        let (_, mut a) = sync.expect_result("hidden-notes");
+        let (_, mut b) = sync.expect_result("hidden-notes");
+        let (_, mut c) = sync.expect_result("app-notes");
+        assert_eq!(
+            sync.fail_window("hidden-notes", "the web process crashed"),
+            2
+        );
+        for rx in [&mut a, &mut b] {
+            assert_eq!(
+                rx.try_recv().unwrap(),
+                Err("the web process crashed".to_owned())
+            );
+        }
+        assert!(c.try_recv().is_err());
+        assert_eq!(sync.fail_window("hidden-notes", "again"), 0);
     }
 }
