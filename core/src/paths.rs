@@ -61,6 +61,11 @@ impl Paths {
         self.data_dir.join("syncshell.db")
     }
 
+    /// The local certificate authority (owner-only): see `syncshell_proxy::ca`.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.data_dir.join("tls")
+    }
+
     /// Everything that belongs to one installed app (WebKit data, icon copy).
     pub fn app_dir(&self, app_id: &str) -> PathBuf {
         self.data_dir.join("apps").join(app_id)

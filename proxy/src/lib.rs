@@ -1,27 +1,33 @@
 //! syncshell's local HTTP proxy. App webviews use it for everything. For installed origins it
 //! puts the worker shim in front of service worker scripts and answers the reserved path
-//! `/__syncshell__/` itself; all other traffic passes through untouched, and `CONNECT` is a blind
-//! tunnel. No Tauri and no scheduling policy here: what is installed and what the reserved path
+//! `/__syncshell__/` itself; all other traffic passes through untouched. `CONNECT` to an
+//! installed https origin is terminated here with a leaf from the local [`ca::Authority`] and
+//! forwarded to the real server over verified TLS; every other `CONNECT` is a blind tunnel.
+//! No Tauri and no scheduling policy here: what is installed and what the reserved path
 //! answers come from the host through [`Policy`].
 
+pub mod ca;
 pub mod inject;
+pub mod upstream;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::CertificateDer;
 use tokio::net::{TcpListener, TcpStream};
 
 pub use inject::Shim;
+use upstream::Upstream;
 
 /// Paths under this prefix on an installed origin are answered by the host, never the server.
 pub const RESERVED_PREFIX: &str = "/__syncshell__/";
@@ -66,25 +72,41 @@ pub struct ProxyHandle {
     pub addr: SocketAddr,
 }
 
+/// How the proxy is set up.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The local CA. Without it, https is never intercepted (every `CONNECT` is a tunnel).
+    pub authority: Option<Arc<ca::Authority>>,
+    /// Roots trusted for upstream servers on top of the platform's (tests only; the host
+    /// leaves it empty and follows `SSL_CERT_FILE` like everything else).
+    pub extra_roots: Vec<CertificateDer<'static>>,
+}
+
+struct Shared {
+    policy: Arc<dyn Policy>,
+    upstream: Upstream,
+    authority: Option<Arc<ca::Authority>>,
+}
+
 /// Starts the proxy on 127.0.0.1 (an ephemeral port) for the rest of the process's life.
-pub async fn start(policy: Arc<dyn Policy>) -> std::io::Result<ProxyHandle> {
+pub async fn start(policy: Arc<dyn Policy>, options: Options) -> std::io::Result<ProxyHandle> {
+    let upstream = Upstream::new(options.extra_roots).map_err(std::io::Error::other)?;
+    let shared = Arc::new(Shared {
+        policy,
+        upstream,
+        authority: options.authority,
+    });
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    let client: Client<HttpConnector, Incoming> =
-        Client::builder(TokioExecutor::new()).build(connector);
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let (policy, client) = (policy.clone(), client.clone());
+            let shared = shared.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req| {
-                    handle(policy.clone(), client.clone(), req)
-                });
+                let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .preserve_header_case(true)
                     .serve_connection(TokioIo::new(stream), service)
@@ -95,6 +117,19 @@ pub async fn start(policy: Arc<dyn Policy>) -> std::io::Result<ProxyHandle> {
         }
     });
     Ok(ProxyHandle { addr })
+}
+
+/// `scheme://host[:port]` as browsers serialise origins: the scheme's default port left out.
+pub fn origin_of(scheme: &str, host: &str, port: u16) -> String {
+    let default = match scheme {
+        "https" | "wss" => 443,
+        _ => 80,
+    };
+    if port == default {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{host}:{port}")
+    }
 }
 
 fn text(status: StatusCode, message: String) -> Response<Body> {
@@ -111,13 +146,9 @@ fn text(status: StatusCode, message: String) -> Response<Body> {
     response
 }
 
-async fn handle(
-    policy: Arc<dyn Policy>,
-    client: Client<HttpConnector, Incoming>,
-    req: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     if req.method() == Method::CONNECT {
-        return Ok(tunnel(req).await);
+        return Ok(connect(shared, req).await);
     }
     let uri = req.uri().clone();
     let (Some("http"), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
@@ -126,22 +157,26 @@ async fn handle(
             "syncshell proxy: expected an absolute http:// URL\n".into(),
         ));
     };
-    let origin = format!(
-        "http://{}:{}",
-        authority.host(),
-        authority.port_u16().unwrap_or(80)
-    );
-    let shim = policy.shim(&origin);
-    if shim.is_some() && uri.path().starts_with(RESERVED_PREFIX) {
-        return Ok(reserved(policy, origin, req).await);
+    let origin = origin_of("http", authority.host(), authority.port_u16().unwrap_or(80));
+    Ok(route(&shared, origin, req).await)
+}
+
+/// One request, in absolute form, to `origin` (plain or decrypted here).
+async fn route(shared: &Shared, origin: String, req: Request<Incoming>) -> Response<Body> {
+    let shim = shared.policy.shim(&origin);
+    if shim.is_some() && req.uri().path().starts_with(RESERVED_PREFIX) {
+        return reserved(shared.policy.clone(), origin, req).await;
+    }
+    if req.headers().contains_key(header::UPGRADE) {
+        return upgrade(shared, req).await;
     }
     let is_worker_script = req
         .headers()
         .get("service-worker")
         .is_some_and(|v| v.as_bytes() == b"script");
     match (shim, is_worker_script) {
-        (Some(shim), true) => Ok(forward_worker_script(client, req, &shim).await),
-        _ => Ok(forward(client, req).await),
+        (Some(shim), true) => forward_worker_script(&shared.upstream, req, &shim).await,
+        _ => forward(&shared.upstream, req).await,
     }
 }
 
@@ -207,52 +242,153 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     headers.remove(header::TRANSFER_ENCODING);
 }
 
+/// The `Host` header for an authority: the default port left out, as browsers send it.
+fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let authority = uri.authority()?;
+    let default = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    let value = match authority.port_u16() {
+        Some(port) if port != default => authority.as_str().to_owned(),
+        _ => authority.host().to_owned(),
+    };
+    HeaderValue::from_str(&value).ok()
+}
+
 /// Turns the browser's absolute-form request into an origin-form one for the server.
 fn upstream_request(req: Request<Incoming>) -> Request<Incoming> {
     let (mut parts, body) = req.into_parts();
     strip_hop_by_hop(&mut parts.headers);
-    if let Some(authority) = parts.uri.authority() {
-        if let Ok(host) = HeaderValue::from_str(authority.as_str()) {
-            parts.headers.insert(header::HOST, host);
-        }
+    if let Some(host) = host_header(&parts.uri) {
+        parts.headers.insert(header::HOST, host);
     }
     Request::from_parts(parts, body)
 }
 
+/// The page a browser shows when the server cannot be reached, or its certificate is refused.
+fn unreachable(target: &Uri, error: &hyper_util::client::legacy::Error) -> Response<Body> {
+    let host = target.host().unwrap_or("the server");
+    let message = match upstream::certificate_problem(error) {
+        Some(problem) => format!(
+            "syncshell refused to connect to {host}: its certificate is not trusted ({problem}). \
+             Nothing was sent to it, and syncshell never falls back to an unverified or \
+             unencrypted connection."
+        ),
+        None => {
+            let mut cause: &dyn std::error::Error = error;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            format!("syncshell proxy: cannot reach {target}: {cause}")
+        }
+    };
+    let page = format!(
+        "<!doctype html><meta charset=utf-8><title>Cannot reach {title}</title>\
+         <h1>Cannot reach {title}</h1><p>{body}</p>\n",
+        title = escape_html(host),
+        body = escape_html(&message)
+    );
+    let mut response = Response::new(
+        Full::new(Bytes::from(page))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 async fn send(
-    client: &Client<HttpConnector, Incoming>,
+    upstream: &Upstream,
     req: Request<Incoming>,
 ) -> Result<Response<Incoming>, Response<Body>> {
     let target: Uri = req.uri().clone();
-    client.request(req).await.map_err(|e| {
-        let mut cause: &dyn std::error::Error = &e;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        text(
-            StatusCode::BAD_GATEWAY,
-            format!("syncshell proxy: cannot reach {target}: {cause}\n"),
-        )
-    })
+    upstream
+        .send(req)
+        .await
+        .map_err(|e| unreachable(&target, &e))
 }
 
-async fn forward(
-    client: Client<HttpConnector, Incoming>,
-    req: Request<Incoming>,
-) -> Response<Body> {
-    match send(&client, upstream_request(req)).await {
-        Ok(response) => {
-            let (mut parts, body) = response.into_parts();
-            strip_hop_by_hop(&mut parts.headers);
-            // Streamed as it arrives: large downloads are never held in memory.
-            Response::from_parts(parts, body.boxed())
-        }
+/// Responses go back to the browser as HTTP/1.1, whatever the server spoke.
+fn downstream_response(response: Response<Incoming>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    parts.version = hyper::Version::HTTP_11;
+    // Streamed as it arrives: large downloads are never held in memory.
+    Response::from_parts(parts, body.boxed())
+}
+
+async fn forward(upstream: &Upstream, req: Request<Incoming>) -> Response<Body> {
+    match send(upstream, upstream_request(req)).await {
+        Ok(response) => downstream_response(response),
         Err(error) => error,
     }
 }
 
+/// A request asking to switch protocols (a WebSocket): sent over HTTP/1.1 with its upgrade
+/// headers; on `101` both sides are joined byte for byte.
+async fn upgrade(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> {
+    let from_browser = hyper::upgrade::on(&mut req);
+    let (mut parts, body) = req.into_parts();
+    let protocol = parts.headers.get(header::UPGRADE).cloned();
+    strip_hop_by_hop(&mut parts.headers);
+    if let Some(protocol) = protocol {
+        parts.headers.insert(header::UPGRADE, protocol);
+        parts
+            .headers
+            .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+    if let Some(host) = host_header(&parts.uri) {
+        parts.headers.insert(header::HOST, host);
+    }
+    let target = parts.uri.clone();
+    let mut response = match shared
+        .upstream
+        .send_upgrade(Request::from_parts(parts, body))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return unreachable(&target, &e),
+    };
+    if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        return downstream_response(response);
+    }
+    let from_server = hyper::upgrade::on(&mut response);
+    tokio::spawn(async move {
+        let (Ok(browser), Ok(server)) = tokio::join!(from_browser, from_server) else {
+            return;
+        };
+        let _ =
+            tokio::io::copy_bidirectional(&mut TokioIo::new(browser), &mut TokioIo::new(server))
+                .await;
+    });
+    let (mut parts, _) = response.into_parts();
+    parts.version = hyper::Version::HTTP_11;
+    Response::from_parts(
+        parts,
+        http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed(),
+    )
+}
+
 async fn forward_worker_script(
-    client: Client<HttpConnector, Incoming>,
+    upstream: &Upstream,
     req: Request<Incoming>,
     shim: &Shim,
 ) -> Response<Body> {
@@ -271,7 +407,7 @@ async fn forward_worker_script(
             headers.insert(header::IF_NONE_MATCH, value);
         }
     }
-    let response = match send(&client, req).await {
+    let response = match send(upstream, req).await {
         Ok(r) => r,
         Err(error) => return error,
     };
@@ -329,16 +465,89 @@ fn rewrite_etag(headers: &mut HeaderMap, shim: &Shim) {
     }
 }
 
-/// `CONNECT host:port`: a blind byte tunnel; TLS stays end to end between WebKit and the server.
-/// The server is dialled before answering, so an unreachable one gets a 502, not a dead tunnel.
-async fn tunnel(req: Request<Incoming>) -> Response<Body> {
-    let Some(authority) = req.uri().authority().map(|a| a.to_string()) else {
+/// `CONNECT host:port`: intercepted when it is an installed https origin and a CA is set up,
+/// else a blind tunnel.
+async fn connect(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    let Some(authority) = req.uri().authority().cloned() else {
         return text(
             StatusCode::BAD_REQUEST,
             "syncshell proxy: CONNECT needs host:port\n".into(),
         );
     };
-    let mut server = match TcpStream::connect(&authority).await {
+    let port = authority.port_u16().unwrap_or(443);
+    let origin = origin_of("https", authority.host(), port);
+    if let Some(ca) = shared.authority.clone() {
+        if shared.policy.shim(&origin).is_some() {
+            // The certificate names the bare host: no brackets around an IPv6 address.
+            let host = authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            return match ca.leaf(host, SystemTime::now()) {
+                Ok(leaf) => intercept(shared, req, origin, leaf),
+                Err(e) => text(
+                    StatusCode::BAD_GATEWAY,
+                    format!("syncshell proxy: no certificate for {host}: {e}\n"),
+                ),
+            };
+        }
+    }
+    tunnel(req, authority.as_str()).await
+}
+
+/// Terminates the browser's TLS with `leaf` and serves the decrypted requests like plain ones
+/// (worker shim, reserved path, upgrades), each forwarded to the real server over verified TLS.
+fn intercept(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    origin: String,
+    leaf: Arc<ca::Leaf>,
+) -> Response<Body> {
+    tokio::spawn(async move {
+        let Ok(upgraded) = hyper::upgrade::on(req).await else {
+            return;
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(leaf.server_config.clone());
+        let Ok(tls) = acceptor.accept(TokioIo::new(upgraded)).await else {
+            return;
+        };
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let (shared, origin) = (shared.clone(), origin.clone());
+            async move {
+                let Some(req) = absolute(req, &origin) else {
+                    return Ok::<_, Infallible>(text(
+                        StatusCode::BAD_REQUEST,
+                        "syncshell proxy: bad request target\n".into(),
+                    ));
+                };
+                Ok(route(&shared, origin, req).await)
+            }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .preserve_header_case(true)
+            .serve_connection(TokioIo::new(tls), service)
+            .with_upgrades()
+            .await;
+    });
+    Response::new(
+        http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed(),
+    )
+}
+
+/// Gives a request read inside an intercepted connection (origin form) its absolute URI.
+fn absolute(req: Request<Incoming>, origin: &str) -> Option<Request<Incoming>> {
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    parts.uri = format!("{origin}{path}").parse().ok()?;
+    Some(Request::from_parts(parts, body))
+}
+
+/// A blind byte tunnel; TLS stays end to end between WebKit and the server. The server is
+/// dialled before answering, so an unreachable one gets a 502, not a dead tunnel.
+async fn tunnel(req: Request<Incoming>, authority: &str) -> Response<Body> {
+    let mut server = match TcpStream::connect(authority).await {
         Ok(s) => s,
         Err(e) => {
             return text(
@@ -359,4 +568,31 @@ async fn tunnel(req: Request<Incoming>) -> Response<Body> {
             .map_err(|never| match never {})
             .boxed(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_leave_out_the_default_port_as_browsers_do() {
+        assert_eq!(
+            origin_of("https", "app.example", 443),
+            "https://app.example"
+        );
+        assert_eq!(
+            origin_of("https", "127.0.0.1", 8443),
+            "https://127.0.0.1:8443"
+        );
+        assert_eq!(origin_of("http", "localhost", 80), "http://localhost");
+        assert_eq!(origin_of("http", "[::1]", 8080), "http://[::1]:8080");
+    }
+
+    #[test]
+    fn host_headers_leave_out_the_default_port() {
+        let h = |u: &str| host_header(&u.parse().unwrap()).unwrap();
+        assert_eq!(h("https://app.example:443/x"), "app.example");
+        assert_eq!(h("https://app.example:8443/x"), "app.example:8443");
+        assert_eq!(h("http://127.0.0.1:80/"), "127.0.0.1");
+    }
 }

@@ -193,7 +193,7 @@ async fn setup(installed: bool) -> (std::net::SocketAddr, String, Seen, Arc<Test
         shim: Arc::new(Shim::new("/* shim */")),
         reserved_seen: Mutex::default(),
     });
-    let handle = start(policy.clone()).await.unwrap();
+    let handle = start(policy.clone(), Default::default()).await.unwrap();
     (handle.addr, origin, seen, policy)
 }
 

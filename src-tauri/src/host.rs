@@ -20,6 +20,7 @@ use crate::tray;
 use crate::windows;
 use syncshell_core::store::sync_registrations::Kind;
 use syncshell_core::sync::parameters::Parameters;
+use syncshell_proxy::ca::Authority;
 
 /// How long a command waits for a host that another command is starting at the same moment.
 const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
@@ -105,9 +106,21 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
             app.manage(sync.clone());
             // The proxy must be up before any app window exists: WebKit loads nothing without it.
             let policy = Arc::new(HostPolicy::new(sync.clone()));
-            let proxy = tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone()))
-                .map_err(|e| format!("cannot start the local proxy: {e}"))?;
+            let authority = Arc::new(
+                Authority::open(&ctx.paths.tls_dir(), std::time::SystemTime::now())
+                    .map_err(|e| format!("cannot set up the local certificate authority: {e}"))?,
+            );
+            let renewed = handle.clone();
+            authority.on_renew(Box::new(move |leaf| windows::trust_renewed(&renewed, leaf)));
+            let options = syncshell_proxy::Options {
+                authority: Some(authority.clone()),
+                extra_roots: Vec::new(),
+            };
+            let proxy =
+                tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone(), options))
+                    .map_err(|e| format!("cannot start the local proxy: {e}"))?;
             app.manage(policy);
+            app.manage(authority);
             app.manage(windows::ProxyUrl(
                 url::Url::parse(&format!("http://{}", proxy.addr)).expect("a loopback URL parses"),
             ));
@@ -155,6 +168,30 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
 }
 
 impl Host {
+    /// Stops intercepting TLS for `origin`'s host once no installed https app is left on it.
+    fn revoke_tls(&self, origin: &str) {
+        let Some(host) = url::Url::parse(origin)
+            .ok()
+            .filter(|u| u.scheme() == "https")
+            .and_then(|u| u.host_str().map(str::to_owned))
+        else {
+            return;
+        };
+        let still_used = syncshell_core::store::apps::list(self.ctx.store().conn())
+            .unwrap_or_default()
+            .iter()
+            .any(|a| {
+                let u = url::Url::parse(&a.origin).ok();
+                u.as_ref()
+                    .is_some_and(|u| u.scheme() == "https" && u.host_str() == Some(&host))
+            });
+        if !still_used {
+            self.handle
+                .state::<Arc<Authority>>()
+                .revoke(host.trim_start_matches('[').trim_end_matches(']'));
+        }
+    }
+
     /// Carries out one request.
     pub async fn handle(&self, request: Request) -> Reply {
         match request {
@@ -188,6 +225,7 @@ impl Host {
                 let reply = commands::uninstall(&self.ctx, &id);
                 if let Some(origin) = origin {
                     self.handle.state::<Arc<HostPolicy>>().forget(&origin);
+                    self.revoke_tls(&origin);
                 }
                 tray::refresh(&self.handle, &self.ctx);
                 reply
@@ -274,10 +312,11 @@ impl Host {
                     }
                 };
                 Reply::ok(format!(
-                    "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\n",
+                    "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\nproxy: {}\n",
                     std::process::id(),
                     list(windows::open_app_ids(&self.handle)),
                     list(windows::hidden_app_ids(&self.handle)),
+                    self.handle.state::<windows::ProxyUrl>().0,
                 ))
             }
             Request::Quit => {

@@ -90,10 +90,11 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     }
     let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
     let new_window_scope = app.scope.clone();
+    let tls = tls_leaf(handle, app)?;
     let mut builder = WebviewWindowBuilder::new(
         handle,
         label(&app.id),
-        WebviewUrl::External(app.start_url.clone()),
+        WebviewUrl::External(first_url(&tls, &app.start_url)),
     )
     .title(&app.name)
     .inner_size(f64::from(width), f64::from(height))
@@ -125,6 +126,9 @@ pub fn open(handle: &AppHandle, ctx: &Arc<Context>, app: &App) -> Result<(), Str
     keep_in_scope(&window, app.scope.clone())?;
     watch_crashes(&window)?;
     remember_size_on_close(&window, ctx.clone(), app.id.clone());
+    if let Some(tls) = tls {
+        trust(&window, tls, Some(app.start_url.clone()))?;
+    }
     Ok(())
 }
 
@@ -145,26 +149,122 @@ pub fn open_hidden(
     ))
     .map_err(|e| e.to_string())?;
     let loaded = Mutex::new(Some(loaded));
-    let window =
-        WebviewWindowBuilder::new(handle, hidden_label(&app.id), WebviewUrl::External(url))
-            .title(format!("{} (background)", app.name))
-            .visible(false)
-            .focused(false)
-            .skip_taskbar(true)
-            .data_directory(ctx.paths.webview_data_dir(&app.id))
-            .proxy_url(proxy_of(handle))
-            .initialization_script(crate::sync::PAGE_BRIDGE)
-            .on_page_load(move |_, payload| {
-                if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                    if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                        let _ = tx.send(());
-                    }
-                }
-            })
-            .build()
-            .map_err(|e| format!("cannot open a background window for {}: {e}", app.id))?;
+    let tls = tls_leaf(handle, app)?;
+    let dispatch_url = url.clone();
+    let window = WebviewWindowBuilder::new(
+        handle,
+        hidden_label(&app.id),
+        WebviewUrl::External(first_url(&tls, &url)),
+    )
+    .title(format!("{} (background)", app.name))
+    .visible(false)
+    .focused(false)
+    .skip_taskbar(true)
+    .data_directory(ctx.paths.webview_data_dir(&app.id))
+    .proxy_url(proxy_of(handle))
+    .initialization_script(crate::sync::PAGE_BRIDGE)
+    .on_page_load(move |_, payload| {
+        // Only the dispatch page counts, not the blank page an https window starts on.
+        if payload.event() == tauri::webview::PageLoadEvent::Finished
+            && payload.url() == &dispatch_url
+        {
+            if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                let _ = tx.send(());
+            }
+        }
+    })
+    .build()
+    .map_err(|e| format!("cannot open a background window for {}: {e}", app.id))?;
     watch_crashes(&window)?;
+    if let Some(tls) = tls {
+        trust(&window, tls, Some(url))?;
+    }
     Ok(window)
+}
+
+/// What WebKit must accept for an https app: the proxy's leaf for the app's host.
+pub struct TlsTrust {
+    host: String,
+    cert_pem: String,
+}
+
+/// The bare host of an origin URL (no brackets around IPv6), as certificates name it.
+fn bare_host(url: &Url) -> Option<String> {
+    url.host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+}
+
+/// The leaf an https app's windows must trust (none for http apps).
+fn tls_leaf(handle: &AppHandle, app: &App) -> Result<Option<TlsTrust>, String> {
+    let origin = Url::parse(&app.origin).map_err(|e| format!("{}: {e}", app.origin))?;
+    let Some(host) = bare_host(&origin).filter(|_| origin.scheme() == "https") else {
+        return Ok(None);
+    };
+    let leaf = handle
+        .state::<Arc<syncshell_proxy::ca::Authority>>()
+        .leaf(&host, std::time::SystemTime::now())
+        .map_err(|e| format!("no certificate for {host}: {e}"))?;
+    Ok(Some(TlsTrust {
+        host,
+        cert_pem: leaf.cert_pem.clone(),
+    }))
+}
+
+/// An https app's window starts blank: WebKit must be told to trust the leaf before the first
+/// https request, and that can only be done once the webview exists.
+fn first_url(tls: &Option<TlsTrust>, url: &Url) -> Url {
+    match tls {
+        Some(_) => Url::parse("about:blank").expect("about:blank parses"),
+        None => url.clone(),
+    }
+}
+
+/// Tells the window's WebKit context to accept `tls`'s leaf for its host (that host only, that
+/// app's context only; never WebKit's global "ignore TLS errors"), then loads `then`.
+fn trust(window: &WebviewWindow, tls: TlsTrust, then: Option<Url>) -> Result<(), String> {
+    let host = tls.host.clone();
+    window
+        .with_webview(move |platform| {
+            use tauri::webview::PlatformWebview;
+            use webkit2gtk::{WebContextExt, WebViewExt};
+            let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
+            match (
+                webview.context(),
+                webkit2gtk::gio::TlsCertificate::from_pem(&tls.cert_pem),
+            ) {
+                (Some(context), Ok(cert)) => {
+                    context.allow_tls_certificate_for_host(&cert, &tls.host)
+                }
+                (_, Err(e)) => eprintln!("syncshell: {}: unusable certificate: {e}", tls.host),
+                (None, _) => eprintln!("syncshell: {}: the webview has no context", tls.host),
+            }
+            if let Some(url) = then {
+                webview.load_uri(url.as_str());
+            }
+        })
+        .map_err(|e| format!("cannot set up TLS for {host}: {e}"))
+}
+
+/// A leaf was renewed: every open window (visible or hidden) of an https app on its host
+/// trusts the new one too, so pages keep loading without a restart.
+pub fn trust_renewed(handle: &AppHandle, leaf: &syncshell_proxy::ca::Leaf) {
+    let ctx = handle.state::<Arc<Context>>();
+    let installed = apps::list(ctx.store().conn()).unwrap_or_default();
+    for (label, window) in handle.webview_windows() {
+        let on_host = owner_app_id(&label)
+            .and_then(|id| installed.iter().find(|a| a.id == id))
+            .and_then(|a| Url::parse(&a.origin).ok())
+            .is_some_and(|u| u.scheme() == "https" && bare_host(&u).as_deref() == Some(&leaf.host));
+        if on_host {
+            let tls = TlsTrust {
+                host: leaf.host.clone(),
+                cert_pem: leaf.cert_pem.clone(),
+            };
+            if let Err(e) = trust(&window, tls, None) {
+                eprintln!("syncshell: {label}: {e}");
+            }
+        }
+    }
 }
 
 /// What to do when a window's web process dies (a crash, the memory limit, the OOM killer):

@@ -26,6 +26,8 @@ pub struct Received {
     pub headers: HashMap<String, String>,
     /// Request body.
     pub body: Vec<u8>,
+    /// When it arrived (for benchmarks).
+    pub at: Instant,
 }
 
 /// A canned response for a route.
@@ -236,6 +238,7 @@ async fn handle(
             .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
             .collect(),
         body: body.to_vec(),
+        at: Instant::now(),
     };
     let canned = {
         let mut shared = shared.lock().unwrap();

@@ -318,16 +318,26 @@ impl Env {
         );
     }
 
+    /// Every process the running host started (WebKit's, its helpers): pid and command name.
+    pub fn host_children(&self) -> Vec<(u32, String)> {
+        let host = self.host_pid().expect("the host wrote its pid");
+        let all = processes();
+        let parents: std::collections::HashMap<u32, u32> =
+            all.iter().map(|(p, _, pp)| (*p, *pp)).collect();
+        all.into_iter()
+            .filter(|(pid, _, _)| descends_from(&parents, *pid, host))
+            .map(|(pid, comm, _)| (pid, comm))
+            .collect()
+    }
+
     /// Kills (SIGKILL) every WebKit web process the running host started, as a crash or the OOM
     /// killer would, and returns how many there were. The host itself lives on.
     pub fn kill_web_processes(&self) -> usize {
-        let host = self.host_pid().expect("the host wrote its pid");
-        let victims: Vec<u32> = processes()
+        let victims: Vec<u32> = self
+            .host_children()
             .into_iter()
-            .filter(|(pid, comm, _)| {
-                comm.starts_with("WebKitWebProces") && descends_from(*pid, host)
-            })
-            .map(|(pid, _, _)| pid)
+            .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
+            .map(|(pid, _)| pid)
             .collect();
         for pid in &victims {
             // SAFETY: kill(2) on a WebKit child of our own host.
@@ -481,10 +491,8 @@ fn processes() -> Vec<(u32, String, u32)> {
     out
 }
 
-/// Whether `pid` is a descendant of `ancestor` (bounded walk up the parent chain).
-fn descends_from(pid: u32, ancestor: u32) -> bool {
-    let parents: std::collections::HashMap<u32, u32> =
-        processes().into_iter().map(|(p, _, pp)| (p, pp)).collect();
+/// Whether `pid` descends from `ancestor` in `parents` (pid to parent pid); a bounded walk.
+fn descends_from(parents: &std::collections::HashMap<u32, u32>, pid: u32, ancestor: u32) -> bool {
     let mut current = pid;
     for _ in 0..64 {
         match parents.get(&current) {

@@ -1,0 +1,212 @@
+//! Background sync benchmarks against the real host (Xvfb, dbus-run-session, fixture servers on
+//! 127.0.0.1), as in the end-to-end tests. Prints figures; asserts nothing about time.
+//!
+//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|idle]`
+//! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
+
+use std::time::{Duration, Instant};
+
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+
+const REGISTER_CALLS: usize = 500;
+const WARM_RUNS: usize = 30;
+const COLD_RUNS: usize = 15;
+const IDLE_APPS: usize = 20;
+
+fn main() {
+    let chosen: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
+    if wanted("register") {
+        register_round_trip();
+    }
+    if wanted("dispatch") {
+        dispatch();
+    }
+    if wanted("idle") {
+        idle_host();
+    }
+}
+
+/// The outbox fixture installed and open, offline (nothing fires by itself), worker active.
+fn open_outbox(idle: &str) -> (Env, FixtureServer) {
+    let mut env = Env::new();
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", idle);
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    env.run(&["network", "offline"]).success();
+    env.run(&["open", "outbox"]).success();
+    server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+    (env, server)
+}
+
+fn register_round_trip() {
+    let (_env, server) = open_outbox("30s");
+    server.instruct(serde_json::json!({ "bench": REGISTER_CALLS }));
+    let report = server.wait_for_report("bench", PAGE_TIMEOUT);
+    let times: Vec<f64> = serde_json::from_slice(&report.body).expect("the page's timings");
+    let mut ms = times;
+    print_ms(
+        &format!("register round trip, page call to stored to resolved ({REGISTER_CALLS} calls)"),
+        &mut ms,
+    );
+}
+
+/// Time from asking for an event (`syncshell sync fire`, so a CLI start and a control-socket
+/// round trip are included) to the worker's handler running (its first fetch reaching the
+/// fixture server).
+fn fire_and_time(env: &Env, server: &FixtureServer, tag: &str) -> f64 {
+    let start = Instant::now();
+    env.run(&["sync", "fire", "outbox", tag]).success();
+    let handler = server.wait_for("the handler", PAGE_TIMEOUT, |r| {
+        r.path == "/report" && r.query.get("tag").map(String::as_str) == Some(tag)
+    });
+    handler.at.duration_since(start).as_secs_f64() * 1000.0
+}
+
+fn dispatch() {
+    let (env, server) = open_outbox("100ms");
+    let mut cli = Vec::new();
+    for _ in 0..WARM_RUNS {
+        let start = Instant::now();
+        env.run(&["status"]).success();
+        cli.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    print_ms(
+        "CLI round trip (`syncshell status`), included below",
+        &mut cli,
+    );
+
+    let mut warm: Vec<f64> = (0..WARM_RUNS)
+        .map(|i| fire_and_time(&env, &server, &format!("warm-{i}")))
+        .collect();
+    print_ms(
+        &format!("warm dispatch, window open, to the handler ({WARM_RUNS} events)"),
+        &mut warm,
+    );
+
+    env.run(&["close", "outbox"]).success();
+    let mut cold = Vec::new();
+    for i in 0..COLD_RUNS {
+        wait_until("no background window", PAGE_TIMEOUT, || {
+            env.run(&["status"])
+                .stdout
+                .contains("background windows: none")
+        });
+        cold.push(fire_and_time(&env, &server, &format!("cold-{i}")));
+    }
+    print_ms(
+        &format!("cold wake, no window open, to the handler ({COLD_RUNS} events)"),
+        &mut cold,
+    );
+}
+
+fn idle_host() {
+    let seconds: u64 = std::env::var("SYNCSHELL_BENCH_IDLE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let mut env = Env::new();
+    let servers: Vec<FixtureServer> = (0..IDLE_APPS)
+        .map(|_| FixtureServer::start(Some("outbox")))
+        .collect();
+    for server in &servers {
+        env.run(&["install", &server.url("/app/")]).success();
+    }
+    env.start_host();
+    let pid = env.host_pid().expect("the host's pid");
+    // Let start-up work (tray, network monitor, first scheduler pass) finish.
+    std::thread::sleep(Duration::from_secs(3));
+    let before = sample(pid);
+    std::thread::sleep(Duration::from_secs(seconds));
+    let after = sample(pid);
+    let webkit = env
+        .host_children()
+        .iter()
+        .filter(|(_, comm)| comm.starts_with("WebKit"))
+        .count();
+    println!("idle host, {IDLE_APPS} apps installed, no windows, over {seconds} s:");
+    println!("  RSS {:.1} MB (peak {:.1} MB)", after.rss_mb, after.hwm_mb);
+    println!(
+        "  CPU {:.3} s, {} context switches (wake-ups), {} threads",
+        (after.cpu_ticks - before.cpu_ticks) as f64 / ticks_per_second(),
+        after.switches - before.switches,
+        after.threads
+    );
+    println!("  WebKit processes alive: {webkit}");
+}
+
+struct Sample {
+    rss_mb: f64,
+    hwm_mb: f64,
+    cpu_ticks: u64,
+    switches: u64,
+    threads: usize,
+}
+
+/// Memory, CPU time and context switches of `pid`, all threads together (from /proc).
+fn sample(pid: u32) -> Sample {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb = |key: &str| -> f64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+    let cpu_ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let mut switches = 0;
+    let mut threads = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        threads += 1;
+        let text = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in text.lines() {
+            if line.starts_with("voluntary_ctxt_switches")
+                || line.starts_with("nonvoluntary_ctxt_switches")
+            {
+                switches += line
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    Sample {
+        rss_mb: kb("VmRSS:") / 1024.0,
+        hwm_mb: kb("VmHWM:") / 1024.0,
+        cpu_ticks,
+        switches,
+        threads,
+    }
+}
+
+fn ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+}
+
+fn print_ms(what: &str, values: &mut [f64]) {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{what}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        values[values.len() - 1]
+    );
+}
