@@ -94,6 +94,7 @@ struct Shared {
 /// A running fixture server; stops when dropped.
 pub struct FixtureServer {
     addr: SocketAddr,
+    scheme: &'static str,
     shared: Arc<Mutex<Shared>>,
     _runtime: tokio::runtime::Runtime,
 }
@@ -101,6 +102,15 @@ pub struct FixtureServer {
 impl FixtureServer {
     /// Serves `tests/fixtures/<fixture>/` (or nothing but routes, with `None`) on a free loopback port.
     pub fn start(fixture: Option<&str>) -> Self {
+        Self::start_with(fixture, None)
+    }
+
+    /// The same over https, with `tls` (see [`crate::tls::TestCa::server_config`]).
+    pub fn start_https(fixture: Option<&str>, tls: Arc<rustls::ServerConfig>) -> Self {
+        Self::start_with(fixture, Some(tls))
+    }
+
+    fn start_with(fixture: Option<&str>, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
         let root = fixture.map(|f| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
                 .join("fixtures")
@@ -120,26 +130,36 @@ impl FixtureServer {
             .expect("bind fixture server");
         let addr = listener.local_addr().expect("fixture address");
         let app = axum::Router::new()
+            .route("/ws", axum::routing::get(websocket_echo))
             .fallback(handle)
             .with_state(shared.clone());
-        runtime.spawn(async move {
-            axum::serve(listener, app).await.expect("fixture server");
-        });
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        match tls {
+            None => {
+                runtime.spawn(async move {
+                    axum::serve(listener, app).await.expect("fixture server");
+                });
+            }
+            Some(config) => {
+                runtime.spawn(serve_tls(listener, app, config));
+            }
+        }
         Self {
             addr,
+            scheme,
             shared,
             _runtime: runtime,
         }
     }
 
-    /// `http://127.0.0.1:PORT` + `path`.
+    /// `http(s)://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}://{}{path}", self.scheme, self.addr)
     }
 
     /// The origin, `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Answers `path` with `canned` from now on (before the fixture files).
@@ -212,6 +232,63 @@ impl FixtureServer {
             r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event)
         })
     }
+}
+
+/// Accepts TLS connections and serves `app` on them (HTTP/1.1, upgrades allowed).
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    config: Arc<rustls::ServerConfig>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            // A client that refuses our certificate just goes away.
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+        });
+    }
+}
+
+/// `/ws`: a WebSocket that echoes each text message back, prefixed with "echo: ". The upgrade
+/// request is recorded like any other.
+async fn websocket_echo(
+    State(shared): State<Arc<Mutex<Shared>>>,
+    headers: HeaderMap,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    shared.lock().unwrap().received.push(Received {
+        method: "GET".into(),
+        path: "/ws".into(),
+        query: HashMap::new(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
+        body: Vec::new(),
+        at: Instant::now(),
+    });
+    upgrade.on_upgrade(|mut socket| async move {
+        use axum::extract::ws::Message;
+        while let Some(Ok(message)) = socket.recv().await {
+            if let Message::Text(text) = message {
+                let reply = format!("echo: {}", text.as_str());
+                if socket.send(Message::Text(reply.into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    })
 }
 
 async fn handle(

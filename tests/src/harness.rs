@@ -330,6 +330,28 @@ impl Env {
             .collect()
     }
 
+    /// Makes syncshell trust `ca` (on top of nothing else: `SSL_CERT_FILE` replaces the system
+    /// store), as a user with a private CA would.
+    pub fn trust_ca(&mut self, ca: &crate::tls::TestCa) {
+        let path = self.root.path().join("test-ca.pem");
+        ca.write_pem(&path);
+        self.set_env("SSL_CERT_FILE", &path.to_string_lossy());
+    }
+
+    /// The address of the running host's proxy (from `syncshell status`).
+    pub fn proxy_address(&self) -> String {
+        let status = self.run(&["status"]).stdout;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("proxy: "))
+            .map(|u| {
+                u.trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_owned()
+            })
+            .unwrap_or_else(|| panic!("no proxy in the status: {status}"))
+    }
+
     /// Kills (SIGKILL) every WebKit web process the running host started, as a crash or the OOM
     /// killer would, and returns how many there were. The host itself lives on.
     pub fn kill_web_processes(&self) -> usize {

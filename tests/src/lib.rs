@@ -3,3 +3,4 @@
 
 pub mod fixture;
 pub mod harness;
+pub mod tls;

@@ -1,0 +1,192 @@
+//! HTTPS apps end to end: fixture servers with certificates from a test CA (which syncshell trusts
+//! through `SSL_CERT_FILE`), the real host intercepting TLS for installed origins only.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use syncshell_e2e::fixture::{Canned, FixtureServer};
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::tls::{get_through, TestCa};
+
+const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn reports(server: &FixtureServer, event: &str) -> usize {
+    server.count(|r| r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event))
+}
+
+fn posts(server: &FixtureServer) -> Vec<String> {
+    server
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/api/posts" && r.method == "POST")
+        .map(|r| String::from_utf8(r.body).unwrap())
+        .collect()
+}
+
+/// The outbox fixture over https, installed and open, its worker active.
+fn https_outbox(ca: &TestCa) -> (Env, FixtureServer) {
+    let mut env = Env::new();
+    env.trust_ca(ca);
+    env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "2s");
+    env.set_env("SYNCSHELL_RETRY_DELAY_FACTOR", "1");
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    let (config, _) = ca.server_config();
+    let server = FixtureServer::start_https(Some("outbox"), config);
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    env.run(&["network", "online"]).success();
+    env.run(&["open", "outbox"]).success();
+    let ready = server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+    assert_eq!(
+        ready.query["hasSync"], "true",
+        "the worker shim was injected into the https worker"
+    );
+    (env, server)
+}
+
+fn syncshell_ca(env: &Env) -> rustls::pki_types::CertificateDer<'static> {
+    let pem = std::fs::read_to_string(env.data_home().join("syncshell/tls/ca.pem")).unwrap();
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()
+}
+
+#[test]
+fn the_outbox_works_over_https_with_the_window_closed() {
+    let ca = TestCa::new("test public CA");
+    let (env, server) = https_outbox(&ca);
+    server.route("/api/posts", Canned::status(503));
+    server.instruct(serde_json::json!({ "post": "sent over https" }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+    wait_until("the first attempt to be refused", SYNC_TIMEOUT, || {
+        env.db()
+            .query_row(
+                "SELECT count(*) FROM background_log WHERE event = 'sync event failed'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    });
+    env.run(&["close", "outbox"]).success();
+    server.route("/api/posts", Canned::status(201));
+    wait_until("the registration to complete", SYNC_TIMEOUT, || {
+        env.db()
+            .query_row("SELECT count(*) FROM sync_registrations", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+            == 0
+    });
+    let sent = posts(&server);
+    assert_eq!(sent.len(), 2, "one refused, one delivered: {sent:?}");
+    assert_eq!(sent[1], r#"{"text":"sent over https"}"#);
+    assert!(env.run(&["status"]).stdout.contains("open windows: none"));
+}
+
+#[test]
+fn a_websocket_echo_over_wss_works_inside_an_installed_https_app() {
+    let ca = TestCa::new("test public CA");
+    let (_env, server) = https_outbox(&ca);
+    server.instruct(serde_json::json!({ "ws": format!("wss://{}/ws", server.origin().trim_start_matches("https://")) }));
+    let reply = server.wait_for_report("ws", PAGE_TIMEOUT);
+    assert_eq!(reply.query["reply"], "echo: ping");
+    assert_eq!(server.count(|r| r.path == "/ws"), 1);
+}
+
+#[test]
+fn only_installed_hosts_are_intercepted_and_uninstall_ends_it() {
+    let ca = TestCa::new("test public CA");
+    let (env, app) = https_outbox(&ca);
+    let (config, other_cert) = ca.server_config();
+    let other = FixtureServer::start_https(None, config);
+    other.route("/hello", Canned::ok("text/plain", "from the real server"));
+    let proxy = env.proxy_address();
+    let ours = syncshell_ca(&env);
+    let authority = |s: &FixtureServer| s.origin().trim_start_matches("https://").to_owned();
+
+    // The installed app's host: syncshell's leaf, chaining to syncshell's CA, for that host.
+    let installed = get_through(
+        &proxy,
+        &authority(&app),
+        "/app/manifest.json",
+        &[ours.clone()],
+    )
+    .expect("the installed host is intercepted with syncshell's leaf");
+    assert!(
+        installed.response.starts_with("HTTP/1.1 200"),
+        "{}",
+        installed.response
+    );
+    // Another host: a blind tunnel, the server's own certificate (syncshell's CA fails).
+    let tunnelled = get_through(&proxy, &authority(&other), "/hello", &[ca.der.clone()])
+        .expect("the other host is reached end to end");
+    assert_eq!(tunnelled.certificate, other_cert);
+    assert!(tunnelled.response.ends_with("from the real server"));
+    assert!(get_through(&proxy, &authority(&other), "/hello", &[ours.clone()]).is_err());
+
+    // The CA's key is the owner's alone.
+    let key = env.data_home().join("syncshell/tls/ca-key.pem");
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // Uninstalled: the host is tunnelled like any other.
+    env.run(&["uninstall", "outbox"]).success();
+    let after = get_through(
+        &proxy,
+        &authority(&app),
+        "/app/manifest.json",
+        &[ca.der.clone()],
+    )
+    .expect("after uninstall the real certificate is seen");
+    assert_ne!(after.certificate, installed.certificate);
+    assert!(get_through(&proxy, &authority(&app), "/app/", &[ours]).is_err());
+}
+
+#[test]
+fn an_upstream_with_an_untrusted_certificate_is_refused_with_a_clear_page() {
+    let ca = TestCa::new("test public CA");
+    let rogue = TestCa::new("a CA nobody trusts");
+    let mut env = Env::new();
+    env.trust_ca(&ca);
+    let (good, _) = ca.server_config();
+    let server = FixtureServer::start_https(Some("outbox"), good);
+    // `syncshell install` uses the same trust: a server with a rogue certificate is refused.
+    let (bad, _) = rogue.server_config();
+    let impostor = FixtureServer::start_https(Some("outbox"), bad);
+    let refused = env.run(&["install", &impostor.url("/app/")]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("certificate"),
+        "the error says why: {}",
+        refused.stderr
+    );
+    assert!(impostor.received().is_empty());
+
+    // An installed app whose server stops being trusted (here: the host trusts another CA
+    // than the one that issued the server's certificate) gets the proxy's error page, never a downgraded connection.
+    env.run(&["install", &server.url("/app/")]).success();
+    let before = server.received().len();
+    env.trust_ca(&rogue);
+    env.start_host();
+    let proxy = env.proxy_address();
+    let authority = server.origin().trim_start_matches("https://").to_owned();
+    let page = get_through(&proxy, &authority, "/app/", &[syncshell_ca(&env)]).unwrap();
+    assert!(
+        page.response.starts_with("HTTP/1.1 502"),
+        "{}",
+        page.response
+    );
+    assert!(
+        page.response.contains("certificate is not trusted"),
+        "{}",
+        page.response
+    );
+    assert_eq!(
+        server.received().len(),
+        before,
+        "nothing reached the server"
+    );
+    assert_eq!(reports(&server, "loaded"), 0);
+}
