@@ -109,7 +109,7 @@ fn only_installed_hosts_are_intercepted_and_uninstall_ends_it() {
         &proxy,
         &authority(&app),
         "/app/manifest.json",
-        &[ours.clone()],
+        std::slice::from_ref(&ours),
     )
     .expect("the installed host is intercepted with syncshell's leaf");
     assert!(
@@ -118,11 +118,22 @@ fn only_installed_hosts_are_intercepted_and_uninstall_ends_it() {
         installed.response
     );
     // Another host: a blind tunnel, the server's own certificate (syncshell's CA fails).
-    let tunnelled = get_through(&proxy, &authority(&other), "/hello", &[ca.der.clone()])
-        .expect("the other host is reached end to end");
+    let tunnelled = get_through(
+        &proxy,
+        &authority(&other),
+        "/hello",
+        std::slice::from_ref(&ca.der),
+    )
+    .expect("the other host is reached end to end");
     assert_eq!(tunnelled.certificate, other_cert);
     assert!(tunnelled.response.ends_with("from the real server"));
-    assert!(get_through(&proxy, &authority(&other), "/hello", &[ours.clone()]).is_err());
+    assert!(get_through(
+        &proxy,
+        &authority(&other),
+        "/hello",
+        std::slice::from_ref(&ours)
+    )
+    .is_err());
 
     // The CA's key is the owner's alone.
     let key = env.data_home().join("syncshell/tls/ca-key.pem");
@@ -137,7 +148,7 @@ fn only_installed_hosts_are_intercepted_and_uninstall_ends_it() {
         &proxy,
         &authority(&app),
         "/app/manifest.json",
-        &[ca.der.clone()],
+        std::slice::from_ref(&ca.der),
     )
     .expect("after uninstall the real certificate is seen");
     assert_ne!(after.certificate, installed.certificate);
