@@ -15,6 +15,11 @@ const COLD_RUNS: usize = 15;
 const IDLE_APPS: usize = 20;
 
 fn main() {
+    // `cargo test --all-targets` runs bench targets too; only `cargo bench` passes --bench.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benchmarks run with `cargo bench`");
+        return;
+    }
     let chosen: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
