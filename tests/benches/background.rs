@@ -135,7 +135,11 @@ fn idle_host() {
         .filter(|(_, comm)| comm.starts_with("WebKit"))
         .count();
     println!("idle host, {IDLE_APPS} apps installed, no windows, over {seconds} s:");
-    println!("  RSS {:.1} MB (peak {:.1} MB)", after.rss_mb, after.hwm_mb);
+    println!(
+        "  RSS {:.1} MB (peak {:.1} MB): {:.1} MB anonymous (the host's own), {:.1} MB file-backed \
+         (shared library pages: GTK, WebKit)",
+        after.rss_mb, after.hwm_mb, after.anon_mb, after.file_mb
+    );
     println!(
         "  CPU {:.3} s, {} context switches (wake-ups), {} threads",
         (after.cpu_ticks - before.cpu_ticks) as f64 / ticks_per_second(),
@@ -147,6 +151,8 @@ fn idle_host() {
 
 struct Sample {
     rss_mb: f64,
+    anon_mb: f64,
+    file_mb: f64,
     hwm_mb: f64,
     cpu_ticks: u64,
     switches: u64,
@@ -192,6 +198,8 @@ fn sample(pid: u32) -> Sample {
     }
     Sample {
         rss_mb: kb("VmRSS:") / 1024.0,
+        anon_mb: kb("RssAnon:") / 1024.0,
+        file_mb: kb("RssFile:") / 1024.0,
         hwm_mb: kb("VmHWM:") / 1024.0,
         cpu_ticks,
         switches,
