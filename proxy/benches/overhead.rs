@@ -95,7 +95,9 @@ async fn main() {
         growths[4]
     );
     let (_, growth_small) = download(&mut proxied, &origin, 5).await;
-    println!("  (RSS growth for a 5 MiB proxied download: {growth_small:.1} MiB: flat in the size)");
+    println!(
+        "  (RSS growth for a 5 MiB proxied download: {growth_small:.1} MiB: flat in the size)"
+    );
 }
 
 async fn direct_h1(authority: &str, root: &CertificateDer<'static>) -> SendRequest<Full<Bytes>> {
