@@ -132,18 +132,32 @@ pub fn origin_of(scheme: &str, host: &str, port: u16) -> String {
     }
 }
 
-fn text(status: StatusCode, message: String) -> Response<Body> {
-    let mut response = Response::new(
-        Full::new(Bytes::from(message))
-            .map_err(|never| match never {})
-            .boxed(),
-    );
+/// A body made here (not streamed from a server).
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+/// The empty body of a `CONNECT` or `101` answer.
+fn empty() -> Body {
+    http_body_util::Empty::new()
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+/// A response the proxy makes itself.
+fn made(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Body> {
+    let mut response = Response::new(full(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
     response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn text(status: StatusCode, message: String) -> Response<Body> {
+    made(status, "text/plain; charset=utf-8", message)
 }
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
@@ -290,16 +304,7 @@ fn unreachable(target: &Uri, error: &hyper_util::client::legacy::Error) -> Respo
         title = escape_html(host),
         body = escape_html(&message)
     );
-    let mut response = Response::new(
-        Full::new(Bytes::from(page))
-            .map_err(|never| match never {})
-            .boxed(),
-    );
-    *response.status_mut() = StatusCode::BAD_GATEWAY;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    let mut response = made(StatusCode::BAD_GATEWAY, "text/html; charset=utf-8", page);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -379,12 +384,7 @@ async fn upgrade(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> 
     });
     let (mut parts, _) = response.into_parts();
     parts.version = hyper::Version::HTTP_11;
-    Response::from_parts(
-        parts,
-        http_body_util::Empty::new()
-            .map_err(|never| match never {})
-            .boxed(),
-    )
+    Response::from_parts(parts, empty())
 }
 
 async fn forward_worker_script(
@@ -441,12 +441,7 @@ async fn forward_worker_script(
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    Response::from_parts(
-        parts,
-        Full::new(Bytes::from(body))
-            .map_err(|never| match never {})
-            .boxed(),
-    )
+    Response::from_parts(parts, full(body))
 }
 
 fn rewrite_etag(headers: &mut HeaderMap, shim: &Shim) {
@@ -529,11 +524,7 @@ fn intercept(
             .with_upgrades()
             .await;
     });
-    Response::new(
-        http_body_util::Empty::new()
-            .map_err(|never| match never {})
-            .boxed(),
-    )
+    Response::new(empty())
 }
 
 /// Gives a request read inside an intercepted connection (origin form) its absolute URI.
@@ -563,11 +554,7 @@ async fn tunnel(req: Request<Incoming>, authority: &str) -> Response<Body> {
         };
         let _ = tokio::io::copy_bidirectional(&mut TokioIo::new(upgraded), &mut server).await;
     });
-    Response::new(
-        http_body_util::Empty::new()
-            .map_err(|never| match never {})
-            .boxed(),
-    )
+    Response::new(empty())
 }
 
 #[cfg(test)]
