@@ -15,8 +15,7 @@ use bytes::Bytes;
 use common::*;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::CertificateDer;
 use tokio::net::TcpStream;
 
 const SMALL_REQUESTS: usize = 1000;
@@ -101,27 +100,12 @@ async fn main() {
 }
 
 async fn direct_h1(authority: &str, root: &CertificateDer<'static>) -> SendRequest<Full<Bytes>> {
-    let mut store = rustls::RootCertStore::empty();
-    store.add(root.clone()).unwrap();
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(store)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let tcp = TcpStream::connect(authority).await.unwrap();
     tcp.set_nodelay(true).unwrap();
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+    let tls = tls_to_loopback(tcp, std::slice::from_ref(root))
         .await
         .unwrap();
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    sender
+    h1(tls).await
 }
 
 /// One small GET; its latency in milliseconds.

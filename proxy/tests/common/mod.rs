@@ -262,6 +262,16 @@ pub async fn tls_through(
         "{}",
         String::from_utf8_lossy(&head)
     );
+    let tls = tls_to_loopback(tcp, roots).await?;
+    let presented = tls.get_ref().1.peer_certificates().unwrap()[0].clone();
+    Ok((tls, presented))
+}
+
+/// A TLS client handshake over `tcp` with 127.0.0.1, trusting only `roots`, offering HTTP/1.1.
+pub async fn tls_to_loopback(
+    tcp: TcpStream,
+    roots: &[CertificateDer<'static>],
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, String> {
     let mut store = rustls::RootCertStore::empty();
     for root in roots {
         store.add(root.clone()).unwrap();
@@ -275,12 +285,10 @@ pub async fn tls_through(
     .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let name = ServerName::try_from("127.0.0.1").unwrap();
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+    tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect(name, tcp)
         .await
-        .map_err(|e| e.to_string())?;
-    let presented = tls.get_ref().1.peer_certificates().unwrap()[0].clone();
-    Ok((tls, presented))
+        .map_err(|e| e.to_string())
 }
 
 /// An HTTP/1.1 connection over `tls`.
