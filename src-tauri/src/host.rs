@@ -170,25 +170,15 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
 impl Host {
     /// Stops intercepting TLS for `origin`'s host once no installed https app is left on it.
     fn revoke_tls(&self, origin: &str) {
-        let Some(host) = url::Url::parse(origin)
-            .ok()
-            .filter(|u| u.scheme() == "https")
-            .and_then(|u| u.host_str().map(str::to_owned))
-        else {
+        let Some(host) = windows::https_host(origin) else {
             return;
         };
         let still_used = syncshell_core::store::apps::list(self.ctx.store().conn())
             .unwrap_or_default()
             .iter()
-            .any(|a| {
-                let u = url::Url::parse(&a.origin).ok();
-                u.as_ref()
-                    .is_some_and(|u| u.scheme() == "https" && u.host_str() == Some(&host))
-            });
+            .any(|a| windows::https_host(&a.origin).as_ref() == Some(&host));
         if !still_used {
-            self.handle
-                .state::<Arc<Authority>>()
-                .revoke(host.trim_start_matches('[').trim_end_matches(']'));
+            self.handle.state::<Arc<Authority>>().revoke(&host);
         }
     }
 

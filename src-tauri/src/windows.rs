@@ -31,9 +31,14 @@ pub fn hidden_label(app_id: &str) -> String {
     format!("hidden-{app_id}")
 }
 
+/// The app id of a hidden dispatch window's label.
+pub fn hidden_app_id(label: &str) -> Option<&str> {
+    label.strip_prefix("hidden-")
+}
+
 /// The app a window (visible or hidden) belongs to.
 pub fn owner_app_id(label: &str) -> Option<&str> {
-    app_id_of(label).or_else(|| label.strip_prefix("hidden-"))
+    app_id_of(label).or_else(|| hidden_app_id(label))
 }
 
 /// The local proxy every app webview goes through (managed state, set before any window opens).
@@ -188,16 +193,17 @@ pub struct TlsTrust {
     cert_pem: String,
 }
 
-/// The bare host of an origin URL (no brackets around IPv6), as certificates name it.
-fn bare_host(url: &Url) -> Option<String> {
+/// The host an https origin's certificate names (no brackets around IPv6); `None` for any
+/// other scheme. Leaves are issued, trusted and revoked by this host.
+pub fn https_host(origin: &str) -> Option<String> {
+    let url = Url::parse(origin).ok().filter(|u| u.scheme() == "https")?;
     url.host_str()
         .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
 }
 
 /// The leaf an https app's windows must trust (none for http apps).
 fn tls_leaf(handle: &AppHandle, app: &App) -> Result<Option<TlsTrust>, String> {
-    let origin = Url::parse(&app.origin).map_err(|e| format!("{}: {e}", app.origin))?;
-    let Some(host) = bare_host(&origin).filter(|_| origin.scheme() == "https") else {
+    let Some(host) = https_host(&app.origin) else {
         return Ok(None);
     };
     let leaf = handle
@@ -253,8 +259,8 @@ pub fn trust_renewed(handle: &AppHandle, leaf: &syncshell_proxy::ca::Leaf) {
     for (label, window) in handle.webview_windows() {
         let on_host = owner_app_id(&label)
             .and_then(|id| installed.iter().find(|a| a.id == id))
-            .and_then(|a| Url::parse(&a.origin).ok())
-            .is_some_and(|u| u.scheme() == "https" && bare_host(&u).as_deref() == Some(&leaf.host));
+            .and_then(|a| https_host(&a.origin))
+            .is_some_and(|host| host == leaf.host);
         if on_host {
             let tls = TlsTrust {
                 host: leaf.host.clone(),
@@ -291,7 +297,7 @@ fn watch_crashes(window: &WebviewWindow) -> Result<(), String> {
                 let failed = sync.fail_window(&label, why);
                 eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
                 let w = w.clone();
-                if label.starts_with("hidden-") {
+                if hidden_app_id(&label).is_some() {
                     // Not from inside the webview's own signal handler.
                     tauri::async_runtime::spawn(async move {
                         let _ = w.destroy();
@@ -327,7 +333,7 @@ pub fn hidden_app_ids(handle: &AppHandle) -> Vec<String> {
     let mut ids: Vec<String> = handle
         .webview_windows()
         .keys()
-        .filter_map(|l| l.strip_prefix("hidden-").map(str::to_owned))
+        .filter_map(|l| hidden_app_id(l).map(str::to_owned))
         .collect();
     ids.sort();
     ids
@@ -413,6 +419,22 @@ mod tests {
     fn labels_round_trip() {
         assert_eq!(app_id_of(&label("notes")), Some("notes"));
         assert_eq!(app_id_of("settings"), None);
+    }
+
+    #[test]
+    fn certificates_name_the_bare_host_of_https_origins_only() {
+        assert_eq!(
+            https_host("https://app.example").as_deref(),
+            Some("app.example")
+        );
+        assert_eq!(
+            https_host("https://127.0.0.1:8443").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(https_host("https://[::1]:8443").as_deref(), Some("::1"));
+        assert_eq!(https_host("http://127.0.0.1:8080"), None);
+        assert_eq!(hidden_app_id(&hidden_label("notes")), Some("notes"));
+        assert_eq!(hidden_app_id(&label("notes")), None);
     }
 
     #[test]
