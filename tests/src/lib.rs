@@ -3,4 +3,5 @@
 
 pub mod fixture;
 pub mod harness;
+pub mod outbox;
 pub mod tls;

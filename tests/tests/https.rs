@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use syncshell_e2e::fixture::{Canned, FixtureServer};
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::outbox::{self, posts};
 use syncshell_e2e::tls::{get_through, TestCa};
 
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
@@ -14,33 +15,14 @@ fn reports(server: &FixtureServer, event: &str) -> usize {
     server.count(|r| r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event))
 }
 
-fn posts(server: &FixtureServer) -> Vec<String> {
-    server
-        .received()
-        .into_iter()
-        .filter(|r| r.path == "/api/posts" && r.method == "POST")
-        .map(|r| String::from_utf8(r.body).unwrap())
-        .collect()
-}
-
 /// The outbox fixture over https, installed and open, its worker active.
 fn https_outbox(ca: &TestCa) -> (Env, FixtureServer) {
     let mut env = Env::new();
     env.trust_ca(ca);
-    env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "2s");
-    env.set_env("SYNCSHELL_RETRY_DELAY_FACTOR", "1");
-    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    outbox::quick_retries(&mut env);
     let (config, _) = ca.server_config();
     let server = FixtureServer::start_https(Some("outbox"), config);
-    env.run(&["install", &server.url("/app/")]).success();
-    env.start_host();
-    env.run(&["network", "online"]).success();
-    env.run(&["open", "outbox"]).success();
-    let ready = server.wait_for_report("sw-ready", PAGE_TIMEOUT);
-    assert_eq!(
-        ready.query["hasSync"], "true",
-        "the worker shim was injected into the https worker"
-    );
+    outbox::install_and_open(&mut env, &server);
     (env, server)
 }
 

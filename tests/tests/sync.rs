@@ -5,18 +5,10 @@ use std::time::Duration;
 
 use syncshell_e2e::fixture::{Canned, FixtureServer};
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::outbox::{self, posts};
 
 /// Generous bound for a retry (2 s with the test parameters) plus a cold hidden window.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn posts(server: &FixtureServer) -> Vec<String> {
-    server
-        .received()
-        .into_iter()
-        .filter(|r| r.path == "/api/posts" && r.method == "POST")
-        .map(|r| String::from_utf8(r.body).unwrap())
-        .collect()
-}
 
 fn reports(server: &FixtureServer, event: &str) -> Vec<std::collections::HashMap<String, String>> {
     server
@@ -37,21 +29,9 @@ fn outbox_app_with(settings: &[(&str, &str)]) -> (Env, FixtureServer) {
     for (k, v) in settings {
         env.set_env(k, v);
     }
-    env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "2s");
-    env.set_env("SYNCSHELL_RETRY_DELAY_FACTOR", "1");
-    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    outbox::quick_retries(&mut env);
     let server = FixtureServer::start(Some("outbox"));
-    env.run(&["install", &server.url("/app/")]).success();
-    env.start_host();
-    env.run(&["network", "online"]).success();
-    env.run(&["open", "outbox"]).success();
-    let loaded = server.wait_for_report("loaded", PAGE_TIMEOUT);
-    assert_eq!(
-        loaded.query["syncManager"], "true",
-        "the bridge defines SyncManager"
-    );
-    let ready = server.wait_for_report("sw-ready", PAGE_TIMEOUT);
-    assert_eq!(ready.query["hasSync"], "true");
+    outbox::install_and_open(&mut env, &server);
     (env, server)
 }
 
