@@ -2,6 +2,10 @@
 //! through the proxy (CONNECT, syncshell's leaf, verified upstream TLS), as WebKit reaches it.
 //! Prints figures; asserts nothing about time.
 //!
+//! Each role runs on threads of its own, named so their CPU time can be told apart: `upstream`
+//! (stands in for a remote server), `proxy` (two workers, like the host's runtime on this
+//! machine) and `client` (stands in for WebKit's network process).
+//!
 //! `cargo bench -p syncshell-proxy --bench overhead`
 
 #[path = "../tests/common/mod.rs"]
@@ -19,20 +23,41 @@ use rustls::pki_types::CertificateDer;
 use tokio::net::TcpStream;
 
 const SMALL_REQUESTS: usize = 1000;
+const MIB: usize = 50;
+/// Link speeds (megabits per second) the paced downloads imitate.
+const LINKS_MBPS: [f64; 3] = [1_000.0, 2_500.0, 5_000.0];
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+const ROLES: [&str; 3] = ["upstream", "proxy", "client"];
+
+fn runtime(name: &str, threads: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn main() {
     // `cargo test --all-targets` runs bench targets too; only `cargo bench` passes --bench.
     if !std::env::args().any(|a| a == "--bench") {
         println!("benchmarks run with `cargo bench`");
         return;
     }
+    let upstream_rt = runtime(ROLES[0], 1);
+    let proxy_rt = runtime(ROLES[1], 2);
+    let client_rt = runtime(ROLES[2], 1);
     let test_ca = TestCa::new("a public CA");
     let (server, _) = test_ca.server();
-    let (origin, _) = https_upstream(server).await;
-    let setup = proxy_with(&[&origin], vec![test_ca.der.clone()]).await;
-    let authority = origin.trim_start_matches("https://").to_owned();
+    let (origin, _) = upstream_rt.block_on(https_upstream(server));
+    let setup = proxy_rt.block_on(proxy_with(&[&origin], vec![test_ca.der.clone()]));
+    client_rt
+        .block_on(client_rt.spawn(measure(origin, setup, test_ca)))
+        .unwrap();
+}
 
+async fn measure(origin: String, setup: Setup, test_ca: TestCa) {
+    let authority = origin.trim_start_matches("https://").to_owned();
     let mut direct = direct_h1(&authority, &test_ca.der).await;
     let (tls, _) = tls_through(setup.proxy, &origin, &[setup.ca.ca_certificate().clone()])
         .await
@@ -72,31 +97,74 @@ async fn main() {
     );
 
     // Five rounds, alternating, medians reported: a single download on a busy 2-core machine is
-    // noisy.
-    const MIB: usize = 50;
+    // noisy. CPU time is summed over the rounds, per role.
     let (mut direct_rates, mut proxied_rates, mut growths) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut direct_cpu, mut proxied_cpu) = ([0u64; 3], [0u64; 3]);
     for _ in 0..5 {
-        let (secs, _) = download(&mut direct, &origin, MIB).await;
-        direct_rates.push(MIB as f64 / secs);
-        let (secs, growth) = download(&mut proxied, &origin, MIB).await;
-        proxied_rates.push(MIB as f64 / secs);
-        growths.push(growth);
+        let d = download(&mut direct, &origin, MIB, None).await;
+        direct_rates.push(MIB as f64 / d.secs);
+        add(&mut direct_cpu, d.cpu_ns);
+        let p = download(&mut proxied, &origin, MIB, None).await;
+        proxied_rates.push(MIB as f64 / p.secs);
+        add(&mut proxied_cpu, p.cpu_ns);
+        growths.push(p.rss_growth_mib);
     }
     for v in [&mut direct_rates, &mut proxied_rates, &mut growths] {
         v.sort_by(f64::total_cmp);
     }
     let (direct_mibs, proxied_mibs) = (direct_rates[2], proxied_rates[2]);
     println!(
-        "{MIB} MiB download, median of 5: direct {direct_mibs:.0} MiB/s, proxied {proxied_mibs:.0} MiB/s \
-         ({:.0}% of direct); process RSS growth during a proxied download: median {:.1} MiB, max {:.1} MiB",
+        "{MIB} MiB download as fast as loopback goes, median of 5: direct {direct_mibs:.0} MiB/s, \
+         proxied {proxied_mibs:.0} MiB/s ({:.0}% of direct)",
         100.0 * proxied_mibs / direct_mibs,
-        growths[2],
-        growths[4]
     );
-    let (_, growth_small) = download(&mut proxied, &origin, 5).await;
+    let per_gib = |ns: u64| ns as f64 / 1e9 * 1024.0 / (5 * MIB) as f64;
+    for (name, cpu) in [("direct", direct_cpu), ("proxied", proxied_cpu)] {
+        let parts: Vec<String> = ROLES
+            .iter()
+            .zip(cpu)
+            .map(|(role, ns)| format!("{role} {:.2}", per_gib(ns)))
+            .collect();
+        println!("  CPU seconds per GiB, {name}: {}", parts.join(", "));
+    }
     println!(
-        "  (RSS growth for a 5 MiB proxied download: {growth_small:.1} MiB: flat in the size)"
+        "  the proxy forwards {:.0} MiB per CPU-second (decrypt, HTTP, re-encrypt)",
+        1024.0 / per_gib(proxied_cpu[1])
     );
+
+    println!("{MIB} MiB download paced by the server like a network link, median of 3:");
+    for mbps in LINKS_MBPS {
+        let (mut d, mut p) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            d.push(download(&mut direct, &origin, MIB, Some(mbps)).await.secs);
+            p.push(download(&mut proxied, &origin, MIB, Some(mbps)).await.secs);
+        }
+        d.sort_by(f64::total_cmp);
+        p.sort_by(f64::total_cmp);
+        println!(
+            "  {:.1} Gbit/s link: direct {:.0} MiB/s, proxied {:.0} MiB/s ({:.0}% of direct)",
+            mbps / 1000.0,
+            MIB as f64 / d[1],
+            MIB as f64 / p[1],
+            100.0 * d[1] / p[1]
+        );
+    }
+
+    println!(
+        "process RSS growth during a proxied {MIB} MiB download: median {:.1} MiB, max {:.1} MiB",
+        growths[2], growths[4]
+    );
+    let small_one = download(&mut proxied, &origin, 5, None).await;
+    println!(
+        "  (during a 5 MiB proxied download: {:.1} MiB: flat in the size)",
+        small_one.rss_growth_mib
+    );
+}
+
+fn add(total: &mut [u64; 3], more: [u64; 3]) {
+    for (t, m) in total.iter_mut().zip(more) {
+        *t += m;
+    }
 }
 
 async fn direct_h1(authority: &str, root: &CertificateDer<'static>) -> SendRequest<Full<Bytes>> {
@@ -131,8 +199,41 @@ fn rss_mib() -> f64 {
         / 1024.0
 }
 
-/// Downloads `mib` MiB, reading frame by frame; seconds taken and the largest RSS growth seen.
-async fn download(http: &mut SendRequest<Full<Bytes>>, origin: &str, mib: usize) -> (f64, f64) {
+/// CPU nanoseconds used so far by this process's threads of each role (`ROLES` order), from
+/// the scheduler's per-thread accounting.
+fn cpu_by_role() -> [u64; 3] {
+    let mut out = [0u64; 3];
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let Some(role) = ROLES.iter().position(|r| *r == name.trim()) else {
+            continue;
+        };
+        let on_cpu_ns: u64 = std::fs::read_to_string(task.path().join("schedstat"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        out[role] += on_cpu_ns;
+    }
+    out
+}
+
+struct Download {
+    secs: f64,
+    /// The largest growth of the process's RSS seen while it ran.
+    rss_growth_mib: f64,
+    /// CPU used by each role while it ran.
+    cpu_ns: [u64; 3],
+}
+
+/// Downloads `mib` MiB (paced like a link of `mbps` if given), reading frame by frame.
+async fn download(
+    http: &mut SendRequest<Full<Bytes>>,
+    origin: &str,
+    mib: usize,
+    mbps: Option<f64>,
+) -> Download {
     let before = rss_mib();
     let done = Arc::new(AtomicBool::new(false));
     let watching = done.clone();
@@ -144,13 +245,14 @@ async fn download(http: &mut SendRequest<Full<Bytes>>, origin: &str, mib: usize)
         }
         peak
     });
+    let path = match mbps {
+        Some(r) => format!("/big?mib={mib}&mbps={r}"),
+        None => format!("/big?mib={mib}"),
+    };
+    let cpu_before = cpu_by_role();
     let start = Instant::now();
     let response = http
-        .send_request(
-            get(origin, &format!("/big?mib={mib}"))
-                .body(Full::default())
-                .unwrap(),
-        )
+        .send_request(get(origin, &path).body(Full::default()).unwrap())
         .await
         .unwrap();
     let mut body = response.into_body();
@@ -159,8 +261,13 @@ async fn download(http: &mut SendRequest<Full<Bytes>>, origin: &str, mib: usize)
         total += frame.unwrap().into_data().map(|d| d.len()).unwrap_or(0);
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu_after = cpu_by_role();
     done.store(true, Ordering::Relaxed);
     let peak = sampler.join().unwrap();
     assert_eq!(total, mib * 1024 * 1024);
-    (secs, (peak - before).max(0.0))
+    Download {
+        secs,
+        rss_growth_mib: (peak - before).max(0.0),
+        cpu_ns: std::array::from_fn(|i| cpu_after[i] - cpu_before[i]),
+    }
 }

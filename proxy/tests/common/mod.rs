@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody};
@@ -95,14 +95,17 @@ async fn serve(req: Request<Incoming>, seen: Seen) -> Result<Response<TestBody>,
             .body(full("")),
         "/small" => Response::builder().body(full("small answer")),
         "/big" => {
-            // `?mib=N` MiB (default 8) in 64 KiB chunks, generated as it is sent.
-            let mib: usize = req
-                .uri()
-                .query()
-                .and_then(|q| q.strip_prefix("mib="))
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(8);
-            let chunks = futures_stream(mib * 16, 64 * 1024);
+            // `?mib=N` MiB (default 8) in 64 KiB chunks, generated as it is sent; `&mbps=R` paces
+            // it like a link of R megabits per second (default: as fast as the reader takes it).
+            let param = |name: &str| -> Option<f64> {
+                req.uri().query()?.split('&').find_map(|kv| {
+                    let (k, v) = kv.split_once('=')?;
+                    (k == name).then(|| v.parse().ok()).flatten()
+                })
+            };
+            let mib = param("mib").unwrap_or(8.0) as usize;
+            let bytes_per_sec = param("mbps").map(|r| r * 1e6 / 8.0);
+            let chunks = ChunkStream::new(mib * 16, 64 * 1024, bytes_per_sec);
             Response::builder().body(StreamBody::new(chunks).boxed())
         }
         "/upgrade" => {
@@ -129,28 +132,58 @@ async fn serve(req: Request<Incoming>, seen: Seen) -> Result<Response<TestBody>,
     Ok(response.unwrap())
 }
 
-/// `count` chunks of `size` zero bytes, as a body stream.
-fn futures_stream(
-    count: usize,
-    size: usize,
-) -> impl futures_core::Stream<Item = Result<Frame<Bytes>, hyper::Error>> + Send + Sync + 'static {
-    let chunk = Bytes::from(vec![0u8; size]);
-    ChunkStream { left: count, chunk }
-}
-
+/// `count` chunks of `size` zero bytes, as a body stream, optionally paced to a byte rate.
 struct ChunkStream {
     left: usize,
     chunk: Bytes,
+    pace: Option<Pace>,
+}
+
+struct Pace {
+    bytes_per_sec: f64,
+    start: Instant,
+    sent: usize,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl ChunkStream {
+    fn new(count: usize, size: usize, bytes_per_sec: Option<f64>) -> Self {
+        Self {
+            left: count,
+            chunk: Bytes::from(vec![0u8; size]),
+            pace: bytes_per_sec.map(|bytes_per_sec| Pace {
+                bytes_per_sec,
+                start: Instant::now(),
+                sent: 0,
+                sleep: None,
+            }),
+        }
+    }
 }
 
 impl futures_core::Stream for ChunkStream {
     type Item = Result<Frame<Bytes>, hyper::Error>;
     fn poll_next(
         mut self: Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
+        cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
         if self.left == 0 {
             return std::task::Poll::Ready(None);
+        }
+        let size = self.chunk.len();
+        if let Some(pace) = &mut self.pace {
+            // Each chunk leaves no earlier than the link would have carried the ones before it.
+            let due = pace.start + Duration::from_secs_f64(pace.sent as f64 / pace.bytes_per_sec);
+            if due > Instant::now() {
+                let sleep = pace
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due.into())));
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return std::task::Poll::Pending;
+                }
+            }
+            pace.sleep = None;
+            pace.sent += size;
         }
         self.left -= 1;
         std::task::Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
