@@ -5,6 +5,7 @@ include!("src/bridge_commands.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=src/bridge_commands.rs");
+    println!("cargo:rerun-if-changed=../web/bridge/sync-api.js");
     println!("cargo:rerun-if-changed=../web/bridge/page.js");
     println!("cargo:rerun-if-changed=../web/bridge/worker-shim.js");
     let manifest = tauri_build::AppManifest::new().commands(BRIDGE_COMMANDS);

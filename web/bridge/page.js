@@ -1,6 +1,6 @@
-// syncshell page bridge. The host injects this script into every document of an app window (visible or
-// hidden) before any page script runs. WebKit has no Background Sync, so this adds, talking to the host
-// through Tauri IPC (window.__TAURI_INTERNALS__.invoke):
+// syncshell page bridge. The host injects this script, after sync-api.js, into every document of an app
+// window (visible or hidden) before any page script runs. WebKit has no Background Sync, so this adds,
+// talking to the host through Tauri IPC (window.__TAURI_INTERNALS__.invoke):
 //   - ServiceWorkerRegistration.prototype.sync (SyncManager) and .periodicSync (PeriodicSyncManager),
 //     behaving like Chromium's, with the globals SyncManager and PeriodicSyncManager for feature detection;
 //   - navigator.permissions.query() answers for 'background-sync' and 'periodic-background-sync';
@@ -10,84 +10,16 @@
   'use strict';
 
   const G = globalThis;
-  const MARKER = Symbol.for('syncshell.bridge');
+  const api = syncshellSyncApi(G, callHost);
+  if (!api.claimRealm()) return;
+  const { DISABLED, MAX_TIMER_MS, safeString, hostError, ownerOf } = api;
 
-  // Install once per realm, and never over a native implementation (a Chromium engine has its own).
-  if (MARKER in G || 'SyncManager' in G) return;
-  Object.defineProperty(G, MARKER, { value: true });
-
-  const MAX_TAG_LENGTH = 10240;
-  const DEFAULT_TIMEOUT_MS = 3 * 60 * 1000;
-  const MAX_TIMER_MS = 0x7fffffff;
   // The page waits this much longer than the worker's own timeout, so the worker's answer wins.
   const REPLY_GRACE_MS = 5000;
-  const DISABLED = 'Background Sync is disabled.';
-  const NO_ACTIVE_WORKER = 'Registration failed - no active Service Worker';
   const SYNC_PERMISSIONS = ['background-sync', 'periodic-background-sync'];
   const PERMISSION_STATES = ['granted', 'denied', 'prompt'];
-  const DOM_EXCEPTION_NAMES = new Set([
-    'IndexSizeError', 'HierarchyRequestError', 'WrongDocumentError', 'InvalidCharacterError',
-    'NoModificationAllowedError', 'NotFoundError', 'NotSupportedError', 'InUseAttributeError',
-    'InvalidStateError', 'SyntaxError', 'InvalidModificationError', 'NamespaceError', 'InvalidAccessError',
-    'TypeMismatchError', 'SecurityError', 'NetworkError', 'AbortError', 'URLMismatchError',
-    'QuotaExceededError', 'TimeoutError', 'InvalidNodeTypeError', 'DataCloneError', 'EncodingError',
-    'NotReadableError', 'UnknownError', 'ConstraintError', 'DataError', 'TransactionInactiveError',
-    'ReadOnlyError', 'VersionError', 'OperationError', 'NotAllowedError', 'OptOutError',
-  ]);
 
-  // ---- helpers ---------------------------------------------------------------------------------------
-
-  function safeString(value) {
-    try {
-      return String(value);
-    } catch (_) {
-      return Object.prototype.toString.call(value);
-    }
-  }
-
-  // WebIDL DOMString conversion: String(value), except that a Symbol is a TypeError.
-  function toDOMString(value) {
-    if (typeof value === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string.');
-    return String(value);
-  }
-
-  function requireArguments(count, needed, method, iface) {
-    if (count < needed) {
-      throw new TypeError(`Failed to execute '${method}' on '${iface}': ${needed} argument${needed === 1 ? '' : 's'} required, but only ${count} present.`);
-    }
-  }
-
-  function checkTagLength(tag) {
-    if (tag.length > MAX_TAG_LENGTH) {
-      throw new DOMException(`Registration tag too long (more than ${MAX_TAG_LENGTH} characters).`, 'InvalidAccessError');
-    }
-  }
-
-  // PeriodicSyncManager.register's options: minInterval defaults to 0, must be a non-negative number.
-  function toMinInterval(options) {
-    if (options === undefined || options === null) return 0;
-    if (typeof options !== 'object' && typeof options !== 'function') {
-      throw new TypeError("The provided value is not of type 'BackgroundSyncOptions'.");
-    }
-    if (options.minInterval === undefined) return 0;
-    const interval = Number(options.minInterval);
-    if (Number.isNaN(interval) || interval < 0) throw new TypeError('minInterval must be a non-negative number.');
-    if (interval > Number.MAX_SAFE_INTEGER) throw new TypeError('minInterval is out of range.');
-    return Math.trunc(interval);
-  }
-
-  function toTagList(value) {
-    return Array.isArray(value) ? value.map((tag) => String(tag)) : [];
-  }
-
-  // The host rejects with "DOMExceptionName: message"; anything else becomes an UnknownError.
-  function hostError(error) {
-    if (error instanceof DOMException) return error;
-    const text = safeString(error);
-    const match = /^([A-Za-z]+): ?([\s\S]*)$/.exec(text);
-    if (match && DOM_EXCEPTION_NAMES.has(match[1])) return new DOMException(match[2], match[1]);
-    return new DOMException(text, 'UnknownError');
-  }
+  // ---- the way to the host -------------------------------------------------------------------------
 
   // The Tauri internals may be defined after this script ran, so look invoke up at each call.
   function callHost(cmd, args) {
@@ -103,21 +35,6 @@
     }
   }
 
-  function normalizeTimeout(value) {
-    const ms = Number(value);
-    return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_TIMER_MS - REPLY_GRACE_MS) : DEFAULT_TIMEOUT_MS;
-  }
-
-  function defineMethods(proto, methods) {
-    for (const key of Object.keys(methods)) {
-      Object.defineProperty(proto, key, { value: methods[key], writable: true, enumerable: true, configurable: true });
-    }
-  }
-
-  function defineGlobal(name, value) {
-    Object.defineProperty(G, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-
   // ---- the dispatch entry point (defined even where there is no service worker support) -----------
 
   function reportResult(id, ok, error) {
@@ -128,7 +45,7 @@
   async function dispatchThroughWorker(message) {
     const { id, kind, scope } = message;
     if (kind !== 'sync' && kind !== 'periodicsync') return { ok: false, error: `unknown event kind ${safeString(kind)}` };
-    const timeoutMs = normalizeTimeout(message.timeoutMs);
+    const timeoutMs = api.normalizeTimeout(message.timeoutMs, MAX_TIMER_MS - REPLY_GRACE_MS);
     const container = G.navigator && G.navigator.serviceWorker;
     const registration = container && typeof container.getRegistration === 'function'
       ? await container.getRegistration(scope)
@@ -188,99 +105,8 @@
   const Registration = G.ServiceWorkerRegistration;
   if (typeof Registration !== 'function') return;
 
-  // ---- SyncManager and PeriodicSyncManager -------------------------------------------------------
-
-  const registrationOf = new WeakMap(); // manager -> ServiceWorkerRegistration
-  const syncManagers = new WeakMap(); // ServiceWorkerRegistration -> SyncManager
-  const periodicManagers = new WeakMap(); // ServiceWorkerRegistration -> PeriodicSyncManager
-
-  class SyncManager {
-    constructor() {
-      throw new TypeError('Illegal constructor');
-    }
-  }
-
-  class PeriodicSyncManager {
-    constructor() {
-      throw new TypeError('Illegal constructor');
-    }
-  }
-
-  function registrationFor(manager, Manager) {
-    const registration = registrationOf.get(manager);
-    if (!registration || !(manager instanceof Manager)) throw new TypeError('Illegal invocation');
-    return registration;
-  }
-
-  defineMethods(SyncManager.prototype, {
-    async register(tag) {
-      const registration = registrationFor(this, SyncManager);
-      requireArguments(arguments.length, 1, 'register', 'SyncManager');
-      const tagString = toDOMString(tag);
-      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
-      checkTagLength(tagString);
-      await callHost('sync_register', { scope: registration.scope, tag: tagString });
-    },
-    async getTags() {
-      const registration = registrationFor(this, SyncManager);
-      return toTagList(await callHost('sync_get_tags', { scope: registration.scope }));
-    },
-  });
-
-  defineMethods(PeriodicSyncManager.prototype, {
-    async register(tag, options) {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      requireArguments(arguments.length, 1, 'register', 'PeriodicSyncManager');
-      const tagString = toDOMString(tag);
-      const minInterval = toMinInterval(options);
-      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
-      checkTagLength(tagString);
-      await callHost('periodic_register', { scope: registration.scope, tag: tagString, minInterval });
-    },
-    async getTags() {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      if (!registration.active) return [];
-      return toTagList(await callHost('periodic_get_tags', { scope: registration.scope }));
-    },
-    async unregister(tag) {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      requireArguments(arguments.length, 1, 'unregister', 'PeriodicSyncManager');
-      const tagString = toDOMString(tag);
-      if (!registration.active) return;
-      await callHost('periodic_unregister', { scope: registration.scope, tag: tagString });
-    },
-  });
-
-  Object.defineProperty(SyncManager.prototype, Symbol.toStringTag, { value: 'SyncManager', configurable: true });
-  Object.defineProperty(PeriodicSyncManager.prototype, Symbol.toStringTag, { value: 'PeriodicSyncManager', configurable: true });
-
-  // One manager per registration object, created on first access.
-  function managerFor(registration, cache, Manager) {
-    if (!(registration instanceof Registration)) throw new TypeError('Illegal invocation');
-    let manager = cache.get(registration);
-    if (!manager) {
-      manager = Object.create(Manager.prototype);
-      registrationOf.set(manager, registration);
-      cache.set(registration, manager);
-    }
-    return manager;
-  }
-
-  const accessors = {
-    get sync() {
-      return managerFor(this, syncManagers, SyncManager);
-    },
-    get periodicSync() {
-      return managerFor(this, periodicManagers, PeriodicSyncManager);
-    },
-  };
-  for (const name of ['sync', 'periodicSync']) {
-    const { get } = Object.getOwnPropertyDescriptor(accessors, name);
-    Object.defineProperty(Registration.prototype, name, { get, enumerable: true, configurable: true });
-  }
-
-  defineGlobal('SyncManager', SyncManager);
-  defineGlobal('PeriodicSyncManager', PeriodicSyncManager);
+  api.installManagers(Registration);
+  api.installGlobals();
 
   // ---- navigator.permissions ---------------------------------------------------------------------
 
@@ -306,13 +132,6 @@
         return true;
       },
     };
-  }
-
-  function ownerOf(object, key) {
-    for (let o = object; o !== null; o = Object.getPrototypeOf(o)) {
-      if (Object.prototype.hasOwnProperty.call(o, key)) return o;
-    }
-    return null;
   }
 
   function installPermissions(navigator) {

@@ -2,10 +2,10 @@
 // uses: ServiceWorkerRegistration, navigator (serviceWorker, permissions) and the Tauri IPC internals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
+import { bridgeSource } from './source.mjs';
 
-const source = readFileSync(new URL('./page.js', import.meta.url), 'utf8');
+const source = bridgeSource('page.js');
 const SCOPE = 'https://app.example/';
 
 // Values made inside the VM context have that context's prototypes; compare them as plain JSON.
@@ -127,6 +127,12 @@ test('the manager constructors are illegal for apps', () => {
   for (const name of ['SyncManager', 'PeriodicSyncManager']) {
     assert.throws(() => world.run(`new ${name}()`), (error) => error.name === 'TypeError' && error.message === 'Illegal constructor');
   }
+});
+
+test('the shared API (sync-api.js) leaves no global behind', () => {
+  const world = makeWorld();
+  assert.equal(world.run('typeof syncshellSyncApi'), 'undefined');
+  assert.deepEqual(plain(world.run('Object.keys(globalThis).filter((k) => /syncshell/i.test(k))')), []);
 });
 
 test('installs once per realm, marked by a non-enumerable symbol', () => {

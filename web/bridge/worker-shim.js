@@ -1,46 +1,29 @@
-// syncshell service worker shim. The host's proxy prepends this file to the app's service worker script,
-// after one config line: self.__syncshellConfig = {token: "...", base: "/__syncshell__/"};
+// syncshell service worker shim. The host's proxy prepends this file (after sync-api.js) to the app's
+// service worker script, after one config line: self.__syncshellConfig = {token: "...", base: "/__syncshell__/"};
 // WebKit has no Background Sync, so this adds, inside the worker:
-//   - ServiceWorkerRegistration.prototype.sync / .periodicSync (as in page.js), reaching the host with
+//   - ServiceWorkerRegistration.prototype.sync / .periodicSync (sync-api.js, as in pages), reaching the host with
 //     fetch(base + 'api') authenticated by the token;
 //   - the globals SyncManager, PeriodicSyncManager, SyncEvent, PeriodicSyncEvent and self.onsync /
 //     self.onperiodicsync;
 //   - the worker side of dispatch: a page of the app (page.js, __syncshellDispatch) posts
 //     {__syncshell: 'dispatch', ...} with a MessagePort; this fires the sync or periodicsync event, waits
 //     for the promises given to event.waitUntil(), and answers {__syncshell: 'result', id, ok, error}.
-// The leading semicolon keeps the concatenation safe whatever precedes this file.
-;(function () {
+(function () {
   'use strict';
 
   const G = self;
-  const MARKER = Symbol.for('syncshell.bridge');
+  const api = syncshellSyncApi(G, callHost);
+  if (!api.claimRealm()) return;
+  const { DISABLED, MAX_TIMER_MS, safeString, toDOMString, requireArguments, hostError } = api;
 
-  // Install once per realm, and never over a native implementation (a Chromium engine has its own).
-  if (MARKER in G || 'SyncManager' in G) return;
-  Object.defineProperty(G, MARKER, { value: true });
-
-  const MAX_TAG_LENGTH = 10240;
-  const DEFAULT_TIMEOUT_MS = 3 * 60 * 1000;
-  const MAX_TIMER_MS = 0x7fffffff;
-  const DISABLED = 'Background Sync is disabled.';
-  const NO_ACTIVE_WORKER = 'Registration failed - no active Service Worker';
   const SYNC_EVENT_TYPES = ['sync', 'periodicsync'];
-  const DOM_EXCEPTION_NAMES = new Set([
-    'IndexSizeError', 'HierarchyRequestError', 'WrongDocumentError', 'InvalidCharacterError',
-    'NoModificationAllowedError', 'NotFoundError', 'NotSupportedError', 'InUseAttributeError',
-    'InvalidStateError', 'SyntaxError', 'InvalidModificationError', 'NamespaceError', 'InvalidAccessError',
-    'TypeMismatchError', 'SecurityError', 'NetworkError', 'AbortError', 'URLMismatchError',
-    'QuotaExceededError', 'TimeoutError', 'InvalidNodeTypeError', 'DataCloneError', 'EncodingError',
-    'NotReadableError', 'UnknownError', 'ConstraintError', 'DataError', 'TransactionInactiveError',
-    'ReadOnlyError', 'VersionError', 'OperationError', 'NotAllowedError', 'OptOutError',
-  ]);
 
   // Captured now, before the app's code can wrap or replace them.
   const config = readConfig();
   const nativeFetch = G.fetch;
   const nativeDispatchEvent = G.dispatchEvent;
-  const listenerOwner = ownerOf(G, 'addEventListener');
-  const removerOwner = ownerOf(G, 'removeEventListener');
+  const listenerOwner = api.ownerOf(G, 'addEventListener') || G;
+  const removerOwner = api.ownerOf(G, 'removeEventListener') || G;
   const nativeAddEventListener = listenerOwner.addEventListener;
   const nativeRemoveEventListener = removerOwner.removeEventListener;
   const reportException = typeof G.reportError === 'function'
@@ -60,58 +43,7 @@
     return { token: raw.token, api: `${base}api` };
   }
 
-  // ---- helpers (the same rules as page.js) -------------------------------------------------------
-
-  function safeString(value) {
-    try {
-      return String(value);
-    } catch (_) {
-      return Object.prototype.toString.call(value);
-    }
-  }
-
-  // WebIDL DOMString conversion: String(value), except that a Symbol is a TypeError.
-  function toDOMString(value) {
-    if (typeof value === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string.');
-    return String(value);
-  }
-
-  function requireArguments(count, needed, method, iface) {
-    if (count < needed) {
-      throw new TypeError(`Failed to execute '${method}' on '${iface}': ${needed} argument${needed === 1 ? '' : 's'} required, but only ${count} present.`);
-    }
-  }
-
-  function checkTagLength(tag) {
-    if (tag.length > MAX_TAG_LENGTH) {
-      throw new DOMException(`Registration tag too long (more than ${MAX_TAG_LENGTH} characters).`, 'InvalidAccessError');
-    }
-  }
-
-  function toMinInterval(options) {
-    if (options === undefined || options === null) return 0;
-    if (typeof options !== 'object' && typeof options !== 'function') {
-      throw new TypeError("The provided value is not of type 'BackgroundSyncOptions'.");
-    }
-    if (options.minInterval === undefined) return 0;
-    const interval = Number(options.minInterval);
-    if (Number.isNaN(interval) || interval < 0) throw new TypeError('minInterval must be a non-negative number.');
-    if (interval > Number.MAX_SAFE_INTEGER) throw new TypeError('minInterval is out of range.');
-    return Math.trunc(interval);
-  }
-
-  function toTagList(value) {
-    return Array.isArray(value) ? value.map((tag) => String(tag)) : [];
-  }
-
-  // The host answers errors as "DOMExceptionName: message"; anything else becomes an UnknownError.
-  function hostError(error) {
-    if (error instanceof DOMException) return error;
-    const text = safeString(error);
-    const match = /^([A-Za-z]+): ?([\s\S]*)$/.exec(text);
-    if (match && DOM_EXCEPTION_NAMES.has(match[1])) return new DOMException(match[2], match[1]);
-    return new DOMException(text, 'UnknownError');
-  }
+  // ---- the way to the host -------------------------------------------------------------------------
 
   async function callHost(cmd, args) {
     if (!config || typeof nativeFetch !== 'function') throw new DOMException(DISABLED, 'UnknownError');
@@ -136,25 +68,12 @@
     throw new DOMException(`Unexpected answer from the syncshell host (HTTP ${response.status}).`, 'UnknownError');
   }
 
-  function ownerOf(object, key) {
-    for (let o = object; o !== null; o = Object.getPrototypeOf(o)) {
-      if (Object.prototype.hasOwnProperty.call(o, key)) return o;
-    }
-    return G;
-  }
-
   function replaceMethod(owner, key, value) {
     const descriptor = Object.getOwnPropertyDescriptor(owner, key) || { writable: true, enumerable: true, configurable: true };
     try {
       Object.defineProperty(owner, key, { ...descriptor, value });
     } catch (_) {
       Object.defineProperty(G, key, { value, writable: true, enumerable: true, configurable: true });
-    }
-  }
-
-  function defineMethods(proto, methods) {
-    for (const key of Object.keys(methods)) {
-      Object.defineProperty(proto, key, { value: methods[key], writable: true, enumerable: true, configurable: true });
     }
   }
 
@@ -165,109 +84,8 @@
     }
   }
 
-  function defineGlobal(name, value) {
-    Object.defineProperty(G, name, { value, writable: true, enumerable: false, configurable: true });
-  }
-
-  function normalizeTimeout(value) {
-    const ms = Number(value);
-    return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
-  }
-
-  // ---- SyncManager and PeriodicSyncManager (the same as page.js, with fetch as transport) ----------
-
-  const registrationOf = new WeakMap(); // manager -> ServiceWorkerRegistration
-  const syncManagers = new WeakMap(); // ServiceWorkerRegistration -> SyncManager
-  const periodicManagers = new WeakMap(); // ServiceWorkerRegistration -> PeriodicSyncManager
-
-  class SyncManager {
-    constructor() {
-      throw new TypeError('Illegal constructor');
-    }
-  }
-
-  class PeriodicSyncManager {
-    constructor() {
-      throw new TypeError('Illegal constructor');
-    }
-  }
-
-  function registrationFor(manager, Manager) {
-    const registration = registrationOf.get(manager);
-    if (!registration || !(manager instanceof Manager)) throw new TypeError('Illegal invocation');
-    return registration;
-  }
-
-  defineMethods(SyncManager.prototype, {
-    async register(tag) {
-      const registration = registrationFor(this, SyncManager);
-      requireArguments(arguments.length, 1, 'register', 'SyncManager');
-      const tagString = toDOMString(tag);
-      // During 'install' the registration has no active worker yet.
-      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
-      checkTagLength(tagString);
-      await callHost('sync_register', { scope: registration.scope, tag: tagString });
-    },
-    async getTags() {
-      const registration = registrationFor(this, SyncManager);
-      return toTagList(await callHost('sync_get_tags', { scope: registration.scope }));
-    },
-  });
-
-  defineMethods(PeriodicSyncManager.prototype, {
-    async register(tag, options) {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      requireArguments(arguments.length, 1, 'register', 'PeriodicSyncManager');
-      const tagString = toDOMString(tag);
-      const minInterval = toMinInterval(options);
-      if (!registration.active) throw new DOMException(NO_ACTIVE_WORKER, 'InvalidStateError');
-      checkTagLength(tagString);
-      await callHost('periodic_register', { scope: registration.scope, tag: tagString, minInterval });
-    },
-    async getTags() {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      if (!registration.active) return [];
-      return toTagList(await callHost('periodic_get_tags', { scope: registration.scope }));
-    },
-    async unregister(tag) {
-      const registration = registrationFor(this, PeriodicSyncManager);
-      requireArguments(arguments.length, 1, 'unregister', 'PeriodicSyncManager');
-      const tagString = toDOMString(tag);
-      if (!registration.active) return;
-      await callHost('periodic_unregister', { scope: registration.scope, tag: tagString });
-    },
-  });
-
-  Object.defineProperty(SyncManager.prototype, Symbol.toStringTag, { value: 'SyncManager', configurable: true });
-  Object.defineProperty(PeriodicSyncManager.prototype, Symbol.toStringTag, { value: 'PeriodicSyncManager', configurable: true });
-
   const Registration = typeof ServiceWorkerRegistration === 'function' ? ServiceWorkerRegistration : null;
-
-  function managerFor(registration, cache, Manager) {
-    if (!Registration || !(registration instanceof Registration)) throw new TypeError('Illegal invocation');
-    let manager = cache.get(registration);
-    if (!manager) {
-      manager = Object.create(Manager.prototype);
-      registrationOf.set(manager, registration);
-      cache.set(registration, manager);
-    }
-    return manager;
-  }
-
-  if (Registration) {
-    const accessors = {
-      get sync() {
-        return managerFor(this, syncManagers, SyncManager);
-      },
-      get periodicSync() {
-        return managerFor(this, periodicManagers, PeriodicSyncManager);
-      },
-    };
-    for (const name of ['sync', 'periodicSync']) {
-      const { get } = Object.getOwnPropertyDescriptor(accessors, name);
-      Object.defineProperty(Registration.prototype, name, { get, enumerable: true, configurable: true });
-    }
-  }
+  if (Registration) api.installManagers(Registration);
 
   // ---- SyncEvent and PeriodicSyncEvent -----------------------------------------------------------
 
@@ -514,7 +332,7 @@
   async function handleDispatch(data) {
     const kind = data.kind;
     if (kind !== 'sync' && kind !== 'periodicsync') return { ok: false, error: `unknown event kind ${safeString(kind)}` };
-    return fireEvent(kind, String(data.tag), Boolean(data.lastChance), normalizeTimeout(data.timeoutMs));
+    return fireEvent(kind, String(data.tag), Boolean(data.lastChance), api.normalizeTimeout(data.timeoutMs, MAX_TIMER_MS));
   }
 
   // Registered first, before the app's code runs, and as a capturing listener, because capturing
@@ -548,8 +366,7 @@
 
   nativeAddEventListener.call(G, 'message', onControlMessage, true);
 
-  defineGlobal('SyncManager', SyncManager);
-  defineGlobal('PeriodicSyncManager', PeriodicSyncManager);
-  defineGlobal('SyncEvent', SyncEvent);
-  defineGlobal('PeriodicSyncEvent', PeriodicSyncEvent);
+  api.installGlobals();
+  api.defineGlobal('SyncEvent', SyncEvent);
+  api.defineGlobal('PeriodicSyncEvent', PeriodicSyncEvent);
 })();

@@ -2,10 +2,10 @@
 // for ServiceWorkerGlobalScope (an EventTarget with registration, fetch and reportError).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
+import { bridgeSource } from './source.mjs';
 
-const source = readFileSync(new URL('./worker-shim.js', import.meta.url), 'utf8');
+const source = bridgeSource('worker-shim.js');
 const SCOPE = 'https://app.example/';
 const CONFIG_LINE = 'self.__syncshellConfig = {token: "t0k3n", base: "/__syncshell__/"};\n';
 
@@ -151,6 +151,12 @@ test('SyncEvent and PeriodicSyncEvent can be constructed like the native ones', 
   assert.ok(periodic instanceof ExtendableEvent);
   assert.equal(periodic.tag, 'news');
   assert.equal('lastChance' in periodic, false);
+});
+
+test('the shared API (sync-api.js) leaves no global behind, nor the config line', () => {
+  const world = makeWorker();
+  assert.equal(world.run('typeof syncshellSyncApi'), 'undefined');
+  assert.deepEqual(Object.keys(world.self).filter((k) => /syncshell/i.test(k)), []);
 });
 
 test('installs once, and not over a native SyncManager', () => {
