@@ -26,10 +26,11 @@ fn outbox_app() -> (Env, FixtureServer) {
 
 fn outbox_app_with(settings: &[(&str, &str)]) -> (Env, FixtureServer) {
     let mut env = Env::new();
+    outbox::quick_retries(&mut env);
+    // After the quick retries, so a test can override them.
     for (k, v) in settings {
         env.set_env(k, v);
     }
-    outbox::quick_retries(&mut env);
     let server = FixtureServer::start(Some("outbox"));
     outbox::install_and_open(&mut env, &server);
     (env, server)
@@ -208,8 +209,12 @@ fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
 #[test]
 fn a_web_process_crash_mid_event_fails_it_at_once_and_the_retry_delivers() {
     // The event timeout stays at its 3-minute default, far beyond SYNC_TIMEOUT: only the crash
-    // itself can explain a prompt failure.
-    let (env, server) = outbox_app();
+    // itself can explain a prompt failure. One hidden window at most, closed only after a long
+    // idle time: the retry must reuse the crashed window's slot, not wait for it to be freed.
+    let (env, server) = outbox_app_with(&[
+        ("SYNCSHELL_MAX_HIDDEN_WEBVIEWS", "1"),
+        ("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "10m"),
+    ]);
     env.run(&["network", "offline"]).success();
     server.route("/api/posts", Canned::hang());
     server.instruct(serde_json::json!({ "post": "outlives a crash" }));

@@ -2,8 +2,7 @@
 //! window of the app (same WebKit data, so the same service worker) on the reserved dispatch
 //! page. The page bridge posts the event to the worker shim and reports the outcome over IPC.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -20,15 +19,6 @@ use crate::windows;
 const REPORT_MARGIN: Duration = Duration::from_secs(10);
 /// How long a hidden window gets to load its dispatch page.
 const HIDDEN_LOAD_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Events in flight per app through its hidden window, and a generation counter so an idle
-/// timer only closes the window if nothing used it since the timer started.
-static HIDDEN_USE: Mutex<Option<HashMap<String, (usize, u64)>>> = Mutex::new(None);
-
-fn hidden_use<T>(f: impl FnOnce(&mut HashMap<String, (usize, u64)>) -> T) -> T {
-    let mut guard = HIDDEN_USE.lock().unwrap_or_else(|e| e.into_inner());
-    f(guard.get_or_insert_with(HashMap::new))
-}
 
 /// Fires `d` and records its outcome.
 pub async fn dispatch(sync: Arc<SyncHost>, handle: AppHandle, d: Dispatch) {
@@ -71,47 +61,30 @@ async fn fire_event(
     if let Some(window) = handle.get_webview_window(&windows::label(&app.id)) {
         return deliver(sync, &window, event).await;
     }
-    hidden_use(|m| {
-        let e = m.entry(app.id.clone()).or_insert((0, 0));
-        e.0 += 1;
-        e.1 += 1;
-    });
+    sync.hidden.begin(&app.id);
     let result = match open_hidden(sync, handle, app).await {
         Ok(window) => deliver(sync, &window, event).await,
         Err(e) => Err(e),
     };
-    let generation = hidden_use(|m| {
-        let e = m.entry(app.id.clone()).or_insert((1, 0));
-        e.0 -= 1;
-        e.1
-    });
+    let generation = sync.hidden.end(&app.id);
     close_when_idle(sync.clone(), handle.clone(), app.id.clone(), generation);
     result
 }
 
+/// The app's hidden window, opened (and its dispatch page loaded) if it is not open yet.
 async fn open_hidden(
     sync: &Arc<SyncHost>,
     handle: &AppHandle,
     app: &App,
 ) -> Result<tauri::WebviewWindow, String> {
+    // Held until the page has loaded: a second event of the app waits here, then finds the
+    // window ready.
+    let _opening = sync.hidden.lock(&app.id).await;
     if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app.id)) {
         return Ok(window);
     }
     // At most `max_hidden_webviews` hidden windows at once: wait for one to close when idle.
-    let permit = sync
-        .hidden_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| e.to_string())?;
-    if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app.id)) {
-        // Another event of this app opened it while we waited.
-        return Ok(window);
-    }
-    sync.hidden_permits
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(app.id.clone(), permit);
+    sync.hidden.take_slot(&app.id).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (h, ctx, a) = (handle.clone(), sync.ctx.clone(), app.clone());
     let window =
@@ -127,27 +100,17 @@ async fn open_hidden(
     }
 }
 
-fn release_slot(sync: &SyncHost, app_id: &str) {
-    sync.hidden_permits
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(app_id);
-}
-
+/// Closes the app's hidden window, and frees its slot, if no event uses it for the idle time.
 fn close_when_idle(sync: Arc<SyncHost>, handle: AppHandle, app_id: String, generation: u64) {
     let idle = Duration::from_millis(sync.params.hidden_webview_idle.max(0) as u64);
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(idle).await;
-        let unused = hidden_use(|m| {
-            m.get(&app_id)
-                .is_none_or(|(n, g)| *n == 0 && *g == generation)
-        });
-        if unused {
+        let _closing = sync.hidden.lock(&app_id).await;
+        if sync.hidden.idle_since(&app_id, generation) {
             if let Some(window) = handle.get_webview_window(&windows::hidden_label(&app_id)) {
                 let _ = window.destroy();
             }
-            hidden_use(|m| m.remove(&app_id));
-            release_slot(&sync, &app_id);
+            sync.hidden.closed(&app_id);
         }
     });
 }

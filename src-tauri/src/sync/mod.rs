@@ -4,6 +4,7 @@
 
 pub mod calls;
 pub mod dispatcher;
+pub mod hidden;
 pub mod ipc;
 pub mod network;
 pub mod proxy_policy;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use syncshell_core::sync::parameters::Parameters;
-use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, Notify};
 
 use crate::context::Context;
 
@@ -53,18 +54,15 @@ pub struct SyncHost {
     /// that window may report its outcome) and the sender waiting for its `sync_result`.
     in_flight: Mutex<HashMap<u64, (String, OutcomeSender)>>,
     next_id: AtomicU64,
-    /// One permit per hidden window that may exist (`max_hidden_webviews`).
-    pub hidden_slots: Arc<Semaphore>,
-    /// The permit each open hidden window holds, by app id; released when it closes.
-    pub hidden_permits: Mutex<HashMap<String, OwnedSemaphorePermit>>,
+    /// Slots and use of the hidden dispatch windows (`max_hidden_webviews`).
+    pub hidden: hidden::HiddenWindows,
 }
 
 impl SyncHost {
     /// Sync state over `ctx` with `params`.
     pub fn new(ctx: Arc<Context>, params: Parameters) -> Self {
         Self {
-            hidden_slots: Arc::new(Semaphore::new(params.max_hidden_webviews.max(1) as usize)),
-            hidden_permits: Mutex::new(HashMap::new()),
+            hidden: hidden::HiddenWindows::new(params.max_hidden_webviews as usize),
             params,
             ctx,
             wake: Notify::new(),
