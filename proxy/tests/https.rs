@@ -3,26 +3,26 @@
 
 mod common;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use common::*;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
 async fn installed_https_origins_are_intercepted_and_forwarded_over_verified_tls() {
-    let test_ca = TestCa::new("a public CA");
-    let (server, _) = test_ca.server();
-    let (origin, seen) = https_upstream(server).await;
-    let setup = proxy_with(&[&origin], vec![test_ca.der.clone()]).await;
-
     // The browser sees syncshell's leaf, which chains to syncshell's CA and names the host.
-    let (tls, presented) = tls_through(setup.proxy, &origin, &[setup.ca.ca_certificate().clone()])
-        .await
-        .expect("the leaf verifies against syncshell's CA");
+    let Intercepted {
+        origin,
+        seen,
+        setup,
+        tls,
+        presented,
+    } = intercepted().await;
     assert_eq!(
         presented,
         setup.ca.leaf("127.0.0.1", SystemTime::now()).unwrap().chain[0]
@@ -122,14 +122,80 @@ async fn installed_https_origins_are_intercepted_and_forwarded_over_verified_tls
 }
 
 #[tokio::test]
-async fn upgrades_through_an_intercepted_origin_join_both_sides() {
-    let test_ca = TestCa::new("a public CA");
-    let (server, _) = test_ca.server();
-    let (origin, _) = https_upstream(server).await;
-    let setup = proxy_with(&[&origin], vec![test_ca.der.clone()]).await;
-    let (tls, _) = tls_through(setup.proxy, &origin, &[setup.ca.ca_certificate().clone()])
+async fn compressed_responses_pass_through_as_the_server_sent_them() {
+    let Intercepted { origin, tls, .. } = intercepted().await;
+    let mut http = h1(tls).await;
+    let response = http
+        .send_request(
+            get(&origin, "/gzip")
+                .header("accept-encoding", "gzip")
+                .body(Full::default())
+                .unwrap(),
+        )
         .await
         .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body, gzip(GZIPPED_TEXT), "the compressed bytes, untouched");
+}
+
+/// A request body fed chunk by chunk from the test.
+struct Chunks(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Frame<Bytes>, std::convert::Infallible>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|c| c.map(|c| Ok(Frame::data(c))))
+    }
+}
+
+#[tokio::test]
+async fn bodies_stream_both_ways_through_an_intercepted_origin() {
+    // The upstream's /echo answers at once and streams the request body back as it arrives. If
+    // the proxy held either body back until it was complete, the first echo would never come.
+    let Intercepted { origin, tls, .. } = intercepted().await;
+    let (mut http, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let request = Request::post("/echo")
+        .header("host", origin.trim_start_matches("https://"))
+        .body(StreamBody::new(Chunks(rx)))
+        .unwrap();
+    tx.send(Bytes::from_static(b"first part")).await.unwrap();
+    let limit = Duration::from_secs(10);
+    let response = tokio::time::timeout(limit, http.send_request(request))
+        .await
+        .expect("the answer starts before the request body ends")
+        .unwrap();
+    let mut body = response.into_body();
+    for part in ["first part", "second part", "third part"] {
+        if part != "first part" {
+            tx.send(Bytes::from(part)).await.unwrap();
+        }
+        let frame = tokio::time::timeout(limit, body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("{part:?} came back while the upload went on"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(frame.into_data().unwrap(), part);
+    }
+    drop(tx);
+    let rest = tokio::time::timeout(limit, body.collect())
+        .await
+        .unwrap()
+        .unwrap()
+        .to_bytes();
+    assert!(rest.is_empty());
+}
+
+#[tokio::test]
+async fn upgrades_through_an_intercepted_origin_join_both_sides() {
+    let Intercepted { origin, tls, .. } = intercepted().await;
     let mut http = h1(tls).await;
     let response = http
         .send_request(

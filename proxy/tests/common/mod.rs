@@ -62,6 +62,16 @@ impl TestCa {
     }
 }
 
+/// What `/gzip` answers, before compression.
+pub const GZIPPED_TEXT: &[u8] = b"compressed by the server, and left compressed by the proxy\n";
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
 /// What an upstream saw: path, HTTP version, Cookie header.
 pub type Seen = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
 
@@ -94,6 +104,10 @@ async fn serve(req: Request<Incoming>, seen: Seen) -> Result<Response<TestBody>,
             .header("location", "/target")
             .body(full("")),
         "/small" => Response::builder().body(full("small answer")),
+        "/gzip" => Response::builder()
+            .header("content-encoding", "gzip")
+            .header("content-type", "text/plain")
+            .body(full(gzip(GZIPPED_TEXT))),
         "/big" => {
             // `?mib=N` MiB (default 8) in 64 KiB chunks, generated as it is sent; `&mbps=R` paces
             // it like a link of R megabits per second (default: as fast as the reader takes it).
@@ -263,6 +277,37 @@ pub async fn proxy_with(installed: &[&str], upstream_roots: Vec<CertificateDer<'
         ca,
         policy,
         _dir: dir,
+    }
+}
+
+/// An installed https origin reached through the proxy, as WebKit reaches it.
+pub struct Intercepted {
+    pub origin: String,
+    /// What the upstream saw.
+    pub seen: Seen,
+    pub setup: Setup,
+    /// TLS to the proxy's leaf (verified against syncshell's CA) through `CONNECT`.
+    pub tls: tokio_rustls::client::TlsStream<TcpStream>,
+    /// The certificate the proxy presented.
+    pub presented: CertificateDer<'static>,
+}
+
+/// An https upstream whose certificate chains to a test CA (trusted upstream), installed in a
+/// proxy, and a TLS connection to it through the proxy.
+pub async fn intercepted() -> Intercepted {
+    let test_ca = TestCa::new("a public CA");
+    let (server, _) = test_ca.server();
+    let (origin, seen) = https_upstream(server).await;
+    let setup = proxy_with(&[&origin], vec![test_ca.der.clone()]).await;
+    let (tls, presented) = tls_through(setup.proxy, &origin, &[setup.ca.ca_certificate().clone()])
+        .await
+        .expect("the leaf verifies against syncshell's CA");
+    Intercepted {
+        origin,
+        seen,
+        setup,
+        tls,
+        presented,
     }
 }
 
