@@ -380,6 +380,34 @@ mod tests {
         }
     }
 
+    /// `register` now, allowed, from an active worker.
+    fn register_now(
+        store: &mut Store,
+        p: &Parameters,
+        clock: &FakeClock,
+        kind: Kind,
+        tag: &str,
+    ) -> Result<Registered, SyncError> {
+        register(store, p, clock.now_ms(), ALLOWED, &call(kind, tag))
+    }
+
+    /// Registers `tag` now (it must succeed); its key.
+    fn registered(
+        store: &mut Store,
+        p: &Parameters,
+        clock: &FakeClock,
+        kind: Kind,
+        tag: &str,
+    ) -> Key {
+        register_now(store, p, clock, kind, tag).unwrap();
+        key(kind, tag)
+    }
+
+    /// Starts firing `k` now (it must be handed out); the dispatch.
+    fn firing(store: &mut Store, p: &Parameters, clock: &FakeClock, k: &Key) -> Dispatch {
+        begin_firing(store, p, clock.now_ms(), k).unwrap().unwrap()
+    }
+
     fn setup() -> (Store, Parameters, FakeClock) {
         (
             Store::open_in_memory().unwrap(),
@@ -405,13 +433,7 @@ mod tests {
     fn a_new_one_off_registration_is_due_at_once_when_online_only() {
         let (mut store, p, clock) = setup();
         assert_eq!(
-            register(
-                &mut store,
-                &p,
-                clock.now_ms(),
-                ALLOWED,
-                &call(Kind::Sync, "outbox")
-            ),
+            register_now(&mut store, &p, &clock, Kind::Sync, "outbox"),
             Ok(Registered::New)
         );
         assert_eq!(
@@ -425,21 +447,8 @@ mod tests {
     #[test]
     fn registering_a_pending_tag_again_coalesces() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        )
-        .unwrap();
-        let again = register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        );
+        registered(&mut store, &p, &clock, Kind::Sync, "outbox");
+        let again = register_now(&mut store, &p, &clock, Kind::Sync, "outbox");
         assert_eq!(again, Ok(Registered::Coalesced));
         assert_eq!(tags(store.conn(), SCOPE, Kind::Sync).unwrap(), ["outbox"]);
     }
@@ -447,54 +456,26 @@ mod tests {
     #[test]
     fn registering_while_firing_fires_once_more_with_attempts_reset() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        )
-        .unwrap();
-        let k = key(Kind::Sync, "outbox");
-        begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        let k = registered(&mut store, &p, &clock, Kind::Sync, "outbox");
+        firing(&mut store, &p, &clock, &k);
         // Firing tags are still listed by getTags.
         assert_eq!(tags(store.conn(), SCOPE, Kind::Sync).unwrap(), ["outbox"]);
-        let again = register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        );
+        let again = register_now(&mut store, &p, &clock, Kind::Sync, "outbox");
         assert_eq!(again, Ok(Registered::ReregisteredWhileFiring));
         assert_eq!(
             finish(&mut store, &p, clock.now_ms(), &k, Some("boom")),
             Ok(Some(Finished::FireAgain))
         );
-        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        let d = firing(&mut store, &p, &clock, &k);
         assert_eq!((d.attempt, d.last_chance), (1, false));
     }
 
     #[test]
     fn failures_back_off_then_the_last_chance_then_drop() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        )
-        .unwrap();
-        let k = key(Kind::Sync, "outbox");
+        let k = registered(&mut store, &p, &clock, Kind::Sync, "outbox");
 
-        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        let d = firing(&mut store, &p, &clock, &k);
         assert_eq!((d.attempt, d.last_chance), (1, false));
         assert_eq!(
             finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
@@ -512,9 +493,7 @@ mod tests {
         );
         clock.advance(1);
         assert_eq!(due_tags(&store, &clock, true).0, ["outbox"]);
-        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        let d = firing(&mut store, &p, &clock, &k);
         assert_eq!((d.attempt, d.last_chance), (2, false));
         assert_eq!(
             finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
@@ -522,9 +501,7 @@ mod tests {
         );
 
         clock.advance(15 * MINUTE);
-        let d = begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        let d = firing(&mut store, &p, &clock, &k);
         assert_eq!((d.attempt, d.last_chance), (3, true));
         assert_eq!(
             finish(&mut store, &p, clock.now_ms(), &k, Some("offline")),
@@ -543,15 +520,7 @@ mod tests {
     #[test]
     fn success_removes_a_one_off_registration() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "outbox"),
-        )
-        .unwrap();
-        let k = key(Kind::Sync, "outbox");
+        let k = registered(&mut store, &p, &clock, Kind::Sync, "outbox");
         begin_firing(&mut store, &p, clock.now_ms(), &k).unwrap();
         // A registration already firing is not handed out twice.
         assert_eq!(begin_firing(&mut store, &p, clock.now_ms(), &k), Ok(None));
@@ -639,17 +608,8 @@ mod tests {
         let (p, clock) = (Parameters::default(), FakeClock::new(1_000_000));
         {
             let mut store = Store::open(&path).unwrap();
-            register(
-                &mut store,
-                &p,
-                clock.now_ms(),
-                ALLOWED,
-                &call(Kind::Sync, "outbox"),
-            )
-            .unwrap();
-            begin_firing(&mut store, &p, clock.now_ms(), &key(Kind::Sync, "outbox"))
-                .unwrap()
-                .unwrap();
+            registered(&mut store, &p, &clock, Kind::Sync, "outbox");
+            firing(&mut store, &p, &clock, &key(Kind::Sync, "outbox"));
             // The process dies here: no finish().
         }
         let mut store = Store::open(&path).unwrap();
@@ -660,9 +620,7 @@ mod tests {
         );
         clock.advance(6 * MINUTE);
         assert_eq!(due_tags(&store, &clock, true).0, ["outbox"]);
-        let d = begin_firing(&mut store, &p, clock.now_ms(), &key(Kind::Sync, "outbox"))
-            .unwrap()
-            .unwrap();
+        let d = firing(&mut store, &p, &clock, &key(Kind::Sync, "outbox"));
         assert_eq!(d.attempt, 2, "the interrupted attempt counts");
     }
 
@@ -679,9 +637,7 @@ mod tests {
         );
         clock.advance(twelve_h);
         let k = key(Kind::Periodic, "feed");
-        begin_firing(&mut store, &p, clock.now_ms(), &k)
-            .unwrap()
-            .unwrap();
+        firing(&mut store, &p, &clock, &k);
         assert_eq!(
             finish(&mut store, &p, clock.now_ms(), &k, None),
             Ok(Some(Finished::Completed))
@@ -708,22 +664,12 @@ mod tests {
     #[test]
     fn a_periodic_registration_that_fails_to_the_end_resumes_its_cadence() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Periodic, "feed"),
-        )
-        .unwrap();
-        let k = key(Kind::Periodic, "feed");
+        let k = registered(&mut store, &p, &clock, Kind::Periodic, "feed");
         clock.advance(12 * 60 * MINUTE);
         for _ in 0..p.max_sync_attempts {
             let (due, _) = plan(&store, clock.now_ms(), true).unwrap();
             assert_eq!(due.len(), 1);
-            begin_firing(&mut store, &p, clock.now_ms(), &k)
-                .unwrap()
-                .unwrap();
+            firing(&mut store, &p, &clock, &k);
             let outcome = finish(&mut store, &p, clock.now_ms(), &k, Some("500"))
                 .unwrap()
                 .unwrap();
@@ -743,23 +689,9 @@ mod tests {
     #[test]
     fn the_log_keeps_three_days() {
         let (mut store, p, clock) = setup();
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "old"),
-        )
-        .unwrap();
+        registered(&mut store, &p, &clock, Kind::Sync, "old");
         clock.advance(p.log_retention);
-        register(
-            &mut store,
-            &p,
-            clock.now_ms(),
-            ALLOWED,
-            &call(Kind::Sync, "new"),
-        )
-        .unwrap();
+        registered(&mut store, &p, &clock, Kind::Sync, "new");
         assert_eq!(
             background_log::purge(store.conn(), clock.now_ms(), p.log_retention).unwrap(),
             0
