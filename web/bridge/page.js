@@ -134,6 +134,23 @@
     };
   }
 
+  // A query() that answers the two sync names itself and hands any other query, with its receiver and
+  // arguments, to `otherwise`.
+  function syncAwareQuery(otherwise) {
+    const methods = {
+      query(permissionDescriptor) {
+        let name;
+        try {
+          name = syncPermissionName(permissionDescriptor);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return name === null ? otherwise(this, arguments) : querySyncPermission(name);
+      },
+    };
+    return methods.query;
+  }
+
   function installPermissions(navigator) {
     if (!navigator || (typeof navigator !== 'object' && typeof navigator !== 'function')) return;
     const permissions = navigator.permissions;
@@ -143,20 +160,9 @@
       const descriptor = owner && Object.getOwnPropertyDescriptor(owner, 'query');
       const original = descriptor && descriptor.value;
       if (typeof original !== 'function') return;
-      const wrapped = {
-        query(permissionDescriptor) {
-          let name;
-          try {
-            name = syncPermissionName(permissionDescriptor);
-          } catch (error) {
-            return Promise.reject(error);
-          }
-          if (name === null) return original.apply(this, arguments);
-          return querySyncPermission(name);
-        },
-      };
+      const query = syncAwareQuery((receiver, args) => original.apply(receiver, args));
       try {
-        Object.defineProperty(owner, 'query', { ...descriptor, value: wrapped.query });
+        Object.defineProperty(owner, 'query', { ...descriptor, value: query });
       } catch (_) {
         // A frozen Permissions: leave it as it is.
       }
@@ -164,19 +170,10 @@
     }
     // No Permissions API at all: a minimal one that knows only the two sync names.
     const minimal = {
-      query(permissionDescriptor) {
-        let name;
-        try {
-          name = syncPermissionName(permissionDescriptor);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        if (name === null) {
-          const asked = permissionDescriptor && typeof permissionDescriptor === 'object' ? permissionDescriptor.name : undefined;
-          return Promise.reject(new TypeError(`The provided value '${safeString(asked)}' is not a valid enum value of type PermissionName.`));
-        }
-        return querySyncPermission(name);
-      },
+      query: syncAwareQuery((_, args) => {
+        const asked = args[0] && typeof args[0] === 'object' ? args[0].name : undefined;
+        return Promise.reject(new TypeError(`The provided value '${safeString(asked)}' is not a valid enum value of type PermissionName.`));
+      }),
     };
     try {
       Object.defineProperty(navigator, 'permissions', { value: minimal, enumerable: true, configurable: true });
