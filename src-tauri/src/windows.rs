@@ -330,21 +330,20 @@ pub fn close(handle: &AppHandle, app_id: &str) -> bool {
 
 /// Ids of apps with a hidden dispatch window open.
 pub fn hidden_app_ids(handle: &AppHandle) -> Vec<String> {
-    let mut ids: Vec<String> = handle
-        .webview_windows()
-        .keys()
-        .filter_map(|l| hidden_app_id(l).map(str::to_owned))
-        .collect();
-    ids.sort();
-    ids
+    app_ids(handle, hidden_app_id)
 }
 
 /// Ids of apps whose windows are open.
 pub fn open_app_ids(handle: &AppHandle) -> Vec<String> {
+    app_ids(handle, app_id_of)
+}
+
+/// The app ids `parse` finds in the open windows' labels, sorted.
+fn app_ids(handle: &AppHandle, parse: fn(&str) -> Option<&str>) -> Vec<String> {
     let mut ids: Vec<String> = handle
         .webview_windows()
         .keys()
-        .filter_map(|l| app_id_of(l).map(str::to_owned))
+        .filter_map(|l| parse(l).map(str::to_owned))
         .collect();
     ids.sort();
     ids
