@@ -47,8 +47,7 @@ impl Paths {
         };
         let data_home = var("XDG_DATA_HOME", home.join(".local/share"));
         let config_home = var("XDG_CONFIG_HOME", home.join(".config"));
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = rustix::process::getuid().as_raw();
         let runtime = var(
             "XDG_RUNTIME_DIR",
             std::env::temp_dir().join(format!("syncshell-runtime-{uid}")),

@@ -5,7 +5,6 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::io::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::Duration;
 
@@ -73,15 +72,11 @@ pub fn acquire_host_lock(paths: &Paths) -> std::io::Result<Option<HostLock>> {
         .truncate(false)
         .write(true)
         .open(paths.host_lock())?;
-    // SAFETY: flock on a descriptor we own; LOCK_NB makes it return at once.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
-        return if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-            Ok(None)
-        } else {
-            Err(err)
-        };
+    // Non-blocking: a second host must learn at once that one is running.
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+        Err(e) => return Err(e.into()),
     }
     std::fs::write(paths.host_pid(), format!("{}\n", std::process::id()))?;
     Ok(Some(HostLock { _file: file }))
@@ -130,8 +125,7 @@ where
             .expect("nonblocking control socket");
         let listener =
             tokio::net::UnixListener::from_std(listener).expect("control socket in tokio");
-        // SAFETY: getuid has no preconditions.
-        let uid = unsafe { libc::getuid() };
+        let uid = rustix::process::getuid().as_raw();
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
