@@ -22,18 +22,37 @@ pub struct Context {
     pub exe: PathBuf,
 }
 
+/// Why the context could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] syncshell_core::store::StoreError),
+    /// The running executable could not be found (launchers need its path).
+    #[error("cannot locate the syncshell executable: {0}")]
+    Executable(std::io::Error),
+    /// The HTTP client could not be built.
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(String),
+}
+
 impl Context {
-    /// Opens the store and prepares the client.
-    pub fn open(paths: Paths) -> Result<Self, String> {
-        let store = Store::open(&paths.database()).map_err(|e| e.to_string())?;
+    /// Opens the store and prepares the client, on the system clock.
+    pub fn open(paths: Paths) -> Result<Self, ContextError> {
+        Self::open_with_clock(paths, Arc::new(SystemClock))
+    }
+
+    /// Opens the store and prepares the client, on `clock` (tests pass a fake one).
+    pub fn open_with_clock(paths: Paths, clock: Arc<dyn Clock>) -> Result<Self, ContextError> {
+        let store = Store::open(&paths.database())?;
         let exe = std::env::current_exe()
             .and_then(|p| p.canonicalize())
-            .map_err(|e| format!("cannot locate the syncshell executable: {e}"))?;
+            .map_err(ContextError::Executable)?;
         Ok(Self {
             paths,
             store: Mutex::new(store),
-            fetcher: Fetcher::new()?,
-            clock: Arc::new(SystemClock),
+            fetcher: Fetcher::new().map_err(ContextError::Http)?,
+            clock,
             exe,
         })
     }

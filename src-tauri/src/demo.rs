@@ -73,12 +73,35 @@ pub struct DemoServer {
     pub url: Url,
 }
 
+/// `SYNCSHELL_DEMO_PORT` is not a port number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SYNCSHELL_DEMO_PORT must be a port number (1-65535), not \"{0}\"")]
+pub struct BadPort(String);
+
+/// Why the demo cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The port setting is bad.
+    #[error(transparent)]
+    Port(#[from] BadPort),
+    /// The port is taken (or not ours to take).
+    #[error("cannot serve the demo on {addr}: {source} (set SYNCSHELL_DEMO_PORT to use another port)")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// The demo's port: `SYNCSHELL_DEMO_PORT`, or the default.
-pub fn port() -> Result<u16, String> {
+pub fn port() -> Result<u16, BadPort> {
     match std::env::var("SYNCSHELL_DEMO_PORT") {
-        Ok(v) => v.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
-            format!("SYNCSHELL_DEMO_PORT must be a port number (1-65535), not \"{v}\"")
-        }),
+        Ok(v) => v
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or(BadPort(v)),
         Err(_) => Ok(DEFAULT_PORT),
     }
 }
@@ -89,13 +112,11 @@ pub fn url(port: u16) -> Url {
 }
 
 /// Starts serving the demo on 127.0.0.1:`port` for the rest of the process's life.
-pub async fn start(port: u16) -> Result<DemoServer, String> {
+pub async fn start(port: u16) -> Result<DemoServer, DemoError> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        format!(
-            "cannot serve the demo on {addr}: {e} (set SYNCSHELL_DEMO_PORT to use another port)"
-        )
-    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| DemoError::Bind { addr, source })?;
     let app = axum::Router::new()
         .route("/api/messages", get(list_messages).post(post_message))
         .route("/api/down", get(get_down).post(set_down))

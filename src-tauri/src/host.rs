@@ -9,18 +9,45 @@ use tauri::{AppHandle, Manager, RunEvent};
 use tokio::sync::Mutex as AsyncMutex;
 
 use crate::commands;
-use crate::context::Context;
+use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
 use crate::protocol::{Reply, Request};
+use crate::sync::dispatcher::Dispatcher;
 use crate::sync::network::Mode;
 use crate::sync::proxy_policy::HostPolicy;
+use crate::sync::webview_target::WebviewTargets;
 use crate::sync::{self, ipc, SyncHost};
 use crate::tray;
-use crate::windows;
+use crate::windows::{self, CrashReport, WindowError, WindowLabel, Windows};
 use syncshell_core::store::sync_registrations::Kind;
-use syncshell_core::sync::parameters::Parameters;
+use syncshell_core::sync::parameters::{ParameterError, Parameters};
 use syncshell_proxy::ca::Authority;
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The control socket could not be created.
+    #[error("cannot create the control socket {path}: {source}")]
+    Socket {
+        /// The socket's path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A setting in the config file or environment is bad.
+    #[error("bad setting: {0}")]
+    Setting(#[from] ParameterError),
+    /// The store or HTTP client could not be set up.
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    /// Tauri could not start.
+    #[error("cannot start the desktop host: {0}")]
+    Tauri(#[from] tauri::Error),
+}
+
+/// The dispatcher the host runs: events fired through its real windows.
+pub type HostDispatcher = Dispatcher<WebviewTargets>;
 
 /// How long a command waits for a host that another command is starting at the same moment.
 const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
@@ -29,6 +56,11 @@ const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
 pub struct Host {
     ctx: Arc<Context>,
     handle: AppHandle,
+    windows: Arc<Windows>,
+    sync: Arc<SyncHost>,
+    dispatcher: Arc<HostDispatcher>,
+    policy: Arc<HostPolicy>,
+    authority: Arc<Authority>,
     demo: AsyncMutex<Option<DemoServer>>,
 }
 
@@ -77,17 +109,14 @@ fn defer_to_running_host(paths: &Paths, first: Option<Request>) -> i32 {
     }
 }
 
-fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, String> {
-    let listener = control::bind(&paths, lock).map_err(|e| {
-        format!(
-            "cannot create the control socket {}: {e}",
-            paths.control_socket().display()
-        )
+fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, HostError> {
+    let listener = control::bind(&paths, lock).map_err(|source| HostError::Socket {
+        path: paths.control_socket().display().to_string(),
+        source,
     })?;
     let params = Parameters::load(&paths.config_dir.join("config.toml"), |k| {
         std::env::var(k).ok()
-    })
-    .map_err(|e| format!("bad setting: {e}"))?;
+    })?;
     let ctx = Arc::new(Context::open(paths)?);
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
@@ -100,40 +129,11 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
             ipc::sync_result,
         ])
         .setup(move |app| {
-            let handle = app.handle().clone();
-            app.manage(ctx.clone());
-            let sync = Arc::new(SyncHost::new(ctx.clone(), params));
-            app.manage(sync.clone());
-            // The proxy must be up before any app window exists: WebKit loads nothing without it.
-            let policy = Arc::new(HostPolicy::new(sync.clone()));
-            let authority = Arc::new(
-                Authority::open(&ctx.paths.tls_dir(), std::time::SystemTime::now())
-                    .map_err(|e| format!("cannot set up the local certificate authority: {e}"))?,
-            );
-            let renewed = handle.clone();
-            authority.on_renew(Box::new(move |leaf| windows::trust_renewed(&renewed, leaf)));
-            let options = syncshell_proxy::Options {
-                authority: Some(authority.clone()),
-                extra_roots: Vec::new(),
-            };
-            let proxy =
-                tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone(), options))
-                    .map_err(|e| format!("cannot start the local proxy: {e}"))?;
-            app.manage(policy);
-            app.manage(authority);
-            app.manage(windows::ProxyUrl(
-                url::Url::parse(&format!("http://{}", proxy.addr)).expect("a loopback URL parses"),
-            ));
-            sync::network::watch(sync.clone());
-            tauri::async_runtime::spawn(sync::scheduler::run(sync, handle.clone()));
-            let host = Arc::new(Host {
-                ctx: ctx.clone(),
-                handle: handle.clone(),
-                demo: AsyncMutex::new(None),
-            });
+            let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);
+            app.manage(host.sync.clone());
             app.manage(host.clone());
             // A missing tray host (no status notifier on the desktop) must not stop the host.
-            if let Err(e) = tray::create(&handle, &ctx) {
+            if let Err(e) = tray::create(&host.handle, host.clone()) {
                 eprintln!("syncshell: no tray icon: {e}");
             }
             let served = host.clone();
@@ -153,8 +153,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
             });
             Ok(())
         })
-        .build(tauri::generate_context!())
-        .map_err(|e| format!("cannot start the desktop host: {e}"))?;
+        .build(tauri::generate_context!())?;
     Ok(app.run_return(|_, event| {
         // Closing the last window must not end the host: it lives on in the tray. An explicit
         // exit (Quit, `syncshell quit`) carries a code and goes through.
@@ -167,7 +166,74 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
     }))
 }
 
+/// Why a part of the host could not be set up inside Tauri's setup.
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error("cannot set up the local certificate authority: {0}")]
+    Authority(String),
+    #[error("cannot start the local proxy: {0}")]
+    Proxy(std::io::Error),
+}
+
 impl Host {
+    /// Sets up every part in order, each handed what it needs (nothing reaches back up): the sync
+    /// state, the proxy (up before any window, since WebKit loads nothing without it), the
+    /// windows (told to report dead web processes to the sync state), the dispatcher and the
+    /// scheduler, the network watch.
+    fn start(
+        handle: AppHandle,
+        ctx: Arc<Context>,
+        params: Parameters,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        let sync = Arc::new(SyncHost::new(ctx.clone(), params));
+        let policy = Arc::new(HostPolicy::new(sync.clone()));
+        let authority = Arc::new(
+            Authority::open(&ctx.paths.tls_dir(), std::time::SystemTime::now())
+                .map_err(|e| SetupError::Authority(e.to_string()))?,
+        );
+        let options = syncshell_proxy::Options {
+            authority: Some(authority.clone()),
+            extra_roots: Vec::new(),
+        };
+        let proxy = tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone(), options))
+            .map_err(SetupError::Proxy)?;
+        let proxy_url = url::Url::parse(&format!("http://{}", proxy.addr))?;
+        let crashed = sync.clone();
+        let on_crash: CrashReport = Arc::new(move |label: &WindowLabel, why: &'static str| {
+            let failed = crashed.in_flight.fail_window(label, why);
+            eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
+        });
+        let windows = Arc::new(Windows::new(
+            handle.clone(),
+            ctx.clone(),
+            proxy_url,
+            authority.clone(),
+            on_crash,
+        ));
+        let renewed = Arc::downgrade(&windows);
+        authority.on_renew(Box::new(move |leaf| {
+            if let Some(windows) = renewed.upgrade() {
+                windows.trust_renewed(leaf);
+            }
+        }));
+        let dispatcher = Arc::new(Dispatcher::new(
+            sync.clone(),
+            Arc::new(WebviewTargets::new(windows.clone())),
+        ));
+        sync::network::watch(sync.clone());
+        tauri::async_runtime::spawn(sync::scheduler::run(dispatcher.clone()));
+        Ok(Self {
+            ctx,
+            handle,
+            windows,
+            sync,
+            dispatcher,
+            policy,
+            authority,
+            demo: AsyncMutex::new(None),
+        })
+    }
+
     /// Stops intercepting TLS for `origin`'s host once no installed https app is left on it.
     fn revoke_tls(&self, origin: &str) {
         let Some(host) = windows::https_host(origin) else {
@@ -178,18 +244,34 @@ impl Host {
             .iter()
             .any(|a| windows::https_host(&a.origin).as_ref() == Some(&host));
         if !still_used {
-            self.handle.state::<Arc<Authority>>().revoke(&host);
+            self.authority.revoke(&host);
         }
+    }
+
+    /// Installs (or updates) the app at `url`; the proxy learns of it at once.
+    async fn install(&self, url: &str) -> (Reply, Option<syncshell_core::store::apps::App>) {
+        let (reply, app) = commands::install(&self.ctx, url).await;
+        if let Some(app) = &app {
+            self.policy.invalidate(&app.origin);
+        }
+        self.refresh_tray();
+        (reply, app)
+    }
+
+    /// What every command runs against.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Rebuilds the tray menu after the apps changed.
+    fn refresh_tray(&self) {
+        tray::refresh(&self.handle, &self.ctx);
     }
 
     /// Carries out one request.
     pub async fn handle(&self, request: Request) -> Reply {
         match request {
-            Request::Install { url } => {
-                let (reply, _) = commands::install(&self.ctx, &url).await;
-                tray::refresh(&self.handle, &self.ctx);
-                reply
-            }
+            Request::Install { url } => self.install(&url).await.0,
             Request::List { json } => commands::list(&self.ctx, json),
             Request::Open { id } => match commands::find_app(&self.ctx, &id) {
                 Ok(app) => match self.open_window(app.clone()).await {
@@ -199,7 +281,7 @@ impl Host {
                 Err(reply) => reply,
             },
             Request::Close { id } => match commands::find_app(&self.ctx, &id) {
-                Ok(app) if windows::close(&self.handle, &app.id) => {
+                Ok(app) if self.windows.close_app(&app.id) => {
                     Reply::ok(format!("Closed {}\n", app.id))
                 }
                 Ok(app) => Reply::ok(format!("{} has no open window\n", app.id)),
@@ -207,17 +289,15 @@ impl Host {
             },
             Request::Uninstall { id } => {
                 // The windows go first: their WebKit process holds files in the app's data directory.
-                windows::close(&self.handle, &id);
-                if let Some(hidden) = self.handle.get_webview_window(&windows::hidden_label(&id)) {
-                    let _ = hidden.destroy();
-                }
+                self.windows.close_app(&id);
+                self.windows.close_hidden(&id);
                 let origin = commands::find_app(&self.ctx, &id).ok().map(|a| a.origin);
                 let reply = commands::uninstall(&self.ctx, &id);
                 if let Some(origin) = origin {
-                    self.handle.state::<Arc<HostPolicy>>().forget(&origin);
+                    self.policy.invalidate(&origin);
                     self.revoke_tls(&origin);
                 }
-                tray::refresh(&self.handle, &self.ctx);
+                self.refresh_tray();
                 reply
             }
             Request::Demo => self.demo().await,
@@ -233,17 +313,11 @@ impl Host {
                     Ok(a) => a,
                     Err(reply) => return reply,
                 };
-                let sync = self.handle.state::<Arc<SyncHost>>().inner().clone();
                 let kind = if periodic { Kind::Periodic } else { Kind::Sync };
-                match sync::dispatcher::fire_manual(
-                    &sync,
-                    &self.handle,
-                    &app,
-                    kind,
-                    &tag,
-                    last_chance,
-                )
-                .await
+                match self
+                    .dispatcher
+                    .fire_manual(&app, kind, &tag, last_chance)
+                    .await
                 {
                     Ok(()) => Reply::ok(format!(
                         "{} event \"{tag}\" completed in {}\n",
@@ -258,7 +332,7 @@ impl Host {
                 }
             }
             Request::Network { mode } => {
-                let sync = self.handle.state::<Arc<SyncHost>>();
+                let sync = &self.sync;
                 let network = &sync.network;
                 match mode.as_deref() {
                     Some("online") => network.set_mode(Mode::Online),
@@ -304,9 +378,9 @@ impl Host {
                 Reply::ok(format!(
                     "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\nproxy: {}\n",
                     std::process::id(),
-                    list(windows::open_app_ids(&self.handle)),
-                    list(windows::hidden_app_ids(&self.handle)),
-                    self.handle.state::<windows::ProxyUrl>().0,
+                    list(self.windows.open_app_ids()),
+                    list(self.windows.hidden_app_ids()),
+                    self.windows.proxy(),
                 ))
             }
             Request::Quit => {
@@ -317,11 +391,11 @@ impl Host {
     }
 
     /// Opens (or focuses) the app's window without blocking the async runtime's workers.
-    async fn open_window(&self, app: syncshell_core::store::apps::App) -> Result<(), String> {
-        let (handle, ctx) = (self.handle.clone(), self.ctx.clone());
-        tauri::async_runtime::spawn_blocking(move || windows::open(&handle, &ctx, &app))
+    pub async fn open_window(&self, app: syncshell_core::store::apps::App) -> Result<(), WindowError> {
+        let windows = self.windows.clone();
+        tauri::async_runtime::spawn_blocking(move || windows.open_app(&app))
             .await
-            .map_err(|e| format!("opening the window failed: {e}"))?
+            .map_err(|e| WindowError::Task(e.to_string()))?
     }
 
     /// Serves the demo (once), installs it (updating it if it is there) and opens it.
@@ -330,8 +404,7 @@ impl Host {
             Ok(url) => url,
             Err(e) => return Reply::error(e),
         };
-        let (mut reply, app) = commands::install(&self.ctx, url.as_str()).await;
-        tray::refresh(&self.handle, &self.ctx);
+        let (mut reply, app) = self.install(url.as_str()).await;
         let Some(app) = app else { return reply };
         if let Err(e) = self.open_window(app).await {
             return Reply::error(e);
@@ -340,7 +413,7 @@ impl Host {
         reply
     }
 
-    async fn ensure_demo_server(&self) -> Result<url::Url, String> {
+    async fn ensure_demo_server(&self) -> Result<url::Url, demo::DemoError> {
         let mut demo = self.demo.lock().await;
         if let Some(server) = demo.as_ref() {
             return Ok(server.url.clone());

@@ -51,21 +51,13 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
     match request {
         Request::Open { ref id } => {
             // An unknown app must fail here, not start a host that has nothing to show.
-            let known = Context::open(paths.clone())
-                .and_then(|ctx| commands::find_app(&ctx, id).map_err(|r| r.stderr));
+            let known = match Context::open(paths.clone()) {
+                Ok(ctx) => commands::find_app(&ctx, id).map(|_| ()),
+                Err(e) => Err(Reply::error(e)),
+            };
             match known {
-                Ok(_) => host::run(paths, Some(request)),
-                Err(message) => {
-                    eprint!(
-                        "{}",
-                        if message.ends_with('\n') {
-                            message
-                        } else {
-                            format!("syncshell: error: {message}\n")
-                        }
-                    );
-                    1
-                }
+                Ok(()) => host::run(paths, Some(request)),
+                Err(reply) => reply.print(),
             }
         }
         Request::Demo => host::run(paths, Some(request)),

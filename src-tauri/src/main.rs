@@ -1,3 +1,5 @@
+//! The `syncshell` command: everything is in the library, so tests and the binary share it.
+
 fn main() {
     std::process::exit(syncshell_lib::run());
 }

@@ -5,23 +5,23 @@ use std::sync::Arc;
 use syncshell_core::store::apps::{self, App};
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 
 use crate::context::Context;
-use crate::windows;
+use crate::host::Host;
 
 const TRAY_ID: &str = "syncshell";
 const QUIT: &str = "quit";
 const OPEN_PREFIX: &str = "open:";
 
-/// Creates the tray icon with a menu of the installed apps.
-pub fn create(handle: &AppHandle, ctx: &Context) -> tauri::Result<()> {
-    let menu = build_menu(handle, &installed(ctx))?;
+/// Creates the tray icon with a menu of the installed apps; its items act through `host`.
+pub fn create(handle: &AppHandle, host: Arc<Host>) -> tauri::Result<()> {
+    let menu = build_menu(handle, &installed(host.context()))?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("syncshell")
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(on_menu_event);
+        .on_menu_event(move |handle, event| on_menu_event(handle, &host, event));
     if let Some(icon) = handle.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
@@ -83,19 +83,18 @@ fn build_menu(handle: &AppHandle, apps: &[App]) -> tauri::Result<Menu<tauri::Wry
     Ok(menu)
 }
 
-fn on_menu_event(handle: &AppHandle, event: MenuEvent) {
+fn on_menu_event(handle: &AppHandle, host: &Arc<Host>, event: MenuEvent) {
     let id = event.id().as_ref();
     if id == QUIT {
         handle.exit(0);
     } else if let Some(app_id) = id.strip_prefix(OPEN_PREFIX) {
-        let ctx = handle.state::<Arc<Context>>().inner().clone();
-        let (handle, app_id) = (handle.clone(), app_id.to_owned());
-        // Menu events arrive on the main thread, which opening a window must not block.
-        tauri::async_runtime::spawn_blocking(move || {
-            let result = apps::get(ctx.store().conn(), &app_id);
-            match result {
+        let (host, app_id) = (host.clone(), app_id.to_owned());
+        // Menu events arrive on the main thread, which the store and window creation must not block.
+        tauri::async_runtime::spawn(async move {
+            let found = apps::get(host.context().store().conn(), &app_id);
+            match found {
                 Ok(Some(app)) => {
-                    if let Err(e) = windows::open(&handle, &ctx, &app) {
+                    if let Err(e) = host.open_window(app).await {
                         eprintln!("syncshell: {e}");
                     }
                 }

@@ -1,31 +1,68 @@
 //! Why a registration call fails, named as the DOMExceptions apps check for.
 
-/// A failed `register()` (or other) call. `Display` gives "DOMExceptionName: message", which the
-/// page bridge and worker shim turn back into a `DOMException`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A failed `register()` (or other) call. [`name`](Self::name) is the DOMException name apps
+/// check and [`message`](Self::message) its text; they cross to JavaScript as two fields, never
+/// as one string to be parsed. `Display` gives "Name: message" for logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncError {
     /// One-off register with no active service worker.
-    #[error("InvalidStateError: Registration failed - no active Service Worker")]
     NoActiveWorker,
     /// The user blocked the permission for the site.
-    #[error("NotAllowedError: Permission denied.")]
     PermissionDenied,
     /// The tag is over 10,240 characters.
-    #[error("InvalidAccessError: Registration failed - tag too long")]
     TagTooLong,
     /// The feature is switched off for the site.
-    #[error("UnknownError: Background Sync is disabled.")]
     Disabled,
     /// The origin holds as many registrations as it may.
-    #[error("QuotaExceededError: Registration failed - this site has {0} registrations, the most it may have")]
     QuotaExceeded(u32),
     /// The scope is not a URL of the caller's origin.
-    #[error("SecurityError: Registration failed - the scope is not on the caller's origin")]
     WrongOrigin,
+    /// An argument the bridge should have refused (a negative `minInterval`).
+    BadArgument(String),
     /// The store failed.
-    #[error("UnknownError: Registration failed - storage error: {0}")]
     Storage(String),
 }
+
+impl SyncError {
+    /// The DOMException name (or `TypeError`) the call rejects with.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NoActiveWorker => "InvalidStateError",
+            Self::PermissionDenied => "NotAllowedError",
+            Self::TagTooLong => "InvalidAccessError",
+            Self::Disabled | Self::Storage(_) => "UnknownError",
+            Self::QuotaExceeded(_) => "QuotaExceededError",
+            Self::WrongOrigin => "SecurityError",
+            Self::BadArgument(_) => "TypeError",
+        }
+    }
+
+    /// The message, worded as Chromium words it where Chromium has the case.
+    pub fn message(&self) -> String {
+        match self {
+            Self::NoActiveWorker => "Registration failed - no active Service Worker".into(),
+            Self::PermissionDenied => "Permission denied.".into(),
+            Self::TagTooLong => "Registration failed - tag too long".into(),
+            Self::Disabled => "Background Sync is disabled.".into(),
+            Self::QuotaExceeded(n) => format!(
+                "Registration failed - this site has {n} registrations, the most it may have"
+            ),
+            Self::WrongOrigin => {
+                "Registration failed - the scope is not on the caller's origin".into()
+            }
+            Self::BadArgument(why) => why.clone(),
+            Self::Storage(e) => format!("Registration failed - storage error: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name(), self.message())
+    }
+}
+
+impl std::error::Error for SyncError {}
 
 impl From<rusqlite::Error> for SyncError {
     fn from(e: rusqlite::Error) -> Self {

@@ -2,16 +2,15 @@
 //! webview's URL) and the reserved path from app workers (origin from the proxied URL, checked
 //! against the origin's shim token). Never an origin taken from the message.
 
-use serde::Deserialize;
-use serde_json::{json, Value};
-use syncshell_core::store::site_settings;
+use serde::{Deserialize, Serialize};
 use syncshell_core::store::sync_registrations::{self as regs, Kind};
+use syncshell_core::store::{apps, site_settings};
 use syncshell_core::sync::errors::SyncError;
 use syncshell_core::sync::rules::{self, RegisterCall, SitePolicy};
 
 use super::SyncHost;
 
-/// A call as the bridge and shim send it: `{cmd, args}`.
+/// A call as the worker shim sends it: `{cmd, args}`.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "cmd", content = "args", rename_all = "snake_case")]
 pub enum Call {
@@ -56,105 +55,155 @@ pub enum Call {
     },
 }
 
+/// A permission's state as `PermissionStatus.state` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PermissionState {
+    /// Allowed.
+    Granted,
+    /// Blocked.
+    Denied,
+}
+
+/// What a call resolves to in JavaScript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// `undefined` (sent as `null`).
+    Done,
+    /// `getTags()`.
+    Tags(Vec<String>),
+    /// `permissions.query()`.
+    Permission(PermissionState),
+}
+
 /// Checks that `scope` is a URL of `origin`: a page or worker speaks only for its own origin.
-fn own_scope(origin: &str, scope: &str) -> Result<(), String> {
+fn own_scope(origin: &str, scope: &str) -> Result<(), SyncError> {
     match url::Url::parse(scope) {
         Ok(u) if u.origin().ascii_serialization() == origin => Ok(()),
-        _ => Err(SyncError::WrongOrigin.to_string()),
+        _ => Err(SyncError::WrongOrigin),
     }
 }
 
 impl SyncHost {
-    fn policy(&self, origin: &str, kind: Kind) -> Result<SitePolicy, String> {
-        let settings = site_settings::get(self.ctx.store().conn(), origin)
-            .map_err(|e| SyncError::from(e).to_string())?;
+    /// What the user and the host allow `origin` for `kind`. Background sync is enabled only for
+    /// an origin with an installed app: a worker left running after its app was uninstalled is
+    /// told "Background Sync is disabled."
+    fn policy(&self, origin: &str, kind: Kind) -> Result<SitePolicy, SyncError> {
+        let store = self.ctx.store();
+        let settings = site_settings::get(store.conn(), origin)?;
+        let enabled = apps::count_for_origin(store.conn(), origin)? > 0;
         let permitted = match kind {
             Kind::Sync => settings.background_sync,
             Kind::Periodic => settings.periodic_background_sync,
         };
-        Ok(SitePolicy {
-            permitted,
-            enabled: true,
-        })
+        Ok(SitePolicy { permitted, enabled })
     }
 
-    /// Carries out `call` for `origin`; the value is what the JS promise resolves to, the error
-    /// a "DOMExceptionName: message" string.
-    pub fn call(&self, origin: &str, call: Call) -> Result<Value, String> {
-        let now = self.ctx.clock.now_ms();
+    /// Carries out `call` for `origin` (the reserved path's entry point).
+    pub fn call(&self, origin: &str, call: Call) -> Result<Answer, SyncError> {
         match call {
-            Call::SyncRegister { scope, tag } => {
-                self.register(origin, &scope, Kind::Sync, &tag, 0, now)
-            }
+            Call::SyncRegister { scope, tag } => self
+                .register(origin, &scope, Kind::Sync, &tag, 0.0)
+                .map(|()| Answer::Done),
             Call::PeriodicRegister {
                 scope,
                 tag,
                 min_interval,
-            } => {
-                if min_interval.is_nan() || min_interval < 0.0 {
-                    return Err("TypeError: minInterval must be a non-negative number".into());
-                }
-                self.register(
-                    origin,
-                    &scope,
-                    Kind::Periodic,
-                    &tag,
-                    min_interval.min(i64::MAX as f64) as i64,
-                    now,
-                )
-            }
-            Call::SyncGetTags { scope } => self.tags(origin, &scope, Kind::Sync),
-            Call::PeriodicGetTags { scope } => self.tags(origin, &scope, Kind::Periodic),
-            Call::PeriodicUnregister { scope, tag } => {
-                own_scope(origin, &scope)?;
-                rules::unregister_periodic(&mut self.ctx.store(), now, &scope, &tag)
-                    .map_err(|e| e.to_string())?;
-                Ok(Value::Null)
-            }
+            } => self
+                .register(origin, &scope, Kind::Periodic, &tag, min_interval)
+                .map(|()| Answer::Done),
+            Call::SyncGetTags { scope } => self.tags(origin, &scope, Kind::Sync).map(Answer::Tags),
+            Call::PeriodicGetTags { scope } => self
+                .tags(origin, &scope, Kind::Periodic)
+                .map(Answer::Tags),
+            Call::PeriodicUnregister { scope, tag } => self
+                .unregister_periodic(origin, &scope, &tag)
+                .map(|()| Answer::Done),
             Call::PermissionState { name } => {
-                let kind = match name.as_str() {
-                    "background-sync" => Kind::Sync,
-                    "periodic-background-sync" => Kind::Periodic,
-                    other => return Err(format!("TypeError: unknown permission \"{other}\"")),
-                };
-                let policy = self.policy(origin, kind)?;
-                Ok(json!(if policy.permitted {
-                    "granted"
-                } else {
-                    "denied"
-                }))
+                self.permission(origin, &name).map(Answer::Permission)
             }
         }
     }
 
-    fn register(
+    /// `register(tag)` of `kind` for `origin`; `min_interval` (ms) counts for periodic only.
+    pub fn register(
         &self,
         origin: &str,
         scope: &str,
         kind: Kind,
         tag: &str,
-        min_interval: i64,
-        now: i64,
-    ) -> Result<Value, String> {
+        min_interval: f64,
+    ) -> Result<(), SyncError> {
+        if min_interval.is_nan() || min_interval < 0.0 {
+            return Err(SyncError::BadArgument(
+                "minInterval must be a non-negative number".into(),
+            ));
+        }
         let policy = self.policy(origin, kind)?;
         let call = RegisterCall {
             origin,
             scope,
             kind,
             tag,
-            min_interval,
+            min_interval: min_interval.min(i64::MAX as f64) as i64,
+            // The bridge and the shim reject a register() with no active worker in the caller's
+            // own realm before calling (WebKit gives the host no way to see a worker's state).
             has_active_worker: true,
         };
-        rules::register(&mut self.ctx.store(), &self.params, now, policy, &call)
-            .map_err(|e| e.to_string())?;
+        let now = self.ctx.clock.now_ms();
+        rules::register(&mut self.ctx.store(), &self.params, now, policy, &call)?;
         self.wake.notify_one();
-        Ok(Value::Null)
+        Ok(())
     }
 
-    fn tags(&self, origin: &str, scope: &str, kind: Kind) -> Result<Value, String> {
+    /// `getTags()` of `kind` for `scope`.
+    pub fn tags(&self, origin: &str, scope: &str, kind: Kind) -> Result<Vec<String>, SyncError> {
         own_scope(origin, scope)?;
-        let tags = regs::tags(self.ctx.store().conn(), scope, kind)
-            .map_err(|e| SyncError::from(e).to_string())?;
-        Ok(json!(tags))
+        Ok(regs::tags(self.ctx.store().conn(), scope, kind)?)
+    }
+
+    /// `periodicSync.unregister(tag)`.
+    pub fn unregister_periodic(&self, origin: &str, scope: &str, tag: &str) -> Result<(), SyncError> {
+        own_scope(origin, scope)?;
+        let now = self.ctx.clock.now_ms();
+        rules::unregister_periodic(&mut self.ctx.store(), now, scope, tag)?;
+        Ok(())
+    }
+
+    /// `navigator.permissions.query({name})` for the two sync permissions.
+    pub fn permission(&self, origin: &str, name: &str) -> Result<PermissionState, SyncError> {
+        let kind = match name {
+            "background-sync" => Kind::Sync,
+            "periodic-background-sync" => Kind::Periodic,
+            other => {
+                return Err(SyncError::BadArgument(format!(
+                    "unknown permission \"{other}\""
+                )))
+            }
+        };
+        Ok(if self.policy(origin, kind)?.permitted {
+            PermissionState::Granted
+        } else {
+            PermissionState::Denied
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_serialize_as_the_javascript_values() {
+        assert_eq!(serde_json::to_string(&Answer::Done).unwrap(), "null");
+        assert_eq!(
+            serde_json::to_string(&Answer::Tags(vec!["a".into()])).unwrap(),
+            r#"["a"]"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Answer::Permission(PermissionState::Denied)).unwrap(),
+            r#""denied""#
+        );
     }
 }

@@ -1,123 +1,153 @@
 //! Tauri commands for the page bridge. Granted at run time to each app's own origin only; the
-//! caller's origin is read from its webview, and must be the origin of the app that owns it.
+//! caller's origin is read from its webview and must be the origin of the app that owns the
+//! window. Every command is async and does its store work on the blocking pool: a plain command
+//! would run on the GTK main thread and stall every window while SQLite works.
 
 use std::sync::Arc;
 
-use serde_json::Value;
 use syncshell_core::store::apps;
+use syncshell_core::store::sync_registrations::Kind;
 use tauri::{State, Webview};
 
-use super::calls::Call;
+use super::calls::PermissionState;
+use super::failure::EventFailure;
+use super::ipc_error::IpcError;
 use super::SyncHost;
-use crate::windows;
+use crate::windows::WindowLabel;
 
-/// The caller's origin, from the webview's current URL, checked against the app the webview
-/// belongs to (so a window that navigated elsewhere speaks for nobody).
-fn caller_origin(webview: &Webview, sync: &SyncHost) -> Result<String, String> {
-    let url = webview.url().map_err(|e| format!("UnknownError: {e}"))?;
+/// The caller's window label and origin, checked against the app the window belongs to (so a
+/// window that navigated elsewhere speaks for nobody). Reads the store: call it off the main
+/// thread.
+fn caller(sync: &SyncHost, label: &str, url: &url::Url) -> Result<(WindowLabel, String), IpcError> {
     let origin = url.origin().ascii_serialization();
-    let app_id =
-        windows::owner_app_id(webview.label()).ok_or("SecurityError: not an app window")?;
-    let app =
-        apps::get(sync.ctx.store().conn(), app_id).map_err(|e| format!("UnknownError: {e}"))?;
+    let window = WindowLabel::parse(label).ok_or(IpcError::NotAnAppWindow)?;
+    let app = apps::get(sync.ctx.store().conn(), window.app_id())
+        .map_err(|e| IpcError::Storage(e.to_string()))?;
     match app {
-        Some(app) if app.origin == origin => Ok(origin),
-        _ => Err("SecurityError: this page is not on its app's origin".into()),
+        Some(app) if app.origin == origin => Ok((window, origin)),
+        _ => Err(IpcError::ForeignOrigin),
     }
 }
 
-fn run(webview: &Webview, sync: &SyncHost, call: Call) -> Result<Value, String> {
-    let origin = caller_origin(webview, sync)?;
-    sync.call(&origin, call)
+/// Runs `work` for the calling page on the blocking pool, once its origin is checked.
+async fn for_caller<T: Send + 'static>(
+    webview: &Webview,
+    sync: &State<'_, Arc<SyncHost>>,
+    work: impl FnOnce(&SyncHost, WindowLabel, String) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    let url = webview.url().map_err(|e| IpcError::Webview(e.to_string()))?;
+    let label = webview.label().to_owned();
+    let sync = sync.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let (window, origin) = caller(&sync, &label, &url)?;
+        work(&sync, window, origin)
+    })
+    .await
+    .map_err(|e| IpcError::Task(e.to_string()))?
 }
 
 /// `registration.sync.register(tag)`.
 #[tauri::command]
-pub fn sync_register(
+pub async fn sync_register(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     scope: String,
     tag: String,
-) -> Result<Value, String> {
-    run(&webview, &sync, Call::SyncRegister { scope, tag })
+) -> Result<(), IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.register(&origin, &scope, Kind::Sync, &tag, 0.0)?)
+    })
+    .await
 }
 
 /// `registration.sync.getTags()`.
 #[tauri::command]
-pub fn sync_get_tags(
+pub async fn sync_get_tags(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     scope: String,
-) -> Result<Value, String> {
-    run(&webview, &sync, Call::SyncGetTags { scope })
+) -> Result<Vec<String>, IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.tags(&origin, &scope, Kind::Sync)?)
+    })
+    .await
 }
 
 /// `registration.periodicSync.register(tag, {minInterval})`.
 #[tauri::command]
-pub fn periodic_register(
+pub async fn periodic_register(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     scope: String,
     tag: String,
     min_interval: f64,
-) -> Result<Value, String> {
-    run(
-        &webview,
-        &sync,
-        Call::PeriodicRegister {
-            scope,
-            tag,
-            min_interval,
-        },
-    )
+) -> Result<(), IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.register(&origin, &scope, Kind::Periodic, &tag, min_interval)?)
+    })
+    .await
 }
 
 /// `registration.periodicSync.getTags()`.
 #[tauri::command]
-pub fn periodic_get_tags(
+pub async fn periodic_get_tags(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     scope: String,
-) -> Result<Value, String> {
-    run(&webview, &sync, Call::PeriodicGetTags { scope })
+) -> Result<Vec<String>, IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.tags(&origin, &scope, Kind::Periodic)?)
+    })
+    .await
 }
 
 /// `registration.periodicSync.unregister(tag)`.
 #[tauri::command]
-pub fn periodic_unregister(
+pub async fn periodic_unregister(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     scope: String,
     tag: String,
-) -> Result<Value, String> {
-    run(&webview, &sync, Call::PeriodicUnregister { scope, tag })
+) -> Result<(), IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.unregister_periodic(&origin, &scope, &tag)?)
+    })
+    .await
 }
 
 /// `navigator.permissions.query({name})` for the sync permissions.
 #[tauri::command]
-pub fn permission_state(
+pub async fn permission_state(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     name: String,
-) -> Result<Value, String> {
-    run(&webview, &sync, Call::PermissionState { name })
+) -> Result<PermissionState, IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.permission(&origin, &name)?)
+    })
+    .await
 }
 
-/// The outcome of a dispatched event, reported by the page that dispatched it.
+/// The outcome of a dispatched event, reported by the page that dispatched it. Accepted only
+/// from the window the event was sent to.
 #[tauri::command]
-pub fn sync_result(
+pub async fn sync_result(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     id: u64,
     ok: bool,
     error: Option<String>,
-) -> Result<(), String> {
-    caller_origin(&webview, &sync)?;
-    let outcome = if ok {
+) -> Result<(), IpcError> {
+    for_caller(&webview, &sync, move |s, window, _| {
+        let outcome = if ok {
+            Ok(())
+        } else {
+            Err(EventFailure::Reported(
+                error.unwrap_or_else(|| "the event failed".into()),
+            ))
+        };
+        s.in_flight.deliver(&window, id, outcome);
         Ok(())
-    } else {
-        Err(error.unwrap_or_else(|| "the event failed".into()))
-    };
-    sync.deliver_result(webview.label(), id, outcome);
-    Ok(())
+    })
+    .await
 }

@@ -1,6 +1,10 @@
 //! What the proxy asks the host: which origins get the worker shim (installed ones, each with its
 //! own token), and the answers on the reserved path (`api` for worker calls, `dispatch` for the
 //! hidden window's page).
+//!
+//! The proxy asks about every request's origin, installed or not, so the answer is cached for
+//! every origin it was asked about, and the host invalidates an origin when an app on it is
+//! installed or uninstalled.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -9,13 +13,15 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Response, StatusCode};
 use serde_json::json;
 use syncshell_core::store::{apps, origin_tokens};
 use syncshell_proxy::{Policy, ReservedRequest, Shim, RESERVED_PREFIX};
 
+use super::bridge::WORKER_SHIM;
 use super::calls::Call;
-use super::{SyncHost, WORKER_SHIM};
+use super::SyncHost;
 
 /// The tiny page hidden dispatch windows load: the page bridge (an init script) is all it needs,
 /// so the app itself does not boot.
@@ -25,7 +31,8 @@ const DISPATCH_PAGE: &str =
 /// The host's answers to the proxy.
 pub struct HostPolicy {
     sync: Arc<SyncHost>,
-    shims: Mutex<HashMap<String, Arc<Shim>>>,
+    /// Every origin asked about: its shim if an app is installed on it, else `None`.
+    shims: Mutex<HashMap<String, Option<Arc<Shim>>>>,
 }
 
 impl HostPolicy {
@@ -37,55 +44,58 @@ impl HostPolicy {
         }
     }
 
-    /// Forgets the cached shim of an origin (its last app was uninstalled).
-    pub fn forget(&self, origin: &str) {
-        self.shims
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(origin);
+    /// Forgets what is cached about `origin`: an app on it was installed or uninstalled.
+    pub fn invalidate(&self, origin: &str) {
+        self.cache().remove(origin);
     }
 
-    fn token(&self, origin: &str) -> Option<String> {
-        origin_tokens::get_or_create(self.sync.ctx.store().conn(), origin).ok()
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<Shim>>>> {
+        self.shims.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+
+    /// The shim for `origin` from the store (`None` when no app is installed on it, or the
+    /// store cannot say: a store error is not cached).
+    fn load_shim(&self, origin: &str) -> Result<Option<Arc<Shim>>, ()> {
+        let installed = apps::count_for_origin(self.sync.ctx.store().conn(), origin)
+            .map_err(|e| eprintln!("syncshell: proxy: cannot read the store: {e}"))?
+            > 0;
+        if !installed {
+            return Ok(None);
+        }
+        let token = token(&self.sync, origin).ok_or(())?;
+        let config = json!({ "token": token, "base": RESERVED_PREFIX });
+        Ok(Some(Arc::new(Shim::new(format!(
+            "self.__syncshellConfig = {config};\n{WORKER_SHIM}"
+        )))))
     }
 }
 
 fn json_response(status: StatusCode, value: serde_json::Value) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(value.to_string())));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        "application/json".parse().unwrap(),
-    );
-    r.headers_mut()
-        .insert(hyper::header::CACHE_CONTROL, "no-store".parse().unwrap());
+    let headers = r.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// A reserved-path error in the shape the worker shim reads: `{ok: false, error: {name, message}}`.
+fn error_response(status: StatusCode, name: &str, message: &str) -> Response<Full<Bytes>> {
+    json_response(
+        status,
+        json!({ "ok": false, "error": { "name": name, "message": message } }),
+    )
 }
 
 impl Policy for HostPolicy {
     fn shim(&self, origin: &str) -> Option<Arc<Shim>> {
-        if let Some(shim) = self
-            .shims
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(origin)
-        {
-            return Some(shim.clone());
+        if let Some(cached) = self.cache().get(origin) {
+            return cached.clone();
         }
-        let installed = apps::count_for_origin(self.sync.ctx.store().conn(), origin).ok()? > 0;
-        if !installed {
-            return None;
-        }
-        let token = self.token(origin)?;
-        let config = json!({ "token": token, "base": RESERVED_PREFIX });
-        let shim = Arc::new(Shim::new(format!(
-            "self.__syncshellConfig = {config};\n{WORKER_SHIM}"
-        )));
-        self.shims
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(origin.to_owned(), shim.clone());
-        Some(shim)
+        let shim = self.load_shim(origin).ok()?;
+        self.cache().insert(origin.to_owned(), shim.clone());
+        shim
     }
 
     fn reserved(
@@ -93,56 +103,61 @@ impl Policy for HostPolicy {
         request: ReservedRequest,
     ) -> Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>> {
         let path = request.path_and_query.split('?').next().unwrap_or("");
-        let response = match (
-            &request.method,
-            &path[RESERVED_PREFIX.len().min(path.len())..],
-        ) {
+        let route = path.get(RESERVED_PREFIX.len()..).unwrap_or("");
+        match (&request.method, route) {
             (&Method::GET, "dispatch") => {
                 let mut r = Response::new(Full::new(Bytes::from_static(DISPATCH_PAGE.as_bytes())));
                 r.headers_mut().insert(
-                    hyper::header::CONTENT_TYPE,
-                    "text/html; charset=utf-8".parse().unwrap(),
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
                 );
-                r
+                Box::pin(async move { r })
             }
-            (&Method::POST, "api") => self.api(&request),
-            _ => json_response(
-                StatusCode::NOT_FOUND,
-                json!({ "ok": false, "error": "NotFoundError: no such syncshell path" }),
-            ),
-        };
-        Box::pin(async move { response })
+            (&Method::POST, "api") => {
+                // The store work leaves the proxy's async workers for the blocking pool.
+                let sync = self.sync.clone();
+                Box::pin(async move {
+                    tokio::task::spawn_blocking(move || api(&sync, &request))
+                        .await
+                        .unwrap_or_else(|e| {
+                            error_response(StatusCode::INTERNAL_SERVER_ERROR, "UnknownError", &e.to_string())
+                        })
+                })
+            }
+            _ => {
+                let r = error_response(StatusCode::NOT_FOUND, "NotFoundError", "no such syncshell path");
+                Box::pin(async move { r })
+            }
+        }
     }
 }
 
-impl HostPolicy {
-    /// A worker-side call: accepted only with this origin's token, so no page or worker of
-    /// another origin can act for it.
-    fn api(&self, request: &ReservedRequest) -> Response<Full<Bytes>> {
-        let given = request
-            .headers
-            .get("x-syncshell-token")
-            .and_then(|v| v.to_str().ok());
-        let expected = self.token(&request.origin);
-        if given.is_none() || given != expected.as_deref() {
-            let error = "SecurityError: not allowed for this origin";
-            return json_response(
-                StatusCode::FORBIDDEN,
-                json!({ "ok": false, "error": error }),
-            );
-        }
-        let call: Call = match serde_json::from_slice(&request.body) {
-            Ok(c) => c,
-            Err(e) => {
-                return json_response(
-                    StatusCode::BAD_REQUEST,
-                    json!({ "ok": false, "error": format!("TypeError: {e}") }),
-                )
-            }
-        };
-        match self.sync.call(&request.origin, call) {
-            Ok(value) => json_response(StatusCode::OK, json!({ "ok": true, "value": value })),
-            Err(error) => json_response(StatusCode::OK, json!({ "ok": false, "error": error })),
-        }
+/// The origin's shim token (made on first use).
+fn token(sync: &SyncHost, origin: &str) -> Option<String> {
+    origin_tokens::get_or_create(sync.ctx.store().conn(), origin).ok()
+}
+
+/// A worker-side call: accepted only with this origin's token, so no page or worker of another
+/// origin can act for it.
+fn api(sync: &SyncHost, request: &ReservedRequest) -> Response<Full<Bytes>> {
+    let given = request
+        .headers
+        .get("x-syncshell-token")
+        .and_then(|v| v.to_str().ok());
+    let expected = token(sync, &request.origin);
+    if given.is_none() || given != expected.as_deref() {
+        return error_response(
+            StatusCode::FORBIDDEN,
+            "SecurityError",
+            "not allowed for this origin",
+        );
+    }
+    let call: Call = match serde_json::from_slice(&request.body) {
+        Ok(c) => c,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, "TypeError", &e.to_string()),
+    };
+    match sync.call(&request.origin, call) {
+        Ok(value) => json_response(StatusCode::OK, json!({ "ok": true, "value": value })),
+        Err(e) => error_response(StatusCode::OK, e.name(), &e.message()),
     }
 }

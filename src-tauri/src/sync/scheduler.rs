@@ -6,12 +6,16 @@ use std::time::Duration;
 
 use syncshell_core::store::background_log;
 use syncshell_core::sync::rules;
-use tauri::AppHandle;
 
-use super::{dispatcher, SyncHost};
+use super::dispatcher::Dispatcher;
+use super::target::EventWindows;
 
-/// Runs for the host's life.
-pub async fn run(sync: Arc<SyncHost>, handle: AppHandle) {
+/// How long to wait before reading the store again after it failed.
+const STORE_RETRY_MS: i64 = 60_000;
+
+/// Runs for the host's life: recovers events a previous run left firing, then fires what is due.
+pub async fn run<W: EventWindows>(dispatcher: Arc<Dispatcher<W>>) {
+    let sync = dispatcher.sync().clone();
     let now = sync.ctx.clock.now_ms();
     match rules::recover(&mut sync.ctx.store(), &sync.params, now) {
         Ok(0) => {}
@@ -35,11 +39,8 @@ pub async fn run(sync: Arc<SyncHost>, handle: AppHandle) {
                     );
                     match started {
                         Ok(Some(dispatch)) => {
-                            tauri::async_runtime::spawn(dispatcher::dispatch(
-                                sync.clone(),
-                                handle.clone(),
-                                dispatch,
-                            ));
+                            let dispatcher = dispatcher.clone();
+                            tokio::spawn(async move { dispatcher.dispatch(dispatch).await });
                         }
                         Ok(None) => {}
                         Err(e) => eprintln!("syncshell: cannot start an event: {e}"),
@@ -49,7 +50,7 @@ pub async fn run(sync: Arc<SyncHost>, handle: AppHandle) {
             }
             Err(e) => {
                 eprintln!("syncshell: scheduler cannot read the store: {e}");
-                Some(now + 60_000)
+                Some(now + STORE_RETRY_MS)
             }
         };
         let notified = sync.wake.notified();
@@ -64,5 +65,254 @@ pub async fn run(sync: Arc<SyncHost>, handle: AppHandle) {
             }
             None => notified.await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The scheduler and the dispatcher together, over the window double and a clock that follows
+    //! tokio's paused time: minutes and hours of schedule run in milliseconds, with no sleeping.
+
+    use super::*;
+    use crate::sync::test_double::{app, sync_host, FakeWindows, Fired, Knob};
+    use crate::sync::SyncHost;
+    use syncshell_core::store::apps::App;
+    use syncshell_core::store::background_log;
+    use syncshell_core::store::sync_registrations::{self as regs, Kind};
+    use syncshell_core::sync::parameters::Parameters;
+    use syncshell_core::sync::rules::{RegisterCall, SitePolicy};
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    struct World {
+        _dir: tempfile::TempDir,
+        sync: Arc<SyncHost>,
+        windows: FakeWindows,
+    }
+
+    /// A running scheduler over the double, with `apps` installed.
+    fn world(params: Parameters, apps: &[&App]) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = sync_host(dir.path(), params, apps);
+        let windows = FakeWindows::new(sync.clone());
+        let dispatcher = Arc::new(Dispatcher::new(sync.clone(), Arc::new(windows.clone())));
+        tokio::spawn(run(dispatcher));
+        World {
+            _dir: dir,
+            sync,
+            windows,
+        }
+    }
+
+    impl World {
+        fn register(&self, app: &App, kind: Kind, tag: &str) {
+            let call = RegisterCall {
+                origin: &app.origin,
+                scope: app.scope.as_str(),
+                kind,
+                tag,
+                min_interval: 0,
+                has_active_worker: true,
+            };
+            let allowed = SitePolicy {
+                permitted: true,
+                enabled: true,
+            };
+            let now = self.sync.ctx.clock.now_ms();
+            syncshell_core::sync::rules::register(
+                &mut self.sync.ctx.store(),
+                &self.sync.params,
+                now,
+                allowed,
+                &call,
+            )
+            .unwrap();
+            self.sync.wake.notify_one();
+        }
+
+        fn registrations(&self) -> Vec<regs::Registration> {
+            regs::list(self.sync.ctx.store().conn(), None).unwrap()
+        }
+
+        fn log(&self) -> Vec<(String, serde_json::Value)> {
+            background_log::list(self.sync.ctx.store().conn(), None)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.event.to_string(), e.metadata))
+                .collect()
+        }
+
+        /// Waits (virtual time) until the log has an entry named `event`; its metadata.
+        async fn logged(&self, event: &str) -> serde_json::Value {
+            let waiting = async {
+                loop {
+                    if let Some((_, meta)) = self.log().into_iter().find(|(e, _)| e == event) {
+                        return meta;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(86_400), waiting)
+                .await
+                .unwrap_or_else(|_| panic!("no \"{event}\" in the log: {:?}", self.log()))
+        }
+    }
+
+    fn times(fired: &[Fired]) -> Vec<Duration> {
+        fired.iter().map(|f| f.at).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_registration_fires_at_once_through_a_hidden_window_and_is_gone_after_success() {
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        w.register(&notes, Kind::Sync, "outbox");
+        let fired = w.windows.until("one event", |f| !f.is_empty()).await;
+        assert_eq!(fired[0].window.to_string(), "hidden-notes");
+        assert_eq!(fired[0].message.tag, "outbox");
+        assert_eq!(fired[0].message.kind, "sync");
+        assert!(!fired[0].message.last_chance);
+        assert!(fired[0].at < Duration::from_secs(1), "fired at {:?}", fired[0].at);
+        w.logged("sync event completed").await;
+        assert!(w.registrations().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_open_app_window_takes_the_event_instead_of_a_hidden_one() {
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        w.windows.set_app_window("notes", true);
+        w.register(&notes, Kind::Sync, "outbox");
+        let fired = w.windows.until("one event", |f| !f.is_empty()).await;
+        assert_eq!(fired[0].window.to_string(), "app-notes");
+        w.logged("sync event completed").await;
+        assert_eq!(w.windows.opened(), 0, "no hidden window was needed");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_retry_after_five_then_fifteen_minutes_with_last_chance_then_drop() {
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        w.windows.set("notes", Knob::Fail("offline"));
+        w.register(&notes, Kind::Sync, "outbox");
+        let fired = w.windows.until("three attempts", |f| f.len() == 3).await;
+        let at = times(&fired);
+        let gap = |a: Duration, b: Duration| b - a;
+        // Within a second of the policy's delays (the scheduler wakes on the stored deadline).
+        let near = |d: Duration, want: Duration| d >= want && d < want + Duration::from_secs(1);
+        assert!(near(gap(at[0], at[1]), 5 * MINUTE), "{at:?}");
+        assert!(near(gap(at[1], at[2]), 15 * MINUTE), "{at:?}");
+        let last: Vec<bool> = fired.iter().map(|f| f.message.last_chance).collect();
+        assert_eq!(last, [false, false, true]);
+        w.logged("Registration dropped after the last attempt").await;
+        assert!(w.registrations().is_empty());
+        let failed = w.logged("sync event failed").await;
+        assert_eq!(failed["Failure Reason"], "offline");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_event_that_never_reports_fails_at_the_event_timeout_and_is_retried() {
+        let notes = app("notes");
+        let params = Parameters {
+            max_sync_event_duration: 3 * 60_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&notes]);
+        w.windows.set("notes", Knob::Stall);
+        w.register(&notes, Kind::Sync, "outbox");
+        w.windows.until("the first attempt", |f| f.len() == 1).await;
+        let started = tokio::time::Instant::now();
+        let failed = w.logged("sync event failed").await;
+        assert_eq!(failed["Failure Reason"], "timed out");
+        let waited = started.elapsed();
+        // The event's 3 minutes plus the 10 s allowed for the report.
+        assert!(
+            waited >= Duration::from_secs(190) && waited < Duration::from_secs(191),
+            "{waited:?}"
+        );
+        let pending = w.registrations();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].attempts, 1);
+        assert!(pending[0].delay_until.is_some(), "a retry is scheduled");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_crash_mid_event_fails_it_at_once_and_the_retry_opens_a_fresh_window() {
+        let notes = app("notes");
+        let params = Parameters {
+            initial_retry_delay: 2_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&notes]);
+        w.windows.set("notes", Knob::Crash);
+        w.register(&notes, Kind::Sync, "outbox");
+        w.windows.until("the first attempt", |f| f.len() == 1).await;
+        let failed = w.logged("sync event failed").await;
+        assert_eq!(failed["Failure Reason"], "the web process crashed");
+        assert!(
+            w.windows.fired()[0].at < Duration::from_secs(1),
+            "failed at once, not at the timeout"
+        );
+        assert!(w.windows.hidden_open().is_empty(), "the crashed window is gone");
+        w.windows.set("notes", Knob::Succeed);
+        w.windows.until("the retry", |f| f.len() == 2).await;
+        w.logged("sync event completed").await;
+        assert_eq!(w.windows.opened(), 2, "the retry opened a new hidden window");
+        assert!(w.registrations().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hidden_windows_never_exceed_the_slot_limit_and_the_next_app_gets_the_freed_slot() {
+        let (notes, mail) = (app("notes"), app("mail"));
+        let params = Parameters {
+            max_hidden_webviews: 1,
+            hidden_webview_idle: 30_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&notes, &mail]);
+        w.windows
+            .set("notes", Knob::SucceedAfter(Duration::from_secs(5)));
+        w.register(&notes, Kind::Sync, "a");
+        w.windows.until("notes' event", |f| f.len() == 1).await;
+        w.register(&mail, Kind::Sync, "b");
+        let fired = w.windows.until("mail's event", |f| f.len() == 2).await;
+        assert_eq!(fired[1].window.to_string(), "hidden-mail");
+        // notes' event takes 5 s, then its window idles 30 s before closing and freeing the slot.
+        let waited = fired[1].at - fired[0].at;
+        assert!(
+            waited >= Duration::from_secs(35) && waited < Duration::from_secs(36),
+            "{waited:?}"
+        );
+        assert_eq!(w.windows.most_hidden_at_once(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_hidden_window_closes_after_the_idle_time() {
+        let notes = app("notes");
+        let params = Parameters {
+            hidden_webview_idle: 30_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&notes]);
+        w.register(&notes, Kind::Sync, "a");
+        w.logged("sync event completed").await;
+        assert_eq!(w.windows.hidden_open(), ["notes"]);
+        tokio::time::sleep(Duration::from_secs(29)).await;
+        assert_eq!(w.windows.hidden_open(), ["notes"], "not before the idle time");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(w.windows.hidden_open().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn offline_nothing_fires_until_the_network_comes_back() {
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        w.sync.network.set_monitor(false);
+        w.register(&notes, Kind::Sync, "outbox");
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(w.windows.fired().is_empty(), "fired while offline");
+        w.sync.network.set_monitor(true);
+        w.sync.wake.notify_one();
+        w.windows.until("the event", |f| f.len() == 1).await;
     }
 }

@@ -1,0 +1,55 @@
+//! What the dispatcher fires events through: "something that delivers an event to an app's
+//! service worker in a window and has the outcome reported". The host implements it over Tauri
+//! windows (`webview_target.rs`); the unit tests over a double with knobs (stall, fail, crash),
+//! like Chromium's TestBackgroundSyncManager.
+
+use std::future::Future;
+
+use serde::Serialize;
+use syncshell_core::store::apps::App;
+
+use super::failure::EventFailure;
+use crate::windows::WindowLabel;
+
+/// One event as the page bridge's `__syncshellDispatch` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventMessage {
+    /// Dispatch id; the outcome comes back with it (`sync_result`).
+    pub id: u64,
+    /// `sync` or `periodicsync`.
+    pub kind: &'static str,
+    /// The registration's tag.
+    pub tag: String,
+    /// `SyncEvent.lastChance`.
+    pub last_chance: bool,
+    /// How long the worker may take (ms).
+    pub timeout_ms: i64,
+    /// The service worker registration's scope.
+    pub scope: String,
+}
+
+/// A window an event can be sent to.
+pub trait EventWindow: Clone + Send + Sync + 'static {
+    /// The window's label: the outcome is accepted from this window only.
+    fn label(&self) -> WindowLabel;
+    /// Hands `message` to the window's page; the outcome arrives later through `InFlight`.
+    fn send(&self, message: &EventMessage) -> Result<(), EventFailure>;
+}
+
+/// The windows of installed apps, as the dispatcher sees them.
+pub trait EventWindows: Send + Sync + 'static {
+    /// The window type.
+    type Window: EventWindow;
+    /// The app's visible window, if it is open.
+    fn app_window(&self, app_id: &str) -> Option<Self::Window>;
+    /// The app's hidden dispatch window, if it is open.
+    fn hidden_window(&self, app_id: &str) -> Option<Self::Window>;
+    /// Opens the app's hidden dispatch window; resolves once its page has loaded.
+    fn open_hidden(
+        &self,
+        app: &App,
+    ) -> impl Future<Output = Result<Self::Window, EventFailure>> + Send;
+    /// Closes the app's hidden dispatch window, if it is open.
+    fn close_hidden(&self, app_id: &str);
+}

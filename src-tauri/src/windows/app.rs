@@ -1,0 +1,98 @@
+//! App windows: one per installed app, with its own WebKit data directory, its remembered size,
+//! and navigation kept within the app's scope.
+
+use std::sync::Arc;
+
+use syncshell_core::install::window_icon_path;
+use syncshell_core::store::apps::{self, App};
+use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+
+use super::{crash, scope, tls, WindowError, WindowLabel, Windows};
+use crate::context::Context;
+
+/// Size of a window opened for the first time, in logical pixels.
+const DEFAULT_SIZE: (u32, u32) = (1024, 768);
+
+impl Windows {
+    /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
+    /// window exists; never call it on the main thread (window creation needs that thread free).
+    pub fn open_app(&self, app: &App) -> Result<(), WindowError> {
+        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        self.grants.grant(&self.handle, app)?;
+        let label = WindowLabel::App(app.id.clone());
+        let webview_error = |what| move |source| WindowError::Webview { what, source };
+        if let Some(window) = self.get(&label) {
+            let _ = window.unminimize();
+            window.show().map_err(webview_error("show"))?;
+            let _ = window.set_focus();
+            return Ok(());
+        }
+        let build_error = |source| WindowError::Build {
+            app: app.id.clone(),
+            source,
+        };
+        let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
+        let new_window_scope = app.scope.clone();
+        let tls = tls::leaf_for(&self.authority, &app.origin)?;
+        let mut builder = WebviewWindowBuilder::new(
+            &self.handle,
+            label.to_string(),
+            WebviewUrl::External(tls::first_url(&tls, &app.start_url)),
+        )
+        .title(&app.name)
+        .inner_size(f64::from(width), f64::from(height))
+        .data_directory(self.ctx.paths.webview_data_dir(&app.id))
+        .proxy_url(self.proxy.clone())
+        .initialization_script(crate::sync::bridge::PAGE_BRIDGE)
+        .on_new_window(move |url, _features| scope::new_window(&url, &new_window_scope));
+        let icon = window_icon_path(&self.ctx.paths, &app.id);
+        if icon.exists() {
+            match tauri::image::Image::from_path(&icon) {
+                Ok(image) => builder = builder.icon(image).map_err(build_error)?,
+                Err(e) => eprintln!("syncshell: {}: window icon not used: {e}", app.id),
+            }
+        }
+        let window = builder.build().map_err(build_error)?;
+        scope::keep_in_scope(&window, app.scope.clone())?;
+        crash::watch(&window, self.on_crash.clone())?;
+        remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
+        if let Some(tls) = tls {
+            tls::trust(&window, tls, Some(app.start_url.clone()))?;
+        }
+        Ok(())
+    }
+
+    /// Closes the app's window if it is open, remembering its size. Returns whether it was open.
+    pub fn close_app(&self, app_id: &str) -> bool {
+        match self.get(&WindowLabel::App(app_id.to_owned())) {
+            Some(window) => {
+                save_size(&window, &self.ctx, app_id);
+                window.destroy().is_ok()
+            }
+            None => false,
+        }
+    }
+}
+
+fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: String) {
+    let w = window.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { .. } = event {
+            save_size(&w, &ctx, &app_id);
+        }
+    });
+}
+
+fn save_size(window: &WebviewWindow, ctx: &Context, app_id: &str) {
+    let (Ok(size), Ok(scale)) = (window.inner_size(), window.scale_factor()) else {
+        return;
+    };
+    let logical = size.to_logical::<f64>(scale);
+    let (w, h) = (logical.width.round() as u32, logical.height.round() as u32);
+    if w == 0 || h == 0 {
+        return;
+    }
+    if let Err(e) = apps::set_window_size(ctx.store().conn(), app_id, w, h) {
+        eprintln!("syncshell: cannot remember the window size of {app_id}: {e}");
+    }
+}

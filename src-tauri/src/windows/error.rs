@@ -1,0 +1,45 @@
+//! Why a window could not be opened or set up.
+
+/// A failure of the windows layer. The host shows it to the user (CLI, tray log); the dispatcher
+/// records it as the reason an event failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    /// Tauri refused to build the window.
+    #[error("cannot open a window for {app}: {source}")]
+    Build {
+        /// The app's id.
+        app: String,
+        /// Tauri's error.
+        source: tauri::Error,
+    },
+    /// The page bridge could not be granted to the app's origin.
+    #[error("cannot grant the sync bridge to {origin}: {source}")]
+    Grant {
+        /// The app's origin.
+        origin: String,
+        /// Tauri's error.
+        source: tauri::Error,
+    },
+    /// The proxy has no certificate for an https app's host.
+    #[error("no certificate for {host}: {reason}")]
+    Certificate {
+        /// The app's host.
+        host: String,
+        /// The certificate authority's error.
+        reason: String,
+    },
+    /// The webview could not be reached to set it up (TLS trust, navigation or crash watch).
+    #[error("cannot set up the window's webview ({what}): {source}")]
+    Webview {
+        /// What was being set up.
+        what: &'static str,
+        /// Tauri's error.
+        source: tauri::Error,
+    },
+    /// The window was opened but its page did not load in time.
+    #[error("the hidden dispatch page did not load")]
+    NotLoaded,
+    /// The blocking task that builds the window did not finish.
+    #[error("opening the window failed: {0}")]
+    Task(String),
+}

@@ -1,0 +1,75 @@
+//! Hidden dispatch windows: an app's window that is never shown, on the reserved dispatch page
+//! (answered by the proxy, so the app itself does not boot), sharing the app's WebKit data and so
+//! its service worker. How many exist and when they close is the sync layer's business
+//! (`sync::hidden_pool`); this file only builds one.
+
+use std::sync::Mutex;
+
+use syncshell_core::store::apps::App;
+use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tokio::sync::oneshot;
+use url::Url;
+
+use super::{crash, tls, WindowError, WindowLabel, Windows};
+
+impl Windows {
+    /// Builds the app's hidden window on the dispatch page. `loaded` fires when that page
+    /// finished loading. Blocks until the window exists; never call it on the main thread.
+    pub fn open_hidden(
+        &self,
+        app: &App,
+        loaded: oneshot::Sender<()>,
+    ) -> Result<WebviewWindow, WindowError> {
+        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        self.grants.grant(&self.handle, app)?;
+        let build_error = |source| WindowError::Build {
+            app: app.id.clone(),
+            source,
+        };
+        let url = Url::parse(&format!(
+            "{}{}dispatch",
+            app.origin,
+            syncshell_proxy::RESERVED_PREFIX
+        ))
+        .map_err(|e| WindowError::Task(format!("bad dispatch URL for {}: {e}", app.origin)))?;
+        let loaded = Mutex::new(Some(loaded));
+        let tls = tls::leaf_for(&self.authority, &app.origin)?;
+        let dispatch_url = url.clone();
+        let window = WebviewWindowBuilder::new(
+            &self.handle,
+            WindowLabel::Hidden(app.id.clone()).to_string(),
+            WebviewUrl::External(tls::first_url(&tls, &url)),
+        )
+        .title(format!("{} (background)", app.name))
+        .visible(false)
+        .focused(false)
+        .skip_taskbar(true)
+        .data_directory(self.ctx.paths.webview_data_dir(&app.id))
+        .proxy_url(self.proxy.clone())
+        .initialization_script(crate::sync::bridge::PAGE_BRIDGE)
+        .on_page_load(move |_, payload| {
+            // Only the dispatch page counts, not the blank page an https window starts on.
+            if payload.event() == tauri::webview::PageLoadEvent::Finished
+                && payload.url() == &dispatch_url
+            {
+                if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    let _ = tx.send(());
+                }
+            }
+        })
+        .build()
+        .map_err(build_error)?;
+        crash::watch(&window, self.on_crash.clone())?;
+        if let Some(tls) = tls {
+            tls::trust(&window, tls, Some(url))?;
+        }
+        Ok(window)
+    }
+
+    /// Closes the app's hidden window if it is open.
+    pub fn close_hidden(&self, app_id: &str) {
+        if let Some(window) = self.get(&WindowLabel::Hidden(app_id.to_owned())) {
+            let _ = window.destroy();
+        }
+    }
+}

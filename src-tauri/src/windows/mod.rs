@@ -1,0 +1,122 @@
+//! The host's windows. One owner, [`Windows`], holds what every app window is built with (the
+//! proxy, the certificate authority, the IPC grants, the crash report the host passed down);
+//! each concept has its own file:
+//!
+//! | file | concept |
+//! |---|---|
+//! | `label.rs` | [`WindowLabel`]: the only place labels are formatted and parsed |
+//! | `grant.rs` | the page bridge's IPC, granted per app origin in that app's windows only |
+//! | `app.rs` | app windows: open or focus, close, remembered size |
+//! | `hidden.rs` | building an app's hidden dispatch window |
+//! | `tls.rs` | WebKit trusting the proxy's leaf per host per app context |
+//! | `crash.rs` | a dead web process: report it, then close or reload |
+//! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
+
+mod app;
+mod crash;
+mod error;
+mod grant;
+mod hidden;
+mod label;
+mod scope;
+mod tls;
+
+use std::sync::{Arc, Mutex};
+
+use syncshell_core::store::apps;
+use syncshell_proxy::ca::{Authority, Leaf};
+use tauri::{AppHandle, Manager, WebviewWindow};
+use url::Url;
+
+pub use crash::CrashReport;
+pub use error::WindowError;
+pub use label::WindowLabel;
+pub use tls::https_host;
+
+use crate::context::Context;
+
+/// The owner of the host's app windows (visible and hidden).
+pub struct Windows {
+    handle: AppHandle,
+    ctx: Arc<Context>,
+    /// The local proxy every app webview goes through; up before any window opens.
+    proxy: Url,
+    authority: Arc<Authority>,
+    on_crash: CrashReport,
+    grants: grant::BridgeGrants,
+    /// Held while checking for and creating a window, so two requests racing to open the same
+    /// app (two launcher clicks, a launch that starts the host) make one window.
+    opening: Mutex<()>,
+}
+
+impl Windows {
+    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, reporting
+    /// dead web processes to `on_crash`.
+    pub fn new(
+        handle: AppHandle,
+        ctx: Arc<Context>,
+        proxy: Url,
+        authority: Arc<Authority>,
+        on_crash: CrashReport,
+    ) -> Self {
+        Self {
+            handle,
+            ctx,
+            proxy,
+            authority,
+            on_crash,
+            grants: grant::BridgeGrants::default(),
+            opening: Mutex::new(()),
+        }
+    }
+
+    /// The local proxy's URL.
+    pub fn proxy(&self) -> &Url {
+        &self.proxy
+    }
+
+    /// The window with this label, if it is open.
+    pub fn get(&self, label: &WindowLabel) -> Option<WebviewWindow> {
+        self.handle.get_webview_window(&label.to_string())
+    }
+
+    /// Ids of apps whose windows are open, sorted.
+    pub fn open_app_ids(&self) -> Vec<String> {
+        self.app_ids(false)
+    }
+
+    /// Ids of apps with a hidden dispatch window open, sorted.
+    pub fn hidden_app_ids(&self) -> Vec<String> {
+        self.app_ids(true)
+    }
+
+    fn app_ids(&self, hidden: bool) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .handle
+            .webview_windows()
+            .keys()
+            .filter_map(|l| WindowLabel::parse(l))
+            .filter(|l| l.is_hidden() == hidden)
+            .map(|l| l.app_id().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// A leaf was renewed: every open window (visible or hidden) of an https app on its host
+    /// trusts the new one too, so pages keep loading without a restart.
+    pub fn trust_renewed(&self, leaf: &Leaf) {
+        let installed = apps::list(self.ctx.store().conn()).unwrap_or_default();
+        for (label, window) in self.handle.webview_windows() {
+            let on_host = WindowLabel::parse(&label)
+                .and_then(|l| installed.iter().find(|a| a.id == l.app_id()))
+                .and_then(|a| https_host(&a.origin))
+                .is_some_and(|host| host == leaf.host);
+            if on_host {
+                if let Err(e) = tls::trust(&window, tls::TlsTrust::from(leaf), None) {
+                    eprintln!("syncshell: {label}: {e}");
+                }
+            }
+        }
+    }
+}
