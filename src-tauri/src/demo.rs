@@ -85,7 +85,9 @@ pub enum DemoError {
     #[error(transparent)]
     Port(#[from] BadPort),
     /// The port is taken (or not ours to take).
-    #[error("cannot serve the demo on {addr}: {source} (set SYNCSHELL_DEMO_PORT to use another port)")]
+    #[error(
+        "cannot serve the demo on {addr}: {source} (set SYNCSHELL_DEMO_PORT to use another port)"
+    )]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -97,11 +99,7 @@ pub enum DemoError {
 /// The demo's port: `SYNCSHELL_DEMO_PORT`, or the default.
 pub fn port() -> Result<u16, BadPort> {
     match std::env::var("SYNCSHELL_DEMO_PORT") {
-        Ok(v) => v
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or(BadPort(v)),
+        Ok(v) => v.parse::<u16>().ok().filter(|p| *p != 0).ok_or(BadPort(v)),
         Err(_) => Ok(DEFAULT_PORT),
     }
 }

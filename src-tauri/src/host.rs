@@ -391,7 +391,10 @@ impl Host {
     }
 
     /// Opens (or focuses) the app's window without blocking the async runtime's workers.
-    pub async fn open_window(&self, app: syncshell_core::store::apps::App) -> Result<(), WindowError> {
+    pub async fn open_window(
+        &self,
+        app: syncshell_core::store::apps::App,
+    ) -> Result<(), WindowError> {
         let windows = self.windows.clone();
         tauri::async_runtime::spawn_blocking(move || windows.open_app(&app))
             .await

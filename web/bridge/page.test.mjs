@@ -204,11 +204,14 @@ test('host errors become DOMExceptions with the given name', async () => {
   const world = makeWorld();
   const reg = world.registration();
   const cases = [
-    ['NotAllowedError: Permission denied.', 'NotAllowedError', 'Permission denied.'],
-    ['UnknownError: Background Sync is disabled.', 'UnknownError', 'Background Sync is disabled.'],
-    ['QuotaExceededError: Too many registrations for this origin.', 'QuotaExceededError', 'Too many registrations for this origin.'],
-    ['InvalidAccessError: tag too long', 'InvalidAccessError', 'tag too long'],
+    [{ name: 'NotAllowedError', message: 'Permission denied.' }, 'NotAllowedError', 'Permission denied.'],
+    [{ name: 'UnknownError', message: 'Background Sync is disabled.' }, 'UnknownError', 'Background Sync is disabled.'],
+    [{ name: 'QuotaExceededError', message: 'Too many registrations for this origin.' }, 'QuotaExceededError', 'Too many registrations for this origin.'],
+    [{ name: 'InvalidAccessError', message: 'tag too long' }, 'InvalidAccessError', 'tag too long'],
+    [{ name: 'NoSuchError', message: 'a name that is not a DOMException' }, 'UnknownError', 'a name that is not a DOMException'],
     ['database is locked', 'UnknownError', 'database is locked'],
+    // A string is never parsed for a name: it is a transport failure's text.
+    ['NotAllowedError: Permission denied.', 'UnknownError', 'NotAllowedError: Permission denied.'],
     ['TypeError: not a DOMException name', 'UnknownError', 'TypeError: not a DOMException name'],
     [new Error('boom'), 'UnknownError', 'Error: boom'],
   ];
@@ -219,9 +222,12 @@ test('host errors become DOMExceptions with the given name', async () => {
   }
   // An invoke that throws instead of rejecting is mapped the same way.
   world.setHost(() => {
-    throw 'NotAllowedError: Permission denied.';
+    throw { name: 'NotAllowedError', message: 'Permission denied.' };
   });
   await rejectsWithDOMException(reg.sync.getTags(), 'NotAllowedError', 'Permission denied.');
+  // The host's TypeError (an argument it refused) is a TypeError, as the spec's argument errors are.
+  world.setHost(() => Promise.reject({ name: 'TypeError', message: 'minInterval must be a non-negative number' }));
+  await assert.rejects(reg.sync.getTags(), (e) => e.name === 'TypeError' && !(e instanceof DOMException) && e.message === 'minInterval must be a non-negative number');
 });
 
 test('without the Tauri internals the API reports itself disabled', async () => {

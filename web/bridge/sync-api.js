@@ -80,13 +80,17 @@ function syncshellSyncApi(G, callHost) {
     return Array.isArray(value) ? value.map((tag) => String(tag)) : [];
   }
 
-  // The host rejects with "DOMExceptionName: message"; anything else becomes an UnknownError.
+  // The host rejects with {name, message}: the DOMException name (or TypeError) is data, never parsed out
+  // of a string. Anything else (a transport failure, a thrown Error) becomes an UnknownError with its text.
   function hostError(error) {
     if (error instanceof DOMException) return error;
-    const text = safeString(error);
-    const match = /^([A-Za-z]+): ?([\s\S]*)$/.exec(text);
-    if (match && DOM_EXCEPTION_NAMES.has(match[1])) return new DOMException(match[2], match[1]);
-    return new DOMException(text, 'UnknownError');
+    // An Error from any realm (toString tag, not instanceof) is a failure's text, not a host answer.
+    const isHostError = error !== null && typeof error === 'object' &&
+      Object.prototype.toString.call(error) !== '[object Error]' &&
+      typeof error.name === 'string' && typeof error.message === 'string';
+    if (!isHostError) return new DOMException(safeString(error), 'UnknownError');
+    if (error.name === 'TypeError') return new TypeError(error.message);
+    return new DOMException(error.message, DOM_EXCEPTION_NAMES.has(error.name) ? error.name : 'UnknownError');
   }
 
   // An event's timeout from the host's message: a sane number of milliseconds up to `max`, else the

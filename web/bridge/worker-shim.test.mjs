@@ -219,11 +219,11 @@ test('getTags answers the host value', async () => {
 test('host and network errors become DOMExceptions', async () => {
   const world = makeWorker();
   const sync = world.self.registration.sync;
-  world.answer({ ok: false, error: 'QuotaExceededError: Too many sync registrations.' }, 200);
+  world.answer({ ok: false, error: { name: 'QuotaExceededError', message: 'Too many sync registrations.' } }, 200);
   await rejectsWithDOMException(sync.register('t'), 'QuotaExceededError', 'Too many sync registrations.');
-  world.answer({ ok: false, error: 'NotAllowedError: Permission denied.' }, 403);
+  world.answer({ ok: false, error: { name: 'NotAllowedError', message: 'Permission denied.' } }, 403);
   await rejectsWithDOMException(sync.register('t'), 'NotAllowedError', 'Permission denied.');
-  world.answer({ ok: false, error: 'UnknownError: Background Sync is disabled.' });
+  world.answer({ ok: false, error: { name: 'UnknownError', message: 'Background Sync is disabled.' } });
   await rejectsWithDOMException(sync.getTags(), 'UnknownError', 'Background Sync is disabled.');
   world.answer({ ok: false, error: 'something broke' });
   await rejectsWithDOMException(sync.getTags(), 'UnknownError', 'something broke');

@@ -114,9 +114,9 @@ impl SyncHost {
                 .register(origin, &scope, Kind::Periodic, &tag, min_interval)
                 .map(|()| Answer::Done),
             Call::SyncGetTags { scope } => self.tags(origin, &scope, Kind::Sync).map(Answer::Tags),
-            Call::PeriodicGetTags { scope } => self
-                .tags(origin, &scope, Kind::Periodic)
-                .map(Answer::Tags),
+            Call::PeriodicGetTags { scope } => {
+                self.tags(origin, &scope, Kind::Periodic).map(Answer::Tags)
+            }
             Call::PeriodicUnregister { scope, tag } => self
                 .unregister_periodic(origin, &scope, &tag)
                 .map(|()| Answer::Done),
@@ -164,7 +164,12 @@ impl SyncHost {
     }
 
     /// `periodicSync.unregister(tag)`.
-    pub fn unregister_periodic(&self, origin: &str, scope: &str, tag: &str) -> Result<(), SyncError> {
+    pub fn unregister_periodic(
+        &self,
+        origin: &str,
+        scope: &str,
+        tag: &str,
+    ) -> Result<(), SyncError> {
         own_scope(origin, scope)?;
         let now = self.ctx.clock.now_ms();
         rules::unregister_periodic(&mut self.ctx.store(), now, scope, tag)?;

@@ -95,7 +95,13 @@ impl<W: EventWindows> Dispatcher<W> {
 
     /// Fires an event at the app's worker now, with no registration behind it (DevTools' manual
     /// dispatch). The outcome is logged and returned; nothing is retried.
-    pub async fn fire_manual(&self, app: &App, kind: Kind, tag: &str, last_chance: bool) -> Outcome {
+    pub async fn fire_manual(
+        &self,
+        app: &App,
+        kind: Kind,
+        tag: &str,
+        last_chance: bool,
+    ) -> Outcome {
         // The registration's own scope when the tag is registered, else the app's scope.
         let registered = regs::list(self.sync.ctx.store().conn(), Some(&app.origin))
             .unwrap_or_default()

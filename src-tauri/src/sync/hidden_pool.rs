@@ -188,7 +188,11 @@ mod tests {
     }
 
     fn pool(max: usize) -> Arc<HiddenPool<FakeWindows>> {
-        HiddenPool::new(Arc::new(FakeWindows::detached()), max, Duration::from_secs(30))
+        HiddenPool::new(
+            Arc::new(FakeWindows::detached()),
+            max,
+            Duration::from_secs(30),
+        )
     }
 
     #[tokio::test]
@@ -266,7 +270,11 @@ mod tests {
         let again = hidden.lease(&notes).await.unwrap();
         assert_eq!(windows.opened(), 1, "the open window was reused");
         tokio::time::sleep(Duration::from_secs(40)).await;
-        assert_eq!(windows.hidden_open(), vec!["notes".to_owned()], "still leased");
+        assert_eq!(
+            windows.hidden_open(),
+            vec!["notes".to_owned()],
+            "still leased"
+        );
         drop(again);
         tokio::time::sleep(Duration::from_secs(29)).await;
         assert_eq!(windows.hidden_open(), vec!["notes".to_owned()]);

@@ -84,7 +84,11 @@ mod tests {
         in_flight.deliver(&WindowLabel::App("other".into()), id, Ok(()));
         in_flight.deliver(&hidden("other"), id, Ok(()));
         assert!(rx.try_recv().is_err(), "a foreign report was taken");
-        in_flight.deliver(&hidden("notes"), id, Err(EventFailure::Reported("no".into())));
+        in_flight.deliver(
+            &hidden("notes"),
+            id,
+            Err(EventFailure::Reported("no".into())),
+        );
         assert_eq!(
             rx.try_recv().unwrap(),
             Err(EventFailure::Reported("no".to_owned()))

@@ -35,7 +35,9 @@ async fn for_caller<T: Send + 'static>(
     sync: &State<'_, Arc<SyncHost>>,
     work: impl FnOnce(&SyncHost, WindowLabel, String) -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let url = webview.url().map_err(|e| IpcError::Webview(e.to_string()))?;
+    let url = webview
+        .url()
+        .map_err(|e| IpcError::Webview(e.to_string()))?;
     let label = webview.label().to_owned();
     let sync = sync.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {

@@ -53,7 +53,6 @@ impl HostPolicy {
         self.shims.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-
     /// The shim for `origin` from the store (`None` when no app is installed on it, or the
     /// store cannot say: a store error is not cached).
     fn load_shim(&self, origin: &str) -> Result<Option<Arc<Shim>>, ()> {
@@ -120,12 +119,20 @@ impl Policy for HostPolicy {
                     tokio::task::spawn_blocking(move || api(&sync, &request))
                         .await
                         .unwrap_or_else(|e| {
-                            error_response(StatusCode::INTERNAL_SERVER_ERROR, "UnknownError", &e.to_string())
+                            error_response(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "UnknownError",
+                                &e.to_string(),
+                            )
                         })
                 })
             }
             _ => {
-                let r = error_response(StatusCode::NOT_FOUND, "NotFoundError", "no such syncshell path");
+                let r = error_response(
+                    StatusCode::NOT_FOUND,
+                    "NotFoundError",
+                    "no such syncshell path",
+                );
                 Box::pin(async move { r })
             }
         }

@@ -172,7 +172,11 @@ mod tests {
         assert_eq!(fired[0].message.tag, "outbox");
         assert_eq!(fired[0].message.kind, "sync");
         assert!(!fired[0].message.last_chance);
-        assert!(fired[0].at < Duration::from_secs(1), "fired at {:?}", fired[0].at);
+        assert!(
+            fired[0].at < Duration::from_secs(1),
+            "fired at {:?}",
+            fired[0].at
+        );
         w.logged("sync event completed").await;
         assert!(w.registrations().is_empty());
     }
@@ -204,7 +208,8 @@ mod tests {
         assert!(near(gap(at[1], at[2]), 15 * MINUTE), "{at:?}");
         let last: Vec<bool> = fired.iter().map(|f| f.message.last_chance).collect();
         assert_eq!(last, [false, false, true]);
-        w.logged("Registration dropped after the last attempt").await;
+        w.logged("Registration dropped after the last attempt")
+            .await;
         assert!(w.registrations().is_empty());
         let failed = w.logged("sync event failed").await;
         assert_eq!(failed["Failure Reason"], "offline");
@@ -253,11 +258,18 @@ mod tests {
             w.windows.fired()[0].at < Duration::from_secs(1),
             "failed at once, not at the timeout"
         );
-        assert!(w.windows.hidden_open().is_empty(), "the crashed window is gone");
+        assert!(
+            w.windows.hidden_open().is_empty(),
+            "the crashed window is gone"
+        );
         w.windows.set("notes", Knob::Succeed);
         w.windows.until("the retry", |f| f.len() == 2).await;
         w.logged("sync event completed").await;
-        assert_eq!(w.windows.opened(), 2, "the retry opened a new hidden window");
+        assert_eq!(
+            w.windows.opened(),
+            2,
+            "the retry opened a new hidden window"
+        );
         assert!(w.registrations().is_empty());
     }
 
@@ -298,7 +310,11 @@ mod tests {
         w.logged("sync event completed").await;
         assert_eq!(w.windows.hidden_open(), ["notes"]);
         tokio::time::sleep(Duration::from_secs(29)).await;
-        assert_eq!(w.windows.hidden_open(), ["notes"], "not before the idle time");
+        assert_eq!(
+            w.windows.hidden_open(),
+            ["notes"],
+            "not before the idle time"
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
         assert!(w.windows.hidden_open().is_empty());
     }

@@ -151,7 +151,10 @@ impl FakeWindows {
         };
         match tokio::time::timeout(Duration::from_secs(7 * 86_400), waiting).await {
             Ok(fired) => fired,
-            Err(_) => panic!("waited a virtual week for {what}; fired: {:?}", self.fired()),
+            Err(_) => panic!(
+                "waited a virtual week for {what}; fired: {:?}",
+                self.fired()
+            ),
         }
     }
 }
@@ -185,7 +188,8 @@ impl EventWindow for FakeWindow {
             }
             Knob::Stall => {}
             Knob::Crash => {
-                sync.in_flight.fail_window(&label, "the web process crashed");
+                sync.in_flight
+                    .fail_window(&label, "the web process crashed");
                 if label.is_hidden() {
                     let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
                     state.hidden.remove(&app_id);
@@ -292,10 +296,15 @@ pub fn app(id: &str) -> App {
 
 /// Sync state over a fresh database in `dir`, with `params`, the tokio-following clock, and
 /// `apps` installed.
-pub fn sync_host(dir: &std::path::Path, params: Parameters, apps_installed: &[&App]) -> Arc<SyncHost> {
+pub fn sync_host(
+    dir: &std::path::Path,
+    params: Parameters,
+    apps_installed: &[&App],
+) -> Arc<SyncHost> {
     let paths = Paths::new(&dir.join("data"), &dir.join("config"), &dir.join("run"));
     std::fs::create_dir_all(dir.join("data/syncshell")).unwrap();
-    let ctx = Context::open_with_clock(paths, Arc::new(TokioClock::new(1_800_000_000_000))).unwrap();
+    let ctx =
+        Context::open_with_clock(paths, Arc::new(TokioClock::new(1_800_000_000_000))).unwrap();
     for app in apps_installed {
         apps::upsert(ctx.store().conn(), app).unwrap();
     }

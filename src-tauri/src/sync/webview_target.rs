@@ -77,10 +77,9 @@ impl EventWindows for WebviewTargets {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (windows, owned) = (self.windows.clone(), app.clone());
         // Building a window waits for the main thread: never on an async worker.
-        let window =
-            tauri::async_runtime::spawn_blocking(move || windows.open_hidden(&owned, tx))
-                .await
-                .map_err(|e| WindowError::Task(e.to_string()))??;
+        let window = tauri::async_runtime::spawn_blocking(move || windows.open_hidden(&owned, tx))
+            .await
+            .map_err(|e| WindowError::Task(e.to_string()))??;
         match tokio::time::timeout(HIDDEN_LOAD_TIMEOUT, rx).await {
             Ok(Ok(())) => Ok(Target {
                 label: WindowLabel::Hidden(app.id.clone()),
