@@ -31,7 +31,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open an installed app in its own window.
+    /// Open an installed app in its own window. With no host running, this command becomes the
+    /// host and keeps the terminal (as a launcher needs); run `syncshell --background` first to get
+    /// the prompt back.
     Open {
         /// The app id shown by `list`.
         app_id: String,

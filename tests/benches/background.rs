@@ -140,11 +140,11 @@ fn idle_host() {
          (shared library pages: GTK, WebKit)",
         after.rss_mb, after.hwm_mb, after.anon_mb, after.file_mb
     );
+    let (switches, ended) = switches_between(&before, &after);
     println!(
-        "  CPU {:.3} s, {} context switches (wake-ups), {} threads",
-        (after.cpu_ticks - before.cpu_ticks) as f64 / ticks_per_second(),
-        after.switches - before.switches,
-        after.threads
+        "  CPU {:.3} s, {switches} context switches (wake-ups), {} threads ({ended} ended meanwhile)",
+        after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / ticks_per_second(),
+        after.threads.len()
     );
     println!("  WebKit processes alive: {webkit}");
 }
@@ -155,8 +155,27 @@ struct Sample {
     file_mb: f64,
     hwm_mb: f64,
     cpu_ticks: u64,
-    switches: u64,
-    threads: usize,
+    /// Context switches so far of each thread alive, by thread id.
+    threads: std::collections::BTreeMap<u32, u64>,
+}
+
+/// Context switches between two samples, counted per thread: a thread that began meanwhile counts
+/// all of its own, one that ended is left out (its counters are gone with it), and how many ended
+/// is returned beside the count. Summing the counters of whichever threads are alive instead (as
+/// this bench once did) goes negative when a thread ends: tokio's idle blocking-pool threads exit
+/// after 10 s.
+fn switches_between(before: &Sample, after: &Sample) -> (u64, usize) {
+    let switches = after
+        .threads
+        .iter()
+        .map(|(tid, n)| n.saturating_sub(before.threads.get(tid).copied().unwrap_or(0)))
+        .sum();
+    let ended = before
+        .threads
+        .keys()
+        .filter(|tid| !after.threads.contains_key(tid))
+        .count();
+    (switches, ended)
 }
 
 /// Memory, CPU time and context switches of `pid`, all threads together (from /proc).
@@ -176,25 +195,31 @@ fn sample(pid: u32) -> Sample {
         .collect();
     // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
     let cpu_ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    let mut switches = 0;
-    let mut threads = 0;
+    let mut threads = std::collections::BTreeMap::new();
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
         .flatten()
     {
-        threads += 1;
-        let text = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        for line in text.lines() {
-            if line.starts_with("voluntary_ctxt_switches")
-                || line.starts_with("nonvoluntary_ctxt_switches")
-            {
-                switches += line
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
+        let Some(tid) = task
+            .file_name()
+            .to_str()
+            .and_then(|t| t.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // A thread that ends while it is read is skipped, not counted as zero.
+        let Ok(text) = std::fs::read_to_string(task.path().join("status")) else {
+            continue;
+        };
+        let switches: u64 = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("voluntary_ctxt_switches")
+                    || l.starts_with("nonvoluntary_ctxt_switches")
+            })
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum();
+        threads.insert(tid, switches);
     }
     Sample {
         rss_mb: kb("VmRSS:") / 1024.0,
@@ -202,7 +227,6 @@ fn sample(pid: u32) -> Sample {
         file_mb: kb("RssFile:") / 1024.0,
         hwm_mb: kb("VmHWM:") / 1024.0,
         cpu_ticks,
-        switches,
         threads,
     }
 }

@@ -17,7 +17,7 @@ impl Windows {
     /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
     /// window exists; never call it on the main thread (window creation needs that thread free).
     pub fn open_app(&self, app: &App) -> Result<(), WindowError> {
-        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         self.grants.grant(&self.handle, app)?;
         let label = WindowLabel::App(app.id.clone());
         let webview_error = |what| move |source| WindowError::Webview { what, source };

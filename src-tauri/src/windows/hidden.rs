@@ -14,13 +14,13 @@ use super::{crash, tls, WindowError, WindowLabel, Windows};
 
 impl Windows {
     /// Builds the app's hidden window on the dispatch page. `loaded` fires when that page
-    /// finished loading. Blocks until the window exists; never call it on the main thread.
+    /// finished loading. Blocks until the window exists; never call it on the main thread. The
+    /// caller serialises opening and closing one app's hidden window (`sync::hidden_pool`).
     pub fn open_hidden(
         &self,
         app: &App,
         loaded: oneshot::Sender<()>,
     ) -> Result<WebviewWindow, WindowError> {
-        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
         self.grants.grant(&self.handle, app)?;
         let build_error = |source| WindowError::Build {
             app: app.id.clone(),

@@ -44,9 +44,10 @@ pub struct Windows {
     authority: Arc<Authority>,
     on_crash: CrashReport,
     grants: grant::BridgeGrants,
-    /// Held while checking for and creating a window, so two requests racing to open the same
-    /// app (two launcher clicks, a launch that starts the host) make one window.
-    opening: Mutex<()>,
+    /// Held while checking for and creating an app window, so two requests racing to open the
+    /// same app (two launcher clicks, a launch that starts the host) make one window. (Hidden
+    /// windows have their own per-app lock in the sync layer's pool.)
+    opening_app: Mutex<()>,
 }
 
 impl Windows {
@@ -66,7 +67,7 @@ impl Windows {
             authority,
             on_crash,
             grants: grant::BridgeGrants::default(),
-            opening: Mutex::new(()),
+            opening_app: Mutex::new(()),
         }
     }
 
