@@ -166,13 +166,19 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
     }))
 }
 
-/// Why a part of the host could not be set up inside Tauri's setup.
+/// Why a part of the host could not be set up inside Tauri's setup (Tauri then fails to start
+/// and `serve` reports it).
 #[derive(Debug, thiserror::Error)]
-enum SetupError {
+pub enum SetupError {
+    /// The local CA could not be created or loaded.
     #[error("cannot set up the local certificate authority: {0}")]
     Authority(String),
+    /// The proxy could not listen.
     #[error("cannot start the local proxy: {0}")]
     Proxy(std::io::Error),
+    /// The proxy's address is not a URL (cannot happen for a socket address).
+    #[error("the local proxy's address is not a URL: {0}")]
+    ProxyUrl(#[from] url::ParseError),
 }
 
 impl Host {
@@ -184,7 +190,7 @@ impl Host {
         handle: AppHandle,
         ctx: Arc<Context>,
         params: Parameters,
-    ) -> Result<Self, Box<dyn std::error::Error>> {
+    ) -> Result<Self, SetupError> {
         let sync = Arc::new(SyncHost::new(ctx.clone(), params));
         let policy = Arc::new(HostPolicy::new(sync.clone()));
         let authority = Arc::new(
