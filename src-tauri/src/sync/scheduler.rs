@@ -76,6 +76,7 @@ mod tests {
     use super::*;
     use crate::sync::test_double::{app, sync_host, FakeWindows, Fired, Knob};
     use crate::sync::SyncHost;
+    use crate::windows::WindowLabel;
     use syncshell_core::store::apps::App;
     use syncshell_core::store::background_log;
     use syncshell_core::store::sync_registrations::{self as regs, Kind};
@@ -168,7 +169,7 @@ mod tests {
         let w = world(Parameters::default(), &[&notes]);
         w.register(&notes, Kind::Sync, "outbox");
         let fired = w.windows.until("one event", |f| !f.is_empty()).await;
-        assert_eq!(fired[0].window.to_string(), "hidden-notes");
+        assert_eq!(fired[0].window, WindowLabel::Hidden("notes".into()));
         assert_eq!(fired[0].message.tag, "outbox");
         assert_eq!(fired[0].message.kind, "sync");
         assert!(!fired[0].message.last_chance);
@@ -188,7 +189,7 @@ mod tests {
         w.windows.set_app_window("notes", true);
         w.register(&notes, Kind::Sync, "outbox");
         let fired = w.windows.until("one event", |f| !f.is_empty()).await;
-        assert_eq!(fired[0].window.to_string(), "app-notes");
+        assert_eq!(fired[0].window, WindowLabel::App("notes".into()));
         w.logged("sync event completed").await;
         assert_eq!(w.windows.opened(), 0, "no hidden window was needed");
     }
@@ -288,7 +289,7 @@ mod tests {
         w.windows.until("notes' event", |f| f.len() == 1).await;
         w.register(&mail, Kind::Sync, "b");
         let fired = w.windows.until("mail's event", |f| f.len() == 2).await;
-        assert_eq!(fired[1].window.to_string(), "hidden-mail");
+        assert_eq!(fired[1].window, WindowLabel::Hidden("mail".into()));
         // notes' event takes 5 s, then its window idles 30 s before closing and freeing the slot.
         let waited = fired[1].at - fired[0].at;
         assert!(
