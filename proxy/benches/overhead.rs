@@ -7,6 +7,9 @@
 //! machine) and `client` (stands in for WebKit's network process).
 //!
 //! `cargo bench -p syncshell-proxy --bench overhead`
+// A measuring program, not library code: a failed unwrap ends the run with its message, which is
+// all a bench needs (clippy.toml's allow-unwrap-in-tests does not reach bench targets).
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -77,13 +77,32 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Why a script's body cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// A content coding the proxy does not undo (lower-cased as it was matched).
+    #[error("unsupported Content-Encoding \"{0}\"")]
+    Unsupported(String),
+    /// The body is not valid in one of its codings.
+    #[error("cannot decode {coding} body: {source}")]
+    Corrupt {
+        /// The coding that failed.
+        coding: String,
+        /// What the decoder said.
+        source: std::io::Error,
+    },
+    /// Decoded, the script would be larger than the limit (the number of bytes).
+    #[error("decoded script is larger than {0} bytes")]
+    TooLarge(usize),
+}
+
 /// Undoes `Content-Encoding` (a list, applied in order, so undone in reverse). `limit` caps the
 /// decoded size, so a compression bomb cannot exhaust memory.
 pub fn decode(
     content_encoding: Option<&str>,
     body: &[u8],
     limit: usize,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, DecodeError> {
     let mut data = body.to_vec();
     let codings: Vec<String> = content_encoding
         .unwrap_or("")
@@ -100,15 +119,18 @@ pub fn decode(
             }
             "deflate" => Box::new(flate2::read::DeflateDecoder::new(&data[..])),
             "br" => Box::new(brotli::Decompressor::new(&data[..], 4096)),
-            other => return Err(format!("unsupported Content-Encoding \"{other}\"")),
+            other => return Err(DecodeError::Unsupported(other.to_owned())),
         };
         let mut out = Vec::new();
         reader
             .take(limit as u64 + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("cannot decode {coding} body: {e}"))?;
+            .map_err(|source| DecodeError::Corrupt {
+                coding: coding.clone(),
+                source,
+            })?;
         if out.len() > limit {
-            return Err(format!("decoded script is larger than {limit} bytes"));
+            return Err(DecodeError::TooLarge(limit));
         }
         data = out;
     }
@@ -200,11 +222,14 @@ mod tests {
     fn unknown_encodings_and_bombs_are_refused() {
         assert!(decode(Some("zstd"), b"x", 100)
             .unwrap_err()
+            .to_string()
             .contains("unsupported"));
         let zeros = vec![0u8; 100_000];
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&zeros).unwrap();
-        let err = decode(Some("gzip"), &gz.finish().unwrap(), 1_000).unwrap_err();
+        let err = decode(Some("gzip"), &gz.finish().unwrap(), 1_000)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("larger than 1000"), "{err}");
     }
 }

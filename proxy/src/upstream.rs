@@ -12,6 +12,17 @@ use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
+/// Why the clients to real servers cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    /// The platform's trusted certificates (or the extra roots) cannot be loaded.
+    #[error("cannot load the system's trusted certificates: {0}")]
+    Roots(#[source] rustls::Error),
+    /// rustls refused the TLS settings.
+    #[error(transparent)]
+    Tls(rustls::Error),
+}
+
 /// The clients the proxy forwards with.
 pub struct Upstream {
     http: Client<HttpConnector, Incoming>,
@@ -38,14 +49,14 @@ fn tcp() -> HttpConnector {
 /// the host; tests add their own CA instead of touching the environment).
 pub fn client_config(
     extra_roots: Vec<CertificateDer<'static>>,
-) -> Result<rustls::ClientConfig, String> {
+) -> Result<rustls::ClientConfig, UpstreamError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())
-            .map_err(|e| format!("cannot load the system's trusted certificates: {e}"))?;
+            .map_err(UpstreamError::Roots)?;
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(UpstreamError::Tls)?
         .dangerous() // rustls' name for "a verifier other than its built-in one"; it verifies.
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth())
@@ -53,7 +64,7 @@ pub fn client_config(
 
 impl Upstream {
     /// Clients trusting the platform's roots and `extra_roots`.
-    pub fn new(extra_roots: Vec<CertificateDer<'static>>) -> Result<Self, String> {
+    pub fn new(extra_roots: Vec<CertificateDer<'static>>) -> Result<Self, UpstreamError> {
         let config = client_config(extra_roots)?;
         let executor = TokioExecutor::new();
         let https = HttpsConnectorBuilder::new()

@@ -1,4 +1,7 @@
 //! The proxy against a real upstream server on loopback, spoken to over raw TCP as WebKit would.
+// Test code throughout, helpers included: a failed unwrap is a failing test with its message
+// (clippy.toml's allow-unwrap-in-tests only reaches #[test] functions).
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::future::Future;
