@@ -186,11 +186,7 @@ impl Host {
     /// state, the proxy (up before any window, since WebKit loads nothing without it), the
     /// windows (told to report dead web processes to the sync state), the dispatcher and the
     /// scheduler, the network watch.
-    fn start(
-        handle: AppHandle,
-        ctx: Arc<Context>,
-        params: Parameters,
-    ) -> Result<Self, SetupError> {
+    fn start(handle: AppHandle, ctx: Arc<Context>, params: Parameters) -> Result<Self, SetupError> {
         let sync = Arc::new(SyncHost::new(ctx.clone(), params));
         let policy = Arc::new(HostPolicy::new(sync.clone()));
         let authority = Arc::new(

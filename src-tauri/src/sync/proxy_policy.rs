@@ -168,3 +168,115 @@ fn api(sync: &SyncHost, request: &ReservedRequest) -> Response<Full<Bytes>> {
         Err(e) => error_response(StatusCode::OK, e.name(), &e.message()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::test_double::{app, sync_host};
+    use http_body_util::BodyExt;
+    use syncshell_core::store::apps as stored_apps;
+    use syncshell_core::sync::parameters::Parameters;
+
+    fn request(origin: &str, token: Option<&str>, body: serde_json::Value) -> ReservedRequest {
+        let mut headers = hyper::HeaderMap::new();
+        if let Some(token) = token {
+            headers.insert("x-syncshell-token", token.parse().unwrap());
+        }
+        ReservedRequest {
+            origin: origin.into(),
+            method: Method::POST,
+            path_and_query: format!("{RESERVED_PREFIX}api"),
+            headers,
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    async fn answer(
+        policy: &HostPolicy,
+        request: ReservedRequest,
+    ) -> (StatusCode, serde_json::Value) {
+        let response = policy.reserved(request).await;
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn the_installed_answer_is_cached_until_the_origin_is_invalidated() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = app("notes");
+        let sync = sync_host(dir.path(), Parameters::default(), &[]);
+        let policy = HostPolicy::new(sync.clone());
+        assert!(policy.shim(&notes.origin).is_none(), "not installed");
+        stored_apps::upsert(sync.ctx.store().conn(), &notes).unwrap();
+        assert!(
+            policy.shim(&notes.origin).is_none(),
+            "the store is not asked again until the host says the origin changed"
+        );
+        policy.invalidate(&notes.origin);
+        assert!(policy.shim(&notes.origin).is_some(), "installed");
+        stored_apps::delete(sync.ctx.store().conn(), &notes.id).unwrap();
+        policy.invalidate(&notes.origin);
+        assert!(policy.shim(&notes.origin).is_none(), "uninstalled");
+    }
+
+    #[tokio::test]
+    async fn worker_calls_answer_values_and_errors_as_name_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = app("notes");
+        let sync = sync_host(dir.path(), Parameters::default(), &[&notes]);
+        let policy = HostPolicy::new(sync.clone());
+        let token = token(&sync, &notes.origin).unwrap();
+        let scope = notes.scope.to_string();
+
+        let register = json!({"cmd": "sync_register", "args": {"scope": scope, "tag": "outbox"}});
+        let (status, body) = answer(&policy, request(&notes.origin, Some(&token), register)).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::OK, json!({"ok": true, "value": null}))
+        );
+        let tags = json!({"cmd": "sync_get_tags", "args": {"scope": scope}});
+        let (_, body) = answer(&policy, request(&notes.origin, Some(&token), tags)).await;
+        assert_eq!(body, json!({"ok": true, "value": ["outbox"]}));
+
+        let forged = json!({"cmd": "sync_get_tags", "args": {"scope": scope}});
+        let (status, body) = answer(&policy, request(&notes.origin, Some("guess"), forged)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"]["name"], "SecurityError");
+
+        let elsewhere = json!({"cmd": "sync_get_tags", "args": {"scope": "http://other.test/"}});
+        let (_, body) = answer(&policy, request(&notes.origin, Some(&token), elsewhere)).await;
+        assert_eq!(body["ok"], false);
+        assert_eq!(body["error"]["name"], "SecurityError");
+
+        let negative = json!({"cmd": "periodic_register",
+            "args": {"scope": scope, "tag": "feed", "minInterval": -1}});
+        let (_, body) = answer(&policy, request(&notes.origin, Some(&token), negative)).await;
+        assert_eq!(body["error"]["name"], "TypeError");
+
+        let (status, body) = answer(
+            &policy,
+            request(&notes.origin, Some(&token), json!("nonsense")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["name"], "TypeError");
+    }
+
+    #[tokio::test]
+    async fn an_origin_whose_app_is_gone_is_told_background_sync_is_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = app("notes");
+        let sync = sync_host(dir.path(), Parameters::default(), &[&notes]);
+        let policy = HostPolicy::new(sync.clone());
+        let token = token(&sync, &notes.origin).unwrap();
+        stored_apps::delete(sync.ctx.store().conn(), &notes.id).unwrap();
+        let register =
+            json!({"cmd": "sync_register", "args": {"scope": notes.scope.to_string(), "tag": "t"}});
+        let (_, body) = answer(&policy, request(&notes.origin, Some(&token), register)).await;
+        assert_eq!(
+            body["error"],
+            json!({"name": "UnknownError", "message": "Background Sync is disabled."})
+        );
+    }
+}
