@@ -130,8 +130,8 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
         ])
         .setup(move |app| {
             let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);
+            // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());
-            app.manage(host.clone());
             // A missing tray host (no status notifier on the desktop) must not stop the host.
             if let Err(e) = tray::create(&host.handle, host.clone()) {
                 eprintln!("syncshell: no tray icon: {e}");
