@@ -1,6 +1,7 @@
 //! Scheduler decisions at scale: 10,000 pending registrations across 100 apps in a real SQLite
 //! file. Prints figures; asserts nothing. Run: `cargo bench -p syncshell-core --bench scheduler`.
 
+use std::error::Error;
 use std::time::Instant;
 
 use syncshell_core::clock::{Clock, FakeClock};
@@ -14,14 +15,14 @@ const PER_APP: usize = 100;
 const ROUNDS: usize = 1_000;
 
 fn percentiles(mut micros: Vec<f64>) -> (f64, f64) {
-    micros.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    micros.sort_by(f64::total_cmp);
     let at = |q: f64| micros[((micros.len() - 1) as f64 * q).round() as usize];
     (at(0.5), at(0.99))
 }
 
-fn main() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&tmp.path().join("bench.db")).unwrap();
+fn main() -> Result<(), Box<dyn Error>> {
+    let tmp = tempfile::tempdir()?;
+    let mut store = Store::open(&tmp.path().join("bench.db"))?;
     let params = Parameters {
         max_registrations_per_origin: 1_000,
         ..Parameters::default()
@@ -49,7 +50,7 @@ fn main() {
                 has_active_worker: true,
             };
             let t = Instant::now();
-            rules::register(&mut store, &params, clock.now_ms(), policy, &call).unwrap();
+            rules::register(&mut store, &params, clock.now_ms(), policy, &call)?;
             register_us.push(t.elapsed().as_secs_f64() * 1e6);
         }
     }
@@ -59,7 +60,7 @@ fn main() {
     let mut plan_us = Vec::new();
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let (due, next) = rules::plan(&store, clock.now_ms(), true).unwrap();
+        let (due, next) = rules::plan(&store, clock.now_ms(), true)?;
         plan_us.push(t.elapsed().as_secs_f64() * 1e6);
         assert!(due.is_empty() && next.is_some());
     }
@@ -72,7 +73,7 @@ fn main() {
     let mut due_count = 0;
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let (due, _) = rules::plan(&store, clock.now_ms(), true).unwrap();
+        let (due, _) = rules::plan(&store, clock.now_ms(), true)?;
         plan_us.push(t.elapsed().as_secs_f64() * 1e6);
         due_count = due.len();
     }
@@ -80,18 +81,17 @@ fn main() {
     println!("plan with 10,000 pending, {due_count} due: p50 {p50:.0} us, p99 {p99:.0} us");
 
     let mut fire_us = Vec::new();
-    let (due, _) = rules::plan(&store, clock.now_ms(), true).unwrap();
+    let (due, _) = rules::plan(&store, clock.now_ms(), true)?;
     for r in due.iter().take(ROUNDS) {
         let key: &Key = &r.key;
         let t = Instant::now();
-        rules::begin_firing(&mut store, &params, clock.now_ms(), key)
-            .unwrap()
-            .unwrap();
-        rules::finish(&mut store, &params, clock.now_ms(), key, None)
-            .unwrap()
-            .unwrap();
+        rules::begin_firing(&mut store, &params, clock.now_ms(), key)?
+            .ok_or("a due registration was not handed out")?;
+        rules::finish(&mut store, &params, clock.now_ms(), key, None)?
+            .ok_or("a fired registration had vanished")?;
         fire_us.push(t.elapsed().as_secs_f64() * 1e6);
     }
     let (p50, p99) = percentiles(fire_us);
     println!("begin_firing + finish per event: p50 {p50:.0} us, p99 {p99:.0} us");
+    Ok(())
 }

@@ -1,7 +1,22 @@
-//! Just enough of an HTML reader to find what installing needs: `<base href>`, the manifest link,
-//! icon links and the title. It skips comments and the raw text of scripts and styles, so markup
-//! inside them is never mistaken for a tag.
+//! What installing needs from an app's page: the `<base href>`, the manifest link, icon links and
+//! the title, found as a browser finds them.
+//!
+//! The page is parsed by html5ever's tree builder (the WHATWG parsing algorithm that browsers
+//! implement) into a dom_query tree. Considered instead: html5ever's tokenizer alone leaves the tree
+//! builder's decisions to us (raw text in `<title>`, `<script>`, `<style>`, `<noscript>`; template
+//! contents; SVG's own `<title>`), which is where the hand-written scanner this replaces was fragile;
+//! lol_html streams with little memory but keeps no tree, so "not inside a `<template>`" would again
+//! be ours to track, and it would compile second copies of `selectors` and `cssparser`; scraper is
+//! the same engine as dom_query under another API, not otherwise in our dependency graph.
+//! dom_query and html5ever are the versions tauri-utils already depends on, so the lock file gains
+//! no crate (on 2 cores the core crate's first build with them took about 15 s more). A tree costs
+//! memory, a few times the page, and the page is capped at [`crate::fetch::MAX_PAGE_BYTES`] before
+//! it gets here.
 
+use dom_query::{Document, NodeRef};
+use html5ever::tendril::TendrilSink;
+use html5ever::tree_builder::TreeBuilderOpts;
+use html5ever::{ns, ParseOpts};
 use url::Url;
 
 /// What an install learns from the app's page.
@@ -24,258 +39,102 @@ pub struct PageIcon {
     pub sizes: Option<String>,
 }
 
-/// Reads `html`, a document fetched from `document_url`.
+/// Reads `html`, a document fetched from `document_url`. Elements count in tree order, wherever
+/// they stand, except inside a `<template>`, whose contents are not part of the document. Chromium
+/// reads the manifest link from the `<head>` only; a link after the body's content is found here
+/// all the same, since pages do put it there and installing is what the user asked for.
 pub fn scan(html: &str, document_url: &Url) -> PageInfo {
-    let tags = Tags::new(html).collect::<Vec<_>>();
+    let document = parse(html);
+    let root = document.root();
+    let elements = || root.descendants_it().filter(is_html_element);
+
     // The base URL is the first <base href>; links resolve against it wherever they stand.
-    let base = tags
-        .iter()
-        .filter(|t| t.name == "base")
-        .find_map(|t| t.attr("href"))
-        .and_then(|href| document_url.join(href).ok())
+    let base = elements()
+        .filter(|e| e.has_name("base"))
+        .find_map(|e| e.attr("href"))
+        .and_then(|href| document_url.join(&href).ok())
         .unwrap_or_else(|| document_url.clone());
 
-    let mut info = PageInfo::default();
-    for tag in &tags {
-        match tag.name.as_str() {
-            "title" if info.title.is_none() => {
-                let text = collapse_whitespace(tag.text.as_deref().unwrap_or(""));
-                if !text.is_empty() {
-                    info.title = Some(text);
-                }
-            }
-            "link" => {
-                let rels = tag.attr("rel").unwrap_or("").to_ascii_lowercase();
-                let rels: Vec<&str> = rels.split_ascii_whitespace().collect();
-                let Some(href) = tag.attr("href").map(str::trim).filter(|h| !h.is_empty()) else {
-                    continue;
-                };
-                let Ok(url) = base.join(href) else { continue };
-                if rels.contains(&"manifest") && info.manifest.is_none() {
-                    info.manifest = Some(url.clone());
-                }
-                if rels.contains(&"icon") || rels.contains(&"apple-touch-icon") {
-                    info.icons.push(PageIcon {
-                        url,
-                        sizes: tag.attr("sizes").map(str::to_owned),
-                    });
-                }
-            }
-            _ => {}
+    // As document.title: the first <title>, its text with ASCII whitespace collapsed.
+    let title = elements()
+        .find(|e| e.has_name("title"))
+        .map(|t| collapse_whitespace(&t.text()))
+        .filter(|t| !t.is_empty());
+
+    let links: Vec<Link> = elements()
+        .filter(|e| e.has_name("link"))
+        .map(|link| Link::read(&link, &base))
+        .collect();
+    // As in Chromium, the first manifest link decides, even one without a usable href.
+    let manifest = links
+        .iter()
+        .find(|link| link.is("manifest"))
+        .and_then(|link| link.url.clone());
+    let icons = links
+        .into_iter()
+        .filter(|link| link.is("icon") || link.is("apple-touch-icon"))
+        .filter_map(|link| {
+            Some(PageIcon {
+                url: link.url?,
+                sizes: link.sizes,
+            })
+        })
+        .collect();
+    PageInfo {
+        manifest,
+        title,
+        icons,
+    }
+}
+
+/// A `<link>` as far as installing cares.
+struct Link {
+    /// The `rel` tokens, lowercased (they match ASCII case-insensitively).
+    rels: Vec<String>,
+    /// The href resolved against the base URL; `None` if absent, empty or not a URL.
+    url: Option<Url>,
+    sizes: Option<String>,
+}
+
+impl Link {
+    fn read(link: &NodeRef<'_>, base: &Url) -> Self {
+        let rel = link.attr("rel").unwrap_or_default().to_ascii_lowercase();
+        Self {
+            rels: rel.split_ascii_whitespace().map(str::to_owned).collect(),
+            url: link
+                .attr("href")
+                .filter(|href| !href.trim().is_empty())
+                .and_then(|href| base.join(href.trim()).ok()),
+            sizes: link.attr("sizes").map(|s| s.to_string()),
         }
     }
-    info
+
+    fn is(&self, rel: &str) -> bool {
+        self.rels.iter().any(|r| r == rel)
+    }
+}
+
+/// Parses as the app's webview does: with scripting on, so `<noscript>` holds text, not elements.
+/// (dom_query's own `Document::from` parses with scripting off.)
+fn parse(html: &str) -> Document {
+    let opts = ParseOpts {
+        tree_builder: TreeBuilderOpts {
+            scripting_enabled: true,
+            ..TreeBuilderOpts::default()
+        },
+        ..ParseOpts::default()
+    };
+    html5ever::parse_document(Document::default(), opts).one(html)
+}
+
+/// HTML elements only: an SVG `<title>` or MathML element is not what the page's head declares.
+fn is_html_element(node: &NodeRef<'_>) -> bool {
+    node.qual_name_ref()
+        .is_some_and(|name| name.ns == ns!(html))
 }
 
 fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A start tag with its attributes; for `<title>`, also its text.
-#[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
-    text: Option<String>,
-}
-
-impl Tag {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Iterates over start tags.
-struct Tags<'a> {
-    src: &'a str,
-    pos: usize,
-}
-
-impl<'a> Tags<'a> {
-    fn new(src: &'a str) -> Self {
-        Self { src, pos: 0 }
-    }
-
-    fn skip_past(&mut self, needle: &str) {
-        let rest = &self.src[self.pos..];
-        self.pos = match find_ascii_ci(rest, needle) {
-            Some(i) => self.pos + i + needle.len(),
-            None => self.src.len(),
-        };
-    }
-}
-
-/// Case-insensitive search for an ASCII needle.
-fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
-}
-
-impl Iterator for Tags<'_> {
-    type Item = Tag;
-
-    fn next(&mut self) -> Option<Tag> {
-        let bytes = self.src.as_bytes();
-        loop {
-            let lt = self.src[self.pos..].find('<')? + self.pos;
-            self.pos = lt + 1;
-            let rest = &self.src[self.pos..];
-            if rest.starts_with("!--") {
-                self.skip_past("-->");
-                continue;
-            }
-            if rest.starts_with('!') || rest.starts_with('?') || rest.starts_with('/') {
-                self.skip_past(">");
-                continue;
-            }
-            if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                continue;
-            }
-            let name_len = rest
-                .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-                .unwrap_or(rest.len());
-            let name = rest[..name_len].to_ascii_lowercase();
-            self.pos += name_len;
-            let attrs = self.read_attributes(bytes);
-            let mut tag = Tag {
-                name,
-                attrs,
-                text: None,
-            };
-            match tag.name.as_str() {
-                // Raw text elements: their content is not markup.
-                "script" | "style" | "textarea" | "title" => {
-                    let close = format!("</{}", tag.name);
-                    let start = self.pos;
-                    self.skip_past(&close);
-                    let end = if self.pos >= self.src.len() {
-                        self.src.len()
-                    } else {
-                        self.pos - close.len()
-                    };
-                    if tag.name == "title" {
-                        tag.text = Some(decode_entities(&self.src[start..end]));
-                    }
-                    self.skip_past(">");
-                }
-                _ => {}
-            }
-            return Some(tag);
-        }
-    }
-}
-
-impl Tags<'_> {
-    /// Reads attributes up to and including the tag's `>`.
-    fn read_attributes(&mut self, bytes: &[u8]) -> Vec<(String, String)> {
-        let mut attrs = Vec::new();
-        loop {
-            while self.pos < bytes.len()
-                && (bytes[self.pos].is_ascii_whitespace() || bytes[self.pos] == b'/')
-            {
-                self.pos += 1;
-            }
-            if self.pos >= bytes.len() {
-                return attrs;
-            }
-            if bytes[self.pos] == b'>' {
-                self.pos += 1;
-                return attrs;
-            }
-            let start = self.pos;
-            while self.pos < bytes.len()
-                && !bytes[self.pos].is_ascii_whitespace()
-                && !matches!(bytes[self.pos], b'=' | b'>' | b'/')
-            {
-                self.pos += 1;
-            }
-            let name = self.src[start..self.pos].to_ascii_lowercase();
-            while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
-                self.pos += 1;
-            }
-            let mut value = String::new();
-            if self.pos < bytes.len() && bytes[self.pos] == b'=' {
-                self.pos += 1;
-                while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
-                    self.pos += 1;
-                }
-                if self.pos < bytes.len() && matches!(bytes[self.pos], b'"' | b'\'') {
-                    let quote = bytes[self.pos] as char;
-                    let vstart = self.pos + 1;
-                    let vend = self.src[vstart..]
-                        .find(quote)
-                        .map(|i| vstart + i)
-                        .unwrap_or(bytes.len());
-                    value = decode_entities(&self.src[vstart..vend]);
-                    self.pos = (vend + 1).min(bytes.len());
-                } else {
-                    let vstart = self.pos;
-                    while self.pos < bytes.len()
-                        && !bytes[self.pos].is_ascii_whitespace()
-                        && bytes[self.pos] != b'>'
-                    {
-                        self.pos += 1;
-                    }
-                    value = decode_entities(&self.src[vstart..self.pos]);
-                }
-            }
-            // The first of duplicate attributes wins, as in the HTML parser.
-            if !name.is_empty() && !attrs.iter().any(|(n, _)| *n == name) {
-                attrs.push((name, value));
-            }
-        }
-    }
-}
-
-/// Decodes the character references that appear in URLs and titles in practice.
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let semi = rest.find(';').filter(|&i| i <= 10);
-        let decoded = semi.and_then(|i| {
-            let entity = &rest[1..i];
-            let ch = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ if entity.starts_with("#x") || entity.starts_with("#X") => {
-                    u32::from_str_radix(&entity[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            ch.map(|c| (c, i))
-        });
-        match decoded {
-            Some((c, i)) => {
-                out.push(c);
-                rest = &rest[i + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -361,5 +220,86 @@ mod tests {
         ] {
             let _ = scan(html, &doc());
         }
+    }
+
+    #[test]
+    fn a_manifest_link_after_the_body_content_is_found() {
+        let html = r#"<!doctype html><html><head><title>Late</title></head>
+            <body><h1>Hello</h1><p>Content first.</p>
+            <link rel="manifest" href="/late.webmanifest"></body></html>"#;
+        let info = scan(html, &doc());
+        assert_eq!(info.manifest.unwrap().path(), "/late.webmanifest");
+        assert_eq!(info.title.as_deref(), Some("Late"));
+    }
+
+    #[test]
+    fn uppercase_tags_attributes_and_rel_values_are_read() {
+        let html = r#"<HTML><HEAD><BASE HREF="https://cdn.test/app/">
+            <TITLE>LOUD</TITLE>
+            <LINK REL="Manifest" HREF="M.JSON">
+            <LINK REL="Shortcut ICON" HREF="Fav.png" SIZES="16x16">
+            </HEAD></HTML>"#;
+        let info = scan(html, &doc());
+        assert_eq!(
+            info.manifest.unwrap().as_str(),
+            "https://cdn.test/app/M.JSON"
+        );
+        assert_eq!(info.title.as_deref(), Some("LOUD"));
+        assert_eq!(info.icons.len(), 1);
+        assert_eq!(info.icons[0].url.as_str(), "https://cdn.test/app/Fav.png");
+        assert_eq!(info.icons[0].sizes.as_deref(), Some("16x16"));
+    }
+
+    #[test]
+    fn character_references_in_an_href_are_decoded_as_browsers_do() {
+        let info = scan(r#"<link rel=manifest href="/m.json?a=1&amp;b=2">"#, &doc());
+        assert_eq!(
+            info.manifest.unwrap().as_str(),
+            "https://app.test/m.json?a=1&b=2"
+        );
+        // In an attribute, "&copy" before "=" is not a reference (a query string stays intact).
+        let info = scan(r#"<link rel=manifest href="/m.json?a=1&copy=2">"#, &doc());
+        assert_eq!(
+            info.manifest.unwrap().as_str(),
+            "https://app.test/m.json?a=1&copy=2"
+        );
+    }
+
+    #[test]
+    fn a_manifest_link_inside_a_template_or_noscript_is_ignored() {
+        let html = r#"<head>
+            <template><link rel="manifest" href="/template.json"><title>Template</title></template>
+            <noscript><link rel="manifest" href="/noscript.json"></noscript>
+            <link rel="manifest" href="/real.json"><title>Real</title></head>"#;
+        let info = scan(html, &doc());
+        assert_eq!(info.manifest.unwrap().path(), "/real.json");
+        assert_eq!(info.title.as_deref(), Some("Real"));
+    }
+
+    #[test]
+    fn rel_is_a_set_of_tokens() {
+        let html = r#"<link rel="icon manifest" href="/both.json">
+            <link rel="shortcut icon" href="/fav.ico">
+            <link rel="manifest-v2" href="/not-a-manifest.json">
+            <link rel="	APPLE-TOUCH-ICON " href="/touch.png">"#;
+        let info = scan(html, &doc());
+        assert_eq!(info.manifest.unwrap().path(), "/both.json");
+        let icons: Vec<&str> = info.icons.iter().map(|i| i.url.path()).collect();
+        assert_eq!(icons, ["/both.json", "/fav.ico", "/touch.png"]);
+    }
+
+    #[test]
+    fn the_first_manifest_link_decides_even_without_an_href() {
+        let html = r#"<link rel="manifest" href="/first.json">
+            <link rel="manifest" href="/second.json">"#;
+        assert_eq!(scan(html, &doc()).manifest.unwrap().path(), "/first.json");
+        let html = r#"<link rel="manifest"><link rel="manifest" href="/second.json">"#;
+        assert_eq!(scan(html, &doc()).manifest, None);
+    }
+
+    #[test]
+    fn an_svg_title_is_not_the_page_title() {
+        let html = r#"<body><svg><title>Logo</title></svg><p>No title here</p></body>"#;
+        assert_eq!(scan(html, &doc()).title, None);
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod background_log;
+pub mod log_event;
 mod migrations;
 pub mod origin_tokens;
 pub mod site_settings;

@@ -1,11 +1,20 @@
 //! Every tunable of background sync in one place, with Chromium's values as defaults
 //! (content/public/browser/background_sync_parameters.h). Power users and tests override them in
 //! `$XDG_CONFIG_HOME/syncshell/config.toml` or with `SYNCSHELL_*` environment variables.
+//!
+//! The struct is the schema: serde reads each field under its own name, so a new setting is a
+//! field (with its reader and its default) and nothing else. Keys may stand at the top of the file
+//! or in a `[sync]` table. Counts are TOML integers above 0; durations are strings such as `"5m"`
+//! or integers of milliseconds. Environment variables (`SYNCSHELL_` + the key uppercased) are
+//! text, so a whole number there is read as the integer it spells.
 
-use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
+use serde::{Deserialize, Serialize};
+use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
+use toml::{Spanned, Table, Value};
 
 use crate::clock::Millis;
 
@@ -15,27 +24,38 @@ const HOUR: Millis = 60 * MINUTE;
 const DAY: Millis = 24 * HOUR;
 
 /// Background sync policy. Durations are in milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Parameters {
     /// Attempts of a one-off sync before it is dropped (Chromium: 3).
+    #[serde(deserialize_with = "count")]
     pub max_sync_attempts: u32,
     /// Delay before the first retry (Chromium: 5 min).
+    #[serde(deserialize_with = "duration")]
     pub initial_retry_delay: Millis,
     /// Each further retry waits this many times longer (Chromium: 3).
+    #[serde(deserialize_with = "count")]
     pub retry_delay_factor: u32,
     /// After a crash mid-event, the earliest a registration fires again (Chromium: 6 min).
+    #[serde(deserialize_with = "duration")]
     pub min_sync_recovery_time: Millis,
     /// An event running longer than this has failed (Chromium: 3 min).
+    #[serde(deserialize_with = "duration")]
     pub max_sync_event_duration: Millis,
     /// Periodic sync never fires more often than this per origin (Chromium: 12 h).
+    #[serde(deserialize_with = "duration")]
     pub min_periodic_sync_events_interval: Millis,
     /// Hidden webviews open at once for dispatch.
+    #[serde(deserialize_with = "count")]
     pub max_hidden_webviews: u32,
     /// A hidden webview with nothing to do closes after this long.
+    #[serde(deserialize_with = "duration")]
     pub hidden_webview_idle: Millis,
     /// Registrations one origin may hold (one-off and periodic together).
+    #[serde(deserialize_with = "count")]
     pub max_registrations_per_origin: u32,
     /// How long the background-services log keeps entries (DevTools: 3 days).
+    #[serde(deserialize_with = "duration")]
     pub log_retention: Millis,
 }
 
@@ -60,33 +80,37 @@ impl Default for Parameters {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{source_name}: {key}: {reason}")]
 pub struct ParameterError {
-    /// The file or "environment".
+    /// The file and line ("…/config.toml line 3"), or "environment variable SYNCSHELL_…".
     pub source_name: String,
-    /// The setting.
+    /// The setting ("-" when the file cannot be read at all).
     pub key: String,
     /// What is wrong.
     pub reason: String,
 }
 
-/// How a setting's value is read.
-enum Kind {
-    Count,
-    Duration,
+/// A `key = value` of the file as the TOML parser gives it, with the places of both.
+type Entry<'i> = (Spanned<DeString<'i>>, Spanned<DeValue<'i>>);
+
+/// One `key = value` from the file or the environment, with where it came from.
+struct Setting {
+    source_name: String,
+    key: String,
+    value: Value,
 }
 
-/// The settings, by their config-file key; env variables are `SYNCSHELL_` + the key uppercased.
-const KEYS: [(&str, Kind); 10] = [
-    ("max_sync_attempts", Kind::Count),
-    ("initial_retry_delay", Kind::Duration),
-    ("retry_delay_factor", Kind::Count),
-    ("min_sync_recovery_time", Kind::Duration),
-    ("max_sync_event_duration", Kind::Duration),
-    ("min_periodic_sync_events_interval", Kind::Duration),
-    ("max_hidden_webviews", Kind::Count),
-    ("hidden_webview_idle", Kind::Duration),
-    ("max_registrations_per_origin", Kind::Count),
-    ("log_retention", Kind::Duration),
-];
+impl Setting {
+    fn error(&self, reason: impl Into<String>) -> ParameterError {
+        error(&self.source_name, &self.key, reason)
+    }
+}
+
+fn error(source_name: &str, key: &str, reason: impl Into<String>) -> ParameterError {
+    ParameterError {
+        source_name: source_name.into(),
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
 
 impl Parameters {
     /// Defaults, then the config file (if it exists), then the environment.
@@ -94,114 +118,208 @@ impl Parameters {
         config_file: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ParameterError> {
-        let mut params = Self::default();
-        match std::fs::read_to_string(config_file) {
-            Ok(text) => params.apply_file(&text, &config_file.display().to_string())?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(ParameterError {
-                    source_name: config_file.display().to_string(),
-                    key: "-".into(),
-                    reason: e.to_string(),
-                })
+        let name = config_file.display().to_string();
+        let mut settings = match std::fs::read_to_string(config_file) {
+            Ok(text) => file_settings(&text, &name)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(error(&name, "-", e.to_string())),
+        };
+        for key in Self::keys() {
+            let var = format!("SYNCSHELL_{}", key.to_ascii_uppercase());
+            if let Some(text) = env(&var) {
+                settings.push(Setting {
+                    source_name: format!("environment variable {var}"),
+                    value: env_value(&text),
+                    key,
+                });
             }
         }
-        for (key, _) in KEYS.iter() {
-            let var = format!("SYNCSHELL_{}", key.to_ascii_uppercase());
-            if let Some(value) = env(&var) {
-                params.set(key, &value).map_err(|reason| ParameterError {
-                    source_name: format!("environment variable {var}"),
-                    key: (*key).into(),
-                    reason,
-                })?;
+        Self::from_settings(settings)
+    }
+
+    /// The setting names: the fields' names, as the derived `Serialize` writes them.
+    fn keys() -> Vec<String> {
+        Table::try_from(Self::default())
+            .expect("every field is a number, which a TOML table holds")
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    /// Applies `settings` in order over the defaults, so later ones (the environment) win.
+    fn from_settings(settings: Vec<Setting>) -> Result<Self, ParameterError> {
+        let keys = Self::keys();
+        let mut table = Table::new();
+        let mut params = Self::default();
+        for setting in settings {
+            if !keys.contains(&setting.key) {
+                let known = keys.join(", ");
+                return Err(setting.error(format!("unknown setting (known: {known})")));
             }
+            table.insert(setting.key.clone(), setting.value.clone());
+            // Every earlier setting was valid, so an error here is this setting's own.
+            params = Self::deserialize(Value::Table(table.clone()))
+                .map_err(|e| setting.error(e.message()))?;
         }
         Ok(params)
     }
+}
 
-    /// Applies `key = value` lines of a TOML-style file (`#` comments; strings may be quoted).
-    fn apply_file(&mut self, text: &str, name: &str) -> Result<(), ParameterError> {
-        let mut seen = BTreeMap::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() || line.starts_with('[') {
-                continue;
+/// The settings in a config file, in file order: top-level keys and those of a `[sync]` table.
+fn file_settings(text: &str, name: &str) -> Result<Vec<Setting>, ParameterError> {
+    let at = |offset: usize| format!("{name} line {}", line_of(text, offset));
+    let (document, errors) = DeTable::parse_recoverable(text);
+    let mut entries: Vec<Entry<'_>> = Vec::new();
+    for (key, value) in document.into_inner() {
+        match value.get_ref() {
+            DeValue::Table(table) if key.get_ref() == "sync" => {
+                entries.extend(table.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
-            let err = |key: &str, reason: String| ParameterError {
-                source_name: format!("{name} line {}", n + 1),
-                key: key.into(),
-                reason,
-            };
-            let (key, value) = line
-                .split_once('=')
-                .ok_or_else(|| err(line, "expected `key = value`".into()))?;
-            let key = key.trim();
-            let value = value.trim().trim_matches('"');
-            if seen.insert(key.to_owned(), ()).is_some() {
-                return Err(err(key, "set twice".into()));
-            }
-            self.set(key, value).map_err(|reason| err(key, reason))?;
+            _ => entries.push((key, value)),
         }
-        Ok(())
     }
-
-    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let kind = KEYS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, kind)| kind)
-            .ok_or_else(|| {
-                let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
-                format!("unknown setting (known: {})", known.join(", "))
-            })?;
-        let number = match kind {
-            Kind::Count => value
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("\"{value}\" is not a whole number above 0"))?
-                as Millis,
-            Kind::Duration => parse_duration(value)?,
-        };
-        let count = number as u32;
-        match key {
-            "max_sync_attempts" => self.max_sync_attempts = count,
-            "initial_retry_delay" => self.initial_retry_delay = number,
-            "retry_delay_factor" => self.retry_delay_factor = count,
-            "min_sync_recovery_time" => self.min_sync_recovery_time = number,
-            "max_sync_event_duration" => self.max_sync_event_duration = number,
-            "min_periodic_sync_events_interval" => self.min_periodic_sync_events_interval = number,
-            "max_hidden_webviews" => self.max_hidden_webviews = count,
-            "hidden_webview_idle" => self.hidden_webview_idle = number,
-            "max_registrations_per_origin" => self.max_registrations_per_origin = count,
-            "log_retention" => self.log_retention = number,
-            _ => unreachable!("every key in KEYS is handled"),
+    entries.sort_by_key(|(key, _)| key.span().start);
+    if let Some(syntax) = errors.first() {
+        let span = syntax.span().unwrap_or(0..0);
+        let key = key_of_syntax_error(text, &span, &entries);
+        return Err(error(&at(span.start), &key, syntax.message()));
+    }
+    let mut settings: Vec<Setting> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let source_name = at(key.span().start);
+        let key = key.into_inner().into_owned();
+        // Numbers are converted here, not by the parser: an integer too large for TOML fails now.
+        let value = Value::deserialize(ValueDeserializer::from(value))
+            .map_err(|e| error(&source_name, &key, e.message()))?;
+        // TOML itself refuses a key twice in one table; this is the same key at the top and in [sync].
+        if let Some(first) = settings.iter().find(|s| s.key == key) {
+            let reason = format!("set twice (also at {})", first.source_name);
+            return Err(error(&source_name, &key, reason));
         }
-        Ok(())
+        settings.push(Setting {
+            source_name,
+            key,
+            value,
+        });
+    }
+    Ok(settings)
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    before.iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The key a syntax error belongs to: the entry the parser recovered around it or, for a key
+/// the parser dropped (a duplicate), the text it points at.
+fn key_of_syntax_error(text: &str, span: &std::ops::Range<usize>, entries: &[Entry<'_>]) -> String {
+    entries
+        .iter()
+        .find(|(key, value)| key.span().start <= span.start && span.start <= value.span().end)
+        .map(|(key, _)| key.get_ref().to_string())
+        .filter(|key| !key.is_empty())
+        .or_else(|| {
+            text.get(span.clone())
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "-".into())
+}
+
+/// An environment variable's text as a TOML value: a whole number is the integer it spells, so
+/// counts can be given there; anything else stays a string.
+fn env_value(text: &str) -> Value {
+    match text.trim().parse::<i64>() {
+        Ok(n) => Value::Integer(n),
+        Err(_) => Value::String(text.to_owned()),
     }
 }
+
+/// Reads a count: an integer above 0.
+fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    struct Count;
+    impl Visitor<'_> for Count {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number above 0")
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<u32, E> {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<u32, E> {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+    }
+    deserializer.deserialize_any(Count)
+}
+
+/// Reads a duration: a string for [`parse_duration`], or an integer of milliseconds above 0.
+fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Error> {
+    struct Duration;
+    impl Visitor<'_> for Duration {
+        type Value = Millis;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a duration such as \"30s\" or \"5m\", or milliseconds above 0")
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Millis, E> {
+            Some(n)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Millis, E> {
+            Millis::try_from(n)
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Millis, E> {
+            parse_duration(text).map_err(E::custom)
+        }
+    }
+    deserializer.deserialize_any(Duration)
+}
+
+/// The units a duration may have. humantime also reads weeks, months (of 30.44 days), years and
+/// sub-millisecond units; they are refused so that a setting means what the README documents and
+/// nothing is silently rounded.
+const UNITS: [&str; 6] = ["ms", "s", "m", "min", "h", "d"];
 
 /// Parses `1500ms`, `30s`, `5m`, `12h`, `3d` (a bare number is milliseconds).
 pub fn parse_duration(text: &str) -> Result<Millis, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: Millis = digits
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not a duration (like 1500ms, 30s, 5m, 12h, 3d)"))?;
-    let scale = match unit.trim() {
-        "" | "ms" => 1,
-        "s" => SECOND,
-        "m" | "min" => MINUTE,
-        "h" => HOUR,
-        "d" => DAY,
-        other => {
-            return Err(format!(
-                "unknown unit \"{other}\" in \"{text}\" (use ms, s, m, h or d)"
-            ))
-        }
+    let not_a_duration = || format!("\"{text}\" is not a duration (like 1500ms, 30s, 5m, 12h, 3d)");
+    // Signs and decimal points are refused before humantime sees them: it would read "1.5s".
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c.is_whitespace())
+    {
+        return Err(not_a_duration());
+    }
+    let units = t.split(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    if let Some(other) = units.filter(|u| !u.is_empty()).find(|u| !UNITS.contains(u)) {
+        return Err(format!(
+            "unknown unit \"{other}\" in \"{text}\" (use ms, s, m, h or d)"
+        ));
+    }
+    let millis = if t.bytes().all(|b| b.is_ascii_digit()) {
+        // humantime wants a unit; here a bare number has always meant milliseconds.
+        t.parse::<u128>().map_err(|_| not_a_duration())?
+    } else {
+        humantime::parse_duration(t)
+            .map_err(|e| format!("{}: {e}", not_a_duration()))?
+            .as_millis()
     };
-    n.checked_mul(scale)
+    Millis::try_from(millis)
+        .ok()
         .filter(|ms| *ms > 0)
         .ok_or_else(|| format!("\"{text}\" must be above zero and under 290 million years"))
 }
@@ -280,5 +398,110 @@ mod tests {
         for bad in ["", "s", "5w", "0s", "-5s", "1.5s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    fn load_file(text: &str) -> Result<Parameters, ParameterError> {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("config.toml");
+        std::fs::write(&file, text).unwrap();
+        Parameters::load(&file, no_env)
+    }
+
+    #[test]
+    fn a_duration_may_be_an_integer_of_milliseconds() {
+        let p = load_file("initial_retry_delay = 2500\nhidden_webview_idle = \"1s\"\n").unwrap();
+        assert_eq!(p.initial_retry_delay, 2_500);
+        assert_eq!(p.hidden_webview_idle, 1_000);
+        let e = load_file("initial_retry_delay = 0\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 1: initial_retry_delay: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn keys_may_be_dotted_into_the_sync_table() {
+        let p = load_file("sync.max_sync_attempts = 7\n").unwrap();
+        assert_eq!(p.max_sync_attempts, 7);
+    }
+
+    #[test]
+    fn a_key_set_twice_is_reported_at_its_second_line() {
+        let e = load_file("max_sync_attempts = 3\nmax_sync_attempts = 4\n").unwrap_err();
+        assert!(e.to_string().contains("line 2: max_sync_attempts: "), "{e}");
+        let e = load_file("max_sync_attempts = 3\n\n[sync]\nmax_sync_attempts = 4\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 4: max_sync_attempts: set twice (also at "),
+            "{e}"
+        );
+        assert!(e.to_string().ends_with("config.toml line 1)"), "{e}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_reported_with_its_line_and_key() {
+        let e = load_file("# counts are integers\nmax_sync_attempts = \"5\"\n").unwrap_err();
+        assert_eq!(e.key, "max_sync_attempts");
+        assert!(e.source_name.ends_with("config.toml line 2"), "{e}");
+        assert!(e.reason.contains("expected a whole number above 0"), "{e}");
+        let e = load_file("\n\ninitial_retry_delay = true\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 3: initial_retry_delay: invalid type: boolean"),
+            "{e}"
+        );
+        let e = load_file("initial_retry_delay = 1.5\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 1: initial_retry_delay: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_and_the_key_it_is_in() {
+        let e = load_file("max_sync_attempts = 2\ninitial_retry_delay = soon\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 2: initial_retry_delay: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_table_other_than_sync_is_an_unknown_setting() {
+        let e = load_file("[proxy]\nport = 1\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 1: proxy: unknown setting"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn counts_and_durations_from_the_environment_are_text() {
+        let env = |k: &str| match k {
+            "SYNCSHELL_MAX_HIDDEN_WEBVIEWS" => Some(" 4".to_owned()),
+            "SYNCSHELL_LOG_RETENTION" => Some("1d".to_owned()),
+            "SYNCSHELL_HIDDEN_WEBVIEW_IDLE" => Some("1500".to_owned()),
+            _ => None,
+        };
+        let p = Parameters::load(Path::new("/nonexistent"), env).unwrap();
+        assert_eq!(p.max_hidden_webviews, 4);
+        assert_eq!(p.log_retention, 86_400_000);
+        assert_eq!(p.hidden_webview_idle, 1_500);
+        let env = |k: &str| (k == "SYNCSHELL_RETRY_DELAY_FACTOR").then(|| "3x".to_owned());
+        let e = Parameters::load(Path::new("/nonexistent"), env).unwrap_err();
+        assert_eq!(
+            e.source_name,
+            "environment variable SYNCSHELL_RETRY_DELAY_FACTOR"
+        );
+        assert_eq!(e.key, "retry_delay_factor");
+    }
+
+    #[test]
+    fn units_beyond_days_and_below_milliseconds_are_refused() {
+        for bad in ["2weeks", "1M", "1y", "500us", "1 sec"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("1h 30m"), Ok(90 * 60_000));
+        assert_eq!(parse_duration("2min"), Ok(120_000));
     }
 }

@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::clock::Millis;
 use crate::store::background_log::{self, LogEntry};
+use crate::store::log_event::LogEvent;
 use crate::store::sync_registrations::{self as regs, Key, Kind, Registration, State};
 use crate::store::{Store, StoreError};
 use crate::sync::delay::{self, AfterFailure};
@@ -76,13 +77,13 @@ pub enum Finished {
     FireAgain,
 }
 
-fn entry(now: Millis, r: &Registration, event: &str, metadata: serde_json::Value) -> LogEntry {
+fn entry(now: Millis, r: &Registration, event: LogEvent, metadata: serde_json::Value) -> LogEntry {
     LogEntry {
         at: now,
         origin: r.origin.clone(),
         scope: r.key.scope.clone(),
         service: r.key.kind,
-        event: event.into(),
+        event,
         tag: r.key.tag.clone(),
         metadata,
     }
@@ -125,7 +126,7 @@ pub fn register(
                     regs::set_state(tx, &key, State::Reregistered)?;
                     background_log::record(
                         tx,
-                        &entry(now, &existing, "Sync event reregistered", json!({})),
+                        &entry(now, &existing, LogEvent::Reregistered, json!({})),
                     )?;
                     Registered::ReregisteredWhileFiring
                 }
@@ -137,10 +138,7 @@ pub fn register(
                     }
                     regs::put(tx, &existing)?;
                     let meta = json!({ "minInterval": call.min_interval });
-                    background_log::record(
-                        tx,
-                        &entry(now, &existing, "Registered periodicsync", meta),
-                    )?;
+                    background_log::record(tx, &entry(now, &existing, LogEvent::Registered, meta))?;
                     Registered::Updated
                 }
             },
@@ -166,14 +164,11 @@ pub fn register(
                     registered_at: now,
                 };
                 regs::put(tx, &r)?;
-                let (event, meta) = match call.kind {
-                    Kind::Sync => ("Registered sync", json!({})),
-                    Kind::Periodic => (
-                        "Registered periodicsync",
-                        json!({ "minInterval": call.min_interval }),
-                    ),
+                let meta = match call.kind {
+                    Kind::Sync => json!({}),
+                    Kind::Periodic => json!({ "minInterval": call.min_interval }),
                 };
-                background_log::record(tx, &entry(now, &r, event, meta))?;
+                background_log::record(tx, &entry(now, &r, LogEvent::Registered, meta))?;
                 Registered::New
             }
         };
@@ -198,7 +193,7 @@ pub fn unregister_periodic(
             return Ok(false);
         };
         regs::delete(tx, &key)?;
-        background_log::record(tx, &entry(now, &r, "Unregistered periodicsync", json!({})))?;
+        background_log::record(tx, &entry(now, &r, LogEvent::Unregistered, json!({})))?;
         Ok(true)
     })
 }
@@ -222,12 +217,11 @@ pub fn begin_firing(
         r.attempts += 1;
         regs::put(tx, &r)?;
         let last_chance = delay::is_last_chance(params, r.attempts);
-        let event = format!("Dispatched {} event", r.key.kind.as_str());
         let meta = match r.key.kind {
             Kind::Sync => json!({ "Last Chance": last_chance, "attempt": r.attempts }),
             Kind::Periodic => json!({ "attempt": r.attempts }),
         };
-        background_log::record(tx, &entry(now, &r, &event, meta))?;
+        background_log::record(tx, &entry(now, &r, LogEvent::Dispatched, meta))?;
         Ok(Some(Dispatch {
             attempt: r.attempts,
             last_chance,
@@ -248,7 +242,6 @@ pub fn finish(
         let Some(mut r) = regs::get(tx, key)? else {
             return Ok(None);
         };
-        let kind = r.key.kind.as_str();
         let outcome = if r.state == State::Reregistered {
             Finished::FireAgain
         } else if error.is_none() {
@@ -267,20 +260,17 @@ pub fn finish(
             _ => json!({}),
         };
         let event = match error {
-            None => format!("{kind} event completed"),
-            Some(_) => format!("{kind} event failed"),
+            None => LogEvent::Completed,
+            Some(_) => LogEvent::Failed,
         };
-        background_log::record(tx, &entry(now, &r, &event, meta))?;
+        background_log::record(tx, &entry(now, &r, event, meta))?;
         let periodic_next = Some(now + delay::periodic_interval(params, r.min_interval));
         match (outcome, r.key.kind) {
             (Finished::Completed | Finished::Dropped, Kind::Sync) => {
                 regs::delete(tx, key)?;
                 if outcome == Finished::Dropped {
                     let meta = json!({ "attempts": r.attempts });
-                    background_log::record(
-                        tx,
-                        &entry(now, &r, "Registration dropped after the last attempt", meta),
-                    )?;
+                    background_log::record(tx, &entry(now, &r, LogEvent::Dropped, meta))?;
                 }
             }
             (Finished::Completed | Finished::Dropped, Kind::Periodic) => {
@@ -318,15 +308,7 @@ pub fn recover(store: &mut Store, params: &Parameters, now: Millis) -> Result<us
             let earliest = now + params.min_sync_recovery_time;
             r.delay_until = Some(r.delay_until.map_or(earliest, |d| d.max(earliest)));
             regs::put(tx, &r)?;
-            background_log::record(
-                tx,
-                &entry(
-                    now,
-                    &r,
-                    "Event interrupted; will retry after recovery delay",
-                    json!({}),
-                ),
-            )?;
+            background_log::record(tx, &entry(now, &r, LogEvent::Interrupted, json!({})))?;
         }
         Ok::<_, StoreError>(interrupted.len())
     })
@@ -424,8 +406,8 @@ mod tests {
     fn events(store: &Store) -> Vec<String> {
         background_log::list(store.conn(), None)
             .unwrap()
-            .into_iter()
-            .map(|e| e.event)
+            .iter()
+            .map(|e| e.event_name().to_owned())
             .collect()
     }
 

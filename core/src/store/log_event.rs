@@ -1,0 +1,171 @@
+//! The events of the background-services log, named as Chrome DevTools' Background Services panel
+//! names them. The names are stored as text in `background_log.event`, printed by `syncshell log`
+//! and matched by the end-to-end tests, so each one is written out exactly once, here.
+
+use crate::store::sync_registrations::Kind;
+
+/// Something that happened to a background sync registration. Its name depends on the service
+/// (`Kind`) it happened to: see [`LogEvent::name`].
+///
+/// Non-exhaustive: events of other kinds (a permission changed, a notification shown) are expected
+/// to join, so code outside this crate matching on it keeps a catch-all arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogEvent {
+    /// A registration was made, or a periodic one's interval updated.
+    Registered,
+    /// A one-off registration was made again while its event ran; it fires once more.
+    Reregistered,
+    /// A periodic registration was removed.
+    Unregistered,
+    /// An event was sent to the service worker.
+    Dispatched,
+    /// The worker's event promise resolved.
+    Completed,
+    /// The event failed (rejected, timed out, or could not be delivered).
+    Failed,
+    /// A one-off registration failed its last attempt and is gone.
+    Dropped,
+    /// The host stopped while an event ran; the registration waits for the recovery delay.
+    Interrupted,
+    /// A name this version does not know, read from a log written by a newer one. Kept verbatim so
+    /// that listing never fails and prints it as it was written.
+    Other(String),
+}
+
+impl LogEvent {
+    /// Every event this version writes, for reading names back.
+    const KNOWN: [Self; 8] = [
+        Self::Registered,
+        Self::Reregistered,
+        Self::Unregistered,
+        Self::Dispatched,
+        Self::Completed,
+        Self::Failed,
+        Self::Dropped,
+        Self::Interrupted,
+    ];
+
+    /// The stored and printed name of this event for `service`, e.g. "Registered sync",
+    /// "Dispatched periodicsync event", "sync event failed".
+    pub fn name(&self, service: Kind) -> &str {
+        use Kind::{Periodic, Sync};
+        match (self, service) {
+            (Self::Registered, Sync) => "Registered sync",
+            (Self::Registered, Periodic) => "Registered periodicsync",
+            // Only one-off registrations are re-registered while firing; the periodic name is
+            // there so that every event has one for each service.
+            (Self::Reregistered, Sync) => "Sync event reregistered",
+            (Self::Reregistered, Periodic) => "Periodicsync event reregistered",
+            (Self::Unregistered, Sync) => "Unregistered sync",
+            (Self::Unregistered, Periodic) => "Unregistered periodicsync",
+            (Self::Dispatched, Sync) => "Dispatched sync event",
+            (Self::Dispatched, Periodic) => "Dispatched periodicsync event",
+            (Self::Completed, Sync) => "sync event completed",
+            (Self::Completed, Periodic) => "periodicsync event completed",
+            (Self::Failed, Sync) => "sync event failed",
+            (Self::Failed, Periodic) => "periodicsync event failed",
+            (Self::Dropped, _) => "Registration dropped after the last attempt",
+            (Self::Interrupted, _) => "Event interrupted; will retry after recovery delay",
+            (Self::Other(name), _) => name,
+        }
+    }
+
+    /// The event `name` stands for in a `service` entry: the inverse of [`LogEvent::name`]. A name
+    /// this version does not write is [`LogEvent::Other`].
+    pub fn parse(name: &str, service: Kind) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|event| event.name(service) == name)
+            .unwrap_or_else(|| Self::Other(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names as the log has always written them.
+    const NAMES: [(LogEvent, Kind, &str); 16] = [
+        (LogEvent::Registered, Kind::Sync, "Registered sync"),
+        (
+            LogEvent::Registered,
+            Kind::Periodic,
+            "Registered periodicsync",
+        ),
+        (
+            LogEvent::Reregistered,
+            Kind::Sync,
+            "Sync event reregistered",
+        ),
+        (
+            LogEvent::Reregistered,
+            Kind::Periodic,
+            "Periodicsync event reregistered",
+        ),
+        (LogEvent::Unregistered, Kind::Sync, "Unregistered sync"),
+        (
+            LogEvent::Unregistered,
+            Kind::Periodic,
+            "Unregistered periodicsync",
+        ),
+        (LogEvent::Dispatched, Kind::Sync, "Dispatched sync event"),
+        (
+            LogEvent::Dispatched,
+            Kind::Periodic,
+            "Dispatched periodicsync event",
+        ),
+        (LogEvent::Completed, Kind::Sync, "sync event completed"),
+        (
+            LogEvent::Completed,
+            Kind::Periodic,
+            "periodicsync event completed",
+        ),
+        (LogEvent::Failed, Kind::Sync, "sync event failed"),
+        (
+            LogEvent::Failed,
+            Kind::Periodic,
+            "periodicsync event failed",
+        ),
+        (
+            LogEvent::Dropped,
+            Kind::Sync,
+            "Registration dropped after the last attempt",
+        ),
+        (
+            LogEvent::Dropped,
+            Kind::Periodic,
+            "Registration dropped after the last attempt",
+        ),
+        (
+            LogEvent::Interrupted,
+            Kind::Sync,
+            "Event interrupted; will retry after recovery delay",
+        ),
+        (
+            LogEvent::Interrupted,
+            Kind::Periodic,
+            "Event interrupted; will retry after recovery delay",
+        ),
+    ];
+
+    #[test]
+    fn every_event_has_its_devtools_name_for_each_service_and_reads_back() {
+        for (event, service, name) in NAMES {
+            assert_eq!(event.name(service), name);
+            assert_eq!(LogEvent::parse(name, service), event, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_name_from_a_newer_version_is_kept_as_it_was_written() {
+        let event = LogEvent::parse("Notification shown", Kind::Sync);
+        assert_eq!(event, LogEvent::Other("Notification shown".into()));
+        assert_eq!(event.name(Kind::Sync), "Notification shown");
+        // A known name under the other service is not that event either.
+        assert_eq!(
+            LogEvent::parse("Registered sync", Kind::Periodic),
+            LogEvent::Other("Registered sync".into())
+        );
+    }
+}
