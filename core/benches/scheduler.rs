@@ -47,7 +47,6 @@ fn main() -> Result<(), Box<dyn Error>> {
                 tag: &tag,
                 // Intervals of 12 h, 12 h, 24 h, 36 h, ...: about 2 per app are due after 12 h.
                 min_interval: (n as i64) * 12 * 3_600_000,
-                has_active_worker: true,
             };
             let t = Instant::now();
             rules::register(&mut store, &params, clock.now_ms(), policy, &call)?;

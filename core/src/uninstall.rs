@@ -92,7 +92,6 @@ mod tests {
             kind: Kind::Sync,
             tag: "outbox",
             min_interval: 0,
-            has_active_worker: true,
         };
         let policy = SitePolicy {
             permitted: true,

@@ -224,7 +224,7 @@ pub fn log(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
             "{}  {app}  {}  {}  tag={}{meta}",
             format_time(e.at),
             e.service.as_str(),
-            e.event,
+            e.event_name(),
             e.tag
         );
     }

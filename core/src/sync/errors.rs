@@ -5,8 +5,6 @@
 /// as one string to be parsed. `Display` gives "Name: message" for logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncError {
-    /// One-off register with no active service worker.
-    NoActiveWorker,
     /// The user blocked the permission for the site.
     PermissionDenied,
     /// The tag is over 10,240 characters.
@@ -27,7 +25,6 @@ impl SyncError {
     /// The DOMException name (or `TypeError`) the call rejects with.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::NoActiveWorker => "InvalidStateError",
             Self::PermissionDenied => "NotAllowedError",
             Self::TagTooLong => "InvalidAccessError",
             Self::Disabled | Self::Storage(_) => "UnknownError",
@@ -40,7 +37,6 @@ impl SyncError {
     /// The message, worded as Chromium words it where Chromium has the case.
     pub fn message(&self) -> String {
         match self {
-            Self::NoActiveWorker => "Registration failed - no active Service Worker".into(),
             Self::PermissionDenied => "Permission denied.".into(),
             Self::TagTooLong => "Registration failed - tag too long".into(),
             Self::Disabled => "Background Sync is disabled.".into(),
@@ -90,9 +86,6 @@ mod tests {
         assert!(SyncError::QuotaExceeded(5)
             .to_string()
             .starts_with("QuotaExceededError: "));
-        assert!(SyncError::NoActiveWorker
-            .to_string()
-            .starts_with("InvalidStateError: "));
         assert!(SyncError::TagTooLong
             .to_string()
             .starts_with("InvalidAccessError: "));

@@ -36,8 +36,9 @@ pub struct RegisterCall<'a> {
     pub tag: &'a str,
     /// Periodic only: requested minimum interval (ms).
     pub min_interval: Millis,
-    /// Whether the registration has an active worker.
-    pub has_active_worker: bool,
+    // No "has an active worker" here: only the caller's own realm can see
+    // `registration.active` (WebKit gives the host no view of a worker's state), so the page
+    // bridge and the worker shim reject with InvalidStateError before calling.
 }
 
 /// What a `register()` did.
@@ -109,9 +110,6 @@ pub fn register(
     }
     if !policy.permitted {
         return Err(SyncError::PermissionDenied);
-    }
-    if !call.has_active_worker {
-        return Err(SyncError::NoActiveWorker);
     }
     let key = Key {
         scope: call.scope.to_owned(),
@@ -350,7 +348,6 @@ mod tests {
             kind,
             tag,
             min_interval: 0,
-            has_active_worker: true,
         }
     }
 
@@ -547,14 +544,6 @@ mod tests {
         assert_eq!(
             register(&mut store, &p, now, off, &call(Kind::Sync, "a")),
             Err(SyncError::Disabled)
-        );
-        let no_worker = RegisterCall {
-            has_active_worker: false,
-            ..call(Kind::Sync, "a")
-        };
-        assert_eq!(
-            register(&mut store, &p, now, ALLOWED, &no_worker),
-            Err(SyncError::NoActiveWorker)
         );
         let foreign = RegisterCall {
             origin: "http://evil.test",

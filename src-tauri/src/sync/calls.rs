@@ -147,9 +147,6 @@ impl SyncHost {
             kind,
             tag,
             min_interval: min_interval.min(i64::MAX as f64) as i64,
-            // The bridge and the shim reject a register() with no active worker in the caller's
-            // own realm before calling (WebKit gives the host no way to see a worker's state).
-            has_active_worker: true,
         };
         let now = self.ctx.clock.now_ms();
         rules::register(&mut self.ctx.store(), &self.params, now, policy, &call)?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::json;
 use syncshell_core::store::apps::{self, App};
 use syncshell_core::store::background_log::{self, LogEntry};
+use syncshell_core::store::log_event::LogEvent;
 use syncshell_core::store::sync_registrations::{self as regs, Kind};
 use syncshell_core::sync::rules::{self, Dispatch};
 
@@ -115,30 +116,27 @@ impl<W: EventWindows> Dispatcher<W> {
             last_chance,
             scope: &scope,
         };
-        let log = |name: String, metadata: serde_json::Value| {
+        let log = |event: LogEvent, metadata: serde_json::Value| {
             let entry = LogEntry {
                 at: self.sync.ctx.clock.now_ms(),
                 origin: app.origin.clone(),
                 scope: scope.clone(),
                 service: kind,
-                event: name,
+                event,
                 tag: tag.to_owned(),
                 metadata,
             };
             let _ = background_log::record(self.sync.ctx.store().conn(), &entry);
         };
         log(
-            format!("Dispatched {} event", kind.as_str()),
+            LogEvent::Dispatched,
             json!({ "manual": true, "Last Chance": last_chance }),
         );
         let outcome = self.fire_event(app, &event).await;
         match &outcome {
-            Ok(()) => log(
-                format!("{} event completed", kind.as_str()),
-                json!({ "manual": true }),
-            ),
+            Ok(()) => log(LogEvent::Completed, json!({ "manual": true })),
             Err(e) => log(
-                format!("{} event failed", kind.as_str()),
+                LogEvent::Failed,
                 json!({ "manual": true, "Failure Reason": e.to_string() }),
             ),
         }

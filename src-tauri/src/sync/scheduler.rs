@@ -113,7 +113,6 @@ mod tests {
                 kind,
                 tag,
                 min_interval: 0,
-                has_active_worker: true,
             };
             let allowed = SitePolicy {
                 permitted: true,
@@ -139,7 +138,7 @@ mod tests {
             background_log::list(self.sync.ctx.store().conn(), None)
                 .unwrap()
                 .into_iter()
-                .map(|e| (e.event.to_string(), e.metadata))
+                .map(|e| (e.event_name().to_owned(), e.metadata))
                 .collect()
         }
 
