@@ -65,11 +65,12 @@ pub fn scan(html: &str, document_url: &Url) -> PageInfo {
         .filter(|e| e.has_name("link"))
         .map(|link| Link::read(&link, &base))
         .collect();
-    // As in Chromium, the first manifest link decides, even one without a usable href.
+    // The first manifest link with a usable href. (Chromium stops at the first manifest link
+    // even when its href is empty; a page like that still installs here, as it always did.)
     let manifest = links
         .iter()
-        .find(|link| link.is("manifest"))
-        .and_then(|link| link.url.clone());
+        .filter(|link| link.is("manifest"))
+        .find_map(|link| link.url.clone());
     let icons = links
         .into_iter()
         .filter(|link| link.is("icon") || link.is("apple-touch-icon"))
@@ -289,12 +290,13 @@ mod tests {
     }
 
     #[test]
-    fn the_first_manifest_link_decides_even_without_an_href() {
+    fn the_first_manifest_link_with_a_usable_href_wins() {
         let html = r#"<link rel="manifest" href="/first.json">
             <link rel="manifest" href="/second.json">"#;
         assert_eq!(scan(html, &doc()).manifest.unwrap().path(), "/first.json");
-        let html = r#"<link rel="manifest"><link rel="manifest" href="/second.json">"#;
-        assert_eq!(scan(html, &doc()).manifest, None);
+        let html = r#"<link rel="manifest"><link rel="manifest" href=" ">
+            <link rel="manifest" href="/third.json">"#;
+        assert_eq!(scan(html, &doc()).manifest.unwrap().path(), "/third.json");
     }
 
     #[test]

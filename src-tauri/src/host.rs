@@ -52,7 +52,8 @@ pub type HostDispatcher = Dispatcher<WebviewTargets>;
 /// How long a command waits for a host that another command is starting at the same moment.
 const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
 
-/// The host's state, managed by Tauri and reachable from every handler.
+/// The host: every part it set up, and the request handling the control socket and the first
+/// command use.
 pub struct Host {
     ctx: Arc<Context>,
     handle: AppHandle,
@@ -133,7 +134,12 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());
             // A missing tray host (no status notifier on the desktop) must not stop the host.
-            if let Err(e) = tray::create(&host.handle, host.clone()) {
+            let opener = host.clone();
+            let open: tray::OpenApp = Arc::new(move |app_id| {
+                let host = opener.clone();
+                tauri::async_runtime::spawn(async move { host.open_by_id(app_id).await });
+            });
+            if let Err(e) = tray::create(&host.handle, &host.ctx, open) {
                 eprintln!("syncshell: no tray icon: {e}");
             }
             let served = host.clone();
@@ -210,6 +216,7 @@ impl Host {
             ctx.clone(),
             proxy_url,
             authority.clone(),
+            sync::bridge::PAGE_BRIDGE,
             on_crash,
         ));
         let renewed = Arc::downgrade(&windows);
@@ -260,9 +267,23 @@ impl Host {
         (reply, app)
     }
 
-    /// What every command runs against.
-    pub fn context(&self) -> &Context {
-        &self.ctx
+    /// Opens the app `app_id` (a tray click): its window if it is still installed.
+    async fn open_by_id(&self, app_id: String) {
+        let ctx = self.ctx.clone();
+        let found = tauri::async_runtime::spawn_blocking(move || {
+            syncshell_core::store::apps::get(ctx.store().conn(), &app_id).map(|a| (app_id, a))
+        })
+        .await;
+        match found {
+            Ok(Ok((_, Some(app)))) => {
+                if let Err(e) = self.open_window(app).await {
+                    eprintln!("syncshell: {e}");
+                }
+            }
+            Ok(Ok((app_id, None))) => eprintln!("syncshell: {app_id} is no longer installed"),
+            Ok(Err(e)) => eprintln!("syncshell: {e}"),
+            Err(e) => eprintln!("syncshell: {e}"),
+        }
     }
 
     /// Rebuilds the tray menu after the apps changed.
@@ -292,7 +313,7 @@ impl Host {
             Request::Uninstall { id } => {
                 // The windows go first: their WebKit process holds files in the app's data directory.
                 self.windows.close_app(&id);
-                self.windows.close_hidden(&id);
+                self.dispatcher.close_hidden(&id).await;
                 let origin = commands::find_app(&self.ctx, &id).ok().map(|a| a.origin);
                 let reply = commands::uninstall(&self.ctx, &id);
                 if let Some(origin) = origin {

@@ -8,20 +8,23 @@ use tauri::tray::TrayIconBuilder;
 use tauri::AppHandle;
 
 use crate::context::Context;
-use crate::host::Host;
+
+/// What a click on "Open <app>" does with the app's id; the host passes it down, so the tray
+/// never calls up into the host.
+pub type OpenApp = Arc<dyn Fn(String) + Send + Sync>;
 
 const TRAY_ID: &str = "syncshell";
 const QUIT: &str = "quit";
 const OPEN_PREFIX: &str = "open:";
 
-/// Creates the tray icon with a menu of the installed apps; its items act through `host`.
-pub fn create(handle: &AppHandle, host: Arc<Host>) -> tauri::Result<()> {
-    let menu = build_menu(handle, &installed(host.context()))?;
+/// Creates the tray icon with a menu of the installed apps; "Open" items call `open`.
+pub fn create(handle: &AppHandle, ctx: &Context, open: OpenApp) -> tauri::Result<()> {
+    let menu = build_menu(handle, &installed(ctx))?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("syncshell")
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(move |handle, event| on_menu_event(handle, &host, event));
+        .on_menu_event(move |handle, event| on_menu_event(handle, &open, event));
     if let Some(icon) = handle.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
@@ -83,24 +86,12 @@ fn build_menu(handle: &AppHandle, apps: &[App]) -> tauri::Result<Menu<tauri::Wry
     Ok(menu)
 }
 
-fn on_menu_event(handle: &AppHandle, host: &Arc<Host>, event: MenuEvent) {
+fn on_menu_event(handle: &AppHandle, open: &OpenApp, event: MenuEvent) {
     let id = event.id().as_ref();
     if id == QUIT {
         handle.exit(0);
     } else if let Some(app_id) = id.strip_prefix(OPEN_PREFIX) {
-        let (host, app_id) = (host.clone(), app_id.to_owned());
-        // Menu events arrive on the main thread, which the store and window creation must not block.
-        tauri::async_runtime::spawn(async move {
-            let found = apps::get(host.context().store().conn(), &app_id);
-            match found {
-                Ok(Some(app)) => {
-                    if let Err(e) = host.open_window(app).await {
-                        eprintln!("syncshell: {e}");
-                    }
-                }
-                Ok(None) => eprintln!("syncshell: {app_id} is no longer installed"),
-                Err(e) => eprintln!("syncshell: {e}"),
-            }
-        });
+        // Menu events arrive on the main thread: `open` only starts the work elsewhere.
+        open(app_id.to_owned());
     }
 }

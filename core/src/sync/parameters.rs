@@ -182,7 +182,15 @@ fn file_settings(text: &str, name: &str) -> Result<Vec<Setting>, ParameterError>
     if let Some(syntax) = errors.first() {
         let span = syntax.span().unwrap_or(0..0);
         let key = key_of_syntax_error(text, &span, &entries);
-        return Err(error(&at(span.start), &key, syntax.message()));
+        let reason = match unquoted_duration(text, span.start) {
+            // The file used to be read as plain `key = value` lines, where `30s` was fine.
+            Some(value) => format!(
+                "{} (quote a duration: \"{value}\")",
+                syntax.message().trim_end()
+            ),
+            None => syntax.message().to_owned(),
+        };
+        return Err(error(&at(span.start), &key, reason));
     }
     let mut settings: Vec<Setting> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
@@ -226,6 +234,17 @@ fn key_of_syntax_error(text: &str, span: &std::ops::Range<usize>, entries: &[Ent
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| "-".into())
+}
+
+/// The unquoted duration (`30s`) after the `=` on the line holding byte `offset`, if that is what
+/// the line has: TOML wants it quoted.
+fn unquoted_duration(text: &str, offset: usize) -> Option<&str> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let value = line.split_once('=')?.1.split('#').next()?.trim();
+    let is_duration =
+        value.ends_with(|c: char| c.is_ascii_alphabetic()) && parse_duration(value).is_ok();
+    is_duration.then_some(value)
 }
 
 /// An environment variable's text as a TOML value: a whole number is the integer it spells, so
@@ -503,5 +522,16 @@ mod tests {
         }
         assert_eq!(parse_duration("1h 30m"), Ok(90 * 60_000));
         assert_eq!(parse_duration("2min"), Ok(120_000));
+    }
+
+    #[test]
+    fn an_unquoted_duration_from_the_old_line_format_gets_a_hint() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("config.toml");
+        std::fs::write(&file, "max_sync_attempts = 4\ninitial_retry_delay = 30s\n").unwrap();
+        let e = Parameters::load(&file, no_env).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("initial_retry_delay"), "{e}");
+        assert!(e.contains(r#"quote a duration: "30s""#), "{e}");
     }
 }

@@ -148,10 +148,12 @@ impl<W: EventWindows> Dispatcher<W> {
             return self.deliver(&window, event).await;
         }
         let lease = self.hidden.lease(app).await?;
-        match lease.window() {
-            Some(window) => self.deliver(window, event).await,
-            None => Err(EventFailure::Window("no hidden window".into())),
-        }
+        self.deliver(lease.window(), event).await
+    }
+
+    /// Closes `app_id`'s hidden window and frees its slot (the app is being uninstalled).
+    pub async fn close_hidden(&self, app_id: &str) {
+        self.hidden.close(app_id).await;
     }
 
     async fn deliver(&self, window: &W::Window, event: &Event<'_>) -> Outcome {

@@ -38,22 +38,32 @@ pub struct HiddenPool<W: EventWindows> {
 
 /// An event's use of an app's hidden window. Dropping it ends the use.
 pub struct Lease<W: EventWindows> {
-    pool: Arc<HiddenPool<W>>,
-    app_id: String,
-    window: Option<W::Window>,
+    window: W::Window,
+    _use: Use<W>,
 }
 
 impl<W: EventWindows> Lease<W> {
     /// The hidden window.
-    pub fn window(&self) -> Option<&W::Window> {
-        self.window.as_ref()
+    pub fn window(&self) -> &W::Window {
+        &self.window
     }
 }
 
-impl<W: EventWindows> Drop for Lease<W> {
+/// One use of an app's window, counted from before the window is looked up (so an idle close
+/// cannot take a window this use found) until it is dropped, which starts the idle timer.
+struct Use<W: EventWindows> {
+    pool: Arc<HiddenPool<W>>,
+    app_id: String,
+    /// The runtime the use began on: `Drop` cannot count on being called inside one.
+    runtime: tokio::runtime::Handle,
+}
+
+impl<W: EventWindows> Drop for Use<W> {
     fn drop(&mut self) {
         let generation = self.pool.end(&self.app_id);
-        self.pool.close_when_idle(self.app_id.clone(), generation);
+        let (pool, app_id) = (self.pool.clone(), self.app_id.clone());
+        self.runtime
+            .spawn(async move { pool.close_when_idle(app_id, generation).await });
     }
 }
 
@@ -72,23 +82,31 @@ impl<W: EventWindows> HiddenPool<W> {
     /// `app`'s hidden window for one event: the open one, or a new one once a slot is free and
     /// its dispatch page has loaded.
     pub async fn lease(self: &Arc<Self>, app: &App) -> Result<Lease<W>, EventFailure> {
-        // Counted before the lookup, so an idle close cannot take a window this event found.
         self.begin(&app.id);
-        let mut lease = Lease {
+        let use_ = Use {
             pool: self.clone(),
             app_id: app.id.clone(),
-            window: None,
+            runtime: tokio::runtime::Handle::current(),
         };
         // Held until the page has loaded: a second event of the app waits here, then finds the
         // window ready.
         let _opening = self.lock(&app.id).await;
-        if let Some(window) = self.windows.hidden_window(&app.id) {
-            lease.window = Some(window);
-            return Ok(lease);
-        }
-        self.take_slot(&app.id).await?;
-        lease.window = Some(self.windows.open_hidden(app).await?);
-        Ok(lease)
+        let window = match self.windows.hidden_window(&app.id) {
+            Some(window) => window,
+            None => {
+                self.take_slot(&app.id).await?;
+                self.windows.open_hidden(app).await?
+            }
+        };
+        Ok(Lease { window, _use: use_ })
+    }
+
+    /// Closes `app_id`'s hidden window now and frees its slot (the app is being uninstalled).
+    /// An event still in it gets no outcome and fails at its timeout, as before.
+    pub async fn close(&self, app_id: &str) {
+        let _closing = self.lock(app_id).await;
+        self.windows.close_hidden(app_id);
+        self.closed(app_id);
     }
 
     fn with_use<T>(&self, app_id: &str, f: impl FnOnce(&mut AppUse) -> T) -> T {
@@ -148,16 +166,13 @@ impl<W: EventWindows> HiddenPool<W> {
     }
 
     /// Closes `app_id`'s window, and frees its slot, if no lease uses it for the idle time.
-    fn close_when_idle(self: &Arc<Self>, app_id: String, generation: u64) {
-        let pool = self.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(pool.idle).await;
-            let _closing = pool.lock(&app_id).await;
-            if pool.idle_since(&app_id, generation) {
-                pool.windows.close_hidden(&app_id);
-                pool.closed(&app_id);
-            }
-        });
+    async fn close_when_idle(&self, app_id: String, generation: u64) {
+        tokio::time::sleep(self.idle).await;
+        let _closing = self.lock(&app_id).await;
+        if self.idle_since(&app_id, generation) {
+            self.windows.close_hidden(&app_id);
+            self.closed(&app_id);
+        }
     }
 
     /// `app_id`'s window was closed as idle: its slot is free and its use forgotten.

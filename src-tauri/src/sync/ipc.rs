@@ -29,19 +29,21 @@ fn caller(sync: &SyncHost, label: &str, url: &url::Url) -> Result<(WindowLabel, 
     }
 }
 
-/// Runs `work` for the calling page on the blocking pool, once its origin is checked.
+/// Runs `work` for the calling page on the blocking pool, once its origin is checked. Reading the
+/// webview's URL waits for the GTK main thread, so that too happens on the blocking pool, never on
+/// an async worker (two stalled workers would stall the proxy and every other task).
 async fn for_caller<T: Send + 'static>(
     webview: &Webview,
     sync: &State<'_, Arc<SyncHost>>,
     work: impl FnOnce(&SyncHost, WindowLabel, String) -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let url = webview
-        .url()
-        .map_err(|e| IpcError::Webview(e.to_string()))?;
-    let label = webview.label().to_owned();
+    let webview = webview.clone();
     let sync = sync.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let (window, origin) = caller(&sync, &label, &url)?;
+        let url = webview
+            .url()
+            .map_err(|e| IpcError::Webview(e.to_string()))?;
+        let (window, origin) = caller(&sync, webview.label(), &url)?;
         work(&sync, window, origin)
     })
     .await

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -28,11 +29,18 @@ use super::SyncHost;
 const DISPATCH_PAGE: &str =
     "<!doctype html><meta charset=utf-8><title>syncshell background dispatch</title>";
 
+/// Origins remembered as "not installed" before the whole negative part is dropped: apps talk to
+/// any number of other origins (APIs, CDNs, trackers), and each is one small entry.
+const MAX_NOT_INSTALLED: usize = 4096;
+
 /// The host's answers to the proxy.
 pub struct HostPolicy {
     sync: Arc<SyncHost>,
     /// Every origin asked about: its shim if an app is installed on it, else `None`.
     shims: Mutex<HashMap<String, Option<Arc<Shim>>>>,
+    /// Bumped by every invalidation. A store read that began before an invalidation may have
+    /// seen the old state, so its answer is used but not cached.
+    generation: AtomicU64,
 }
 
 impl HostPolicy {
@@ -41,12 +49,15 @@ impl HostPolicy {
         Self {
             sync,
             shims: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
     /// Forgets what is cached about `origin`: an app on it was installed or uninstalled.
     pub fn invalidate(&self, origin: &str) {
-        self.cache().remove(origin);
+        let mut cache = self.cache();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        cache.remove(origin);
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<Shim>>>> {
@@ -92,8 +103,16 @@ impl Policy for HostPolicy {
         if let Some(cached) = self.cache().get(origin) {
             return cached.clone();
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let shim = self.load_shim(origin).ok()?;
-        self.cache().insert(origin.to_owned(), shim.clone());
+        let mut cache = self.cache();
+        // Checked under the cache's lock, which `invalidate` also holds while it bumps.
+        if self.generation.load(Ordering::SeqCst) == generation {
+            if shim.is_none() && cache.len() >= MAX_NOT_INSTALLED {
+                cache.retain(|_, shim| shim.is_some());
+            }
+            cache.insert(origin.to_owned(), shim.clone());
+        }
         shim
     }
 

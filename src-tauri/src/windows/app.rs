@@ -28,6 +28,7 @@ impl Windows {
             return Ok(());
         }
         let build_error = |source| WindowError::Build {
+            kind: "a window",
             app: app.id.clone(),
             source,
         };
@@ -43,7 +44,7 @@ impl Windows {
         .inner_size(f64::from(width), f64::from(height))
         .data_directory(self.ctx.paths.webview_data_dir(&app.id))
         .proxy_url(self.proxy.clone())
-        .initialization_script(crate::sync::bridge::PAGE_BRIDGE)
+        .initialization_script(self.page_bridge)
         .on_new_window(move |url, _features| scope::new_window(&url, &new_window_scope));
         let icon = window_icon_path(&self.ctx.paths, &app.id);
         if icon.exists() {

@@ -5,12 +5,22 @@
 #[derive(Debug, thiserror::Error)]
 pub enum WindowError {
     /// Tauri refused to build the window.
-    #[error("cannot open a window for {app}: {source}")]
+    #[error("cannot open {kind} for {app}: {source}")]
     Build {
+        /// "a window" or "a background window" (the wording the log and CLI have always shown).
+        kind: &'static str,
         /// The app's id.
         app: String,
         /// Tauri's error.
         source: tauri::Error,
+    },
+    /// The app's origin does not make a dispatch URL.
+    #[error("no dispatch URL for {origin}: {source}")]
+    BadUrl {
+        /// The app's origin.
+        origin: String,
+        /// Why it does not parse.
+        source: url::ParseError,
     },
     /// The page bridge could not be granted to the app's origin.
     #[error("cannot grant the sync bridge to {origin}: {source}")]

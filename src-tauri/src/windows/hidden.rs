@@ -23,6 +23,7 @@ impl Windows {
     ) -> Result<WebviewWindow, WindowError> {
         self.grants.grant(&self.handle, app)?;
         let build_error = |source| WindowError::Build {
+            kind: "a background window",
             app: app.id.clone(),
             source,
         };
@@ -31,7 +32,10 @@ impl Windows {
             app.origin,
             syncshell_proxy::RESERVED_PREFIX
         ))
-        .map_err(|e| WindowError::Task(format!("bad dispatch URL for {}: {e}", app.origin)))?;
+        .map_err(|source| WindowError::BadUrl {
+            origin: app.origin.clone(),
+            source,
+        })?;
         let loaded = Mutex::new(Some(loaded));
         let tls = tls::leaf_for(&self.authority, &app.origin)?;
         let dispatch_url = url.clone();
@@ -46,7 +50,7 @@ impl Windows {
         .skip_taskbar(true)
         .data_directory(self.ctx.paths.webview_data_dir(&app.id))
         .proxy_url(self.proxy.clone())
-        .initialization_script(crate::sync::bridge::PAGE_BRIDGE)
+        .initialization_script(self.page_bridge)
         .on_page_load(move |_, payload| {
             // Only the dispatch page counts, not the blank page an https window starts on.
             if payload.event() == tauri::webview::PageLoadEvent::Finished

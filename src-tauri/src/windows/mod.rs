@@ -43,6 +43,8 @@ pub struct Windows {
     proxy: Url,
     authority: Arc<Authority>,
     on_crash: CrashReport,
+    /// The page bridge: injected into every document of app windows (visible and hidden).
+    page_bridge: &'static str,
     grants: grant::BridgeGrants,
     /// Held while checking for and creating an app window, so two requests racing to open the
     /// same app (two launcher clicks, a launch that starts the host) make one window. (Hidden
@@ -51,13 +53,14 @@ pub struct Windows {
 }
 
 impl Windows {
-    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, reporting
-    /// dead web processes to `on_crash`.
+    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, with
+    /// `page_bridge` injected into app pages, reporting dead web processes to `on_crash`.
     pub fn new(
         handle: AppHandle,
         ctx: Arc<Context>,
         proxy: Url,
         authority: Arc<Authority>,
+        page_bridge: &'static str,
         on_crash: CrashReport,
     ) -> Self {
         Self {
@@ -66,6 +69,7 @@ impl Windows {
             proxy,
             authority,
             on_crash,
+            page_bridge,
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
         }
