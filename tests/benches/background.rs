@@ -4,6 +4,7 @@
 //! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|idle]`
 //! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use syncshell_e2e::fixture::FixtureServer;
@@ -127,7 +128,15 @@ fn idle_host() {
     // Let start-up work (tray, network monitor, first scheduler pass) finish.
     std::thread::sleep(Duration::from_secs(3));
     let before = sample(pid);
-    std::thread::sleep(Duration::from_secs(seconds));
+    // Threads are read every second through the window, and each one's last reading kept, so a
+    // thread that ends meanwhile (tokio's idle blocking threads exit after 10 s) still counts
+    // what it did up to its last reading. Reading /proc does not wake the host.
+    let mut seen = before.threads.clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_secs(1).min(deadline - std::time::Instant::now()));
+        seen.extend(sample(pid).threads);
+    }
     let after = sample(pid);
     let webkit = env
         .host_children()
@@ -140,7 +149,7 @@ fn idle_host() {
          (shared library pages: GTK, WebKit)",
         after.rss_mb, after.hwm_mb, after.anon_mb, after.file_mb
     );
-    let (switches, ended) = switches_between(&before, &after);
+    let (switches, ended) = switches_between(&before.threads, &seen, &after.threads);
     println!(
         "  CPU {:.3} s, {switches} context switches (wake-ups), {} threads ({ended} ended meanwhile)",
         after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / ticks_per_second(),
@@ -156,25 +165,23 @@ struct Sample {
     hwm_mb: f64,
     cpu_ticks: u64,
     /// Context switches so far of each thread alive, by thread id.
-    threads: std::collections::BTreeMap<u32, u64>,
+    threads: BTreeMap<u32, u64>,
 }
 
-/// Context switches between two samples, counted per thread: a thread that began meanwhile counts
-/// all of its own, one that ended is left out (its counters are gone with it), and how many ended
-/// is returned beside the count. Summing the counters of whichever threads are alive instead (as
-/// this bench once did) goes negative when a thread ends: tokio's idle blocking-pool threads exit
-/// after 10 s.
-fn switches_between(before: &Sample, after: &Sample) -> (u64, usize) {
-    let switches = after
-        .threads
+/// Context switches between the first and the last sample, counted per thread from `seen`, each
+/// thread's last reading: a thread born meanwhile counts all of its own, one that ended counts up
+/// to its last reading. (Summing whichever threads are alive at the two ends, as this bench once
+/// did, goes negative when a thread ends.) Also returns how many threads ended meanwhile.
+fn switches_between(
+    before: &BTreeMap<u32, u64>,
+    seen: &BTreeMap<u32, u64>,
+    after: &BTreeMap<u32, u64>,
+) -> (u64, usize) {
+    let switches = seen
         .iter()
-        .map(|(tid, n)| n.saturating_sub(before.threads.get(tid).copied().unwrap_or(0)))
+        .map(|(tid, n)| n.saturating_sub(before.get(tid).copied().unwrap_or(0)))
         .sum();
-    let ended = before
-        .threads
-        .keys()
-        .filter(|tid| !after.threads.contains_key(tid))
-        .count();
+    let ended = seen.keys().filter(|tid| !after.contains_key(tid)).count();
     (switches, ended)
 }
 
@@ -195,7 +202,7 @@ fn sample(pid: u32) -> Sample {
         .collect();
     // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
     let cpu_ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    let mut threads = std::collections::BTreeMap::new();
+    let mut threads = BTreeMap::new();
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
         .flatten()
