@@ -72,10 +72,15 @@ pub struct Fetcher {
     client: reqwest::Client,
 }
 
+/// The HTTP client could not be built (no TLS backend, bad system configuration).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create the HTTP client: {0}")]
+pub struct ClientError(#[source] reqwest::Error);
+
 impl Fetcher {
     /// A client with syncshell's user agent and timeouts. Upstream certificates are always
     /// verified against the platform's roots (which honour `SSL_CERT_FILE` / `SSL_CERT_DIR`).
-    pub fn new() -> Result<Self, String> {
+    pub fn new() -> Result<Self, ClientError> {
         install_crypto_provider();
         let client = reqwest::Client::builder()
             .user_agent(concat!("syncshell/", env!("CARGO_PKG_VERSION")))
@@ -86,7 +91,7 @@ impl Fetcher {
             // proxy serves app windows, and a stray proxy variable must not see install traffic.
             .no_proxy()
             .build()
-            .map_err(|e| format!("cannot create the HTTP client: {e}"))?;
+            .map_err(ClientError)?;
         Ok(Self { client })
     }
 

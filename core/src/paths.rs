@@ -19,6 +19,11 @@ pub struct Paths {
     pub autostart_dir: PathBuf,
 }
 
+/// `HOME` is not set, so there is nowhere to keep data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("HOME is not set")]
+pub struct NoHome;
+
 impl Paths {
     /// Paths under the given XDG roots.
     pub fn new(data_home: &Path, config_home: &Path, runtime_dir: &Path) -> Self {
@@ -35,10 +40,8 @@ impl Paths {
     /// Paths from `XDG_*` variables, with the specification's defaults under `$HOME`. Without
     /// `XDG_RUNTIME_DIR` the runtime files go to a per-user directory under the system temp dir,
     /// which `ensure_private_dir` then makes owner-only.
-    pub fn from_env() -> Result<Self, String> {
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .ok_or("HOME is not set")?;
+    pub fn from_env() -> Result<Self, NoHome> {
+        let home = std::env::var_os("HOME").map(PathBuf::from).ok_or(NoHome)?;
         let var = |name: &str, default: PathBuf| {
             std::env::var_os(name)
                 .map(PathBuf::from)

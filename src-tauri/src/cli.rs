@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::protocol::Request;
+use crate::protocol::{NetworkMode, Request};
 
 /// Runs Progressive Web Apps as desktop apps, with Background Sync that works while they are closed.
 #[derive(Debug, Parser)]
@@ -66,8 +66,8 @@ pub enum Command {
     /// Show or override the network state background sync sees.
     Network {
         /// `online` or `offline` to override the desktop's network monitor, `auto` to follow it.
-        #[arg(value_parser = ["online", "offline", "auto"])]
-        mode: Option<String>,
+        #[arg(value_enum)]
+        mode: Option<NetworkMode>,
     },
     /// Tell whether the host is running.
     Status,

@@ -32,8 +32,8 @@ pub enum ContextError {
     #[error("cannot locate the syncshell executable: {0}")]
     Executable(std::io::Error),
     /// The HTTP client could not be built.
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(String),
+    #[error(transparent)]
+    Http(#[from] syncshell_core::fetch::ClientError),
 }
 
 impl Context {
@@ -51,7 +51,7 @@ impl Context {
         Ok(Self {
             paths,
             store: Mutex::new(store),
-            fetcher: Fetcher::new().map_err(ContextError::Http)?,
+            fetcher: Fetcher::new()?,
             clock,
             exe,
         })

@@ -12,7 +12,7 @@ use crate::commands;
 use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
-use crate::protocol::{Reply, Request};
+use crate::protocol::{NetworkMode, Reply, Request};
 use crate::sync::dispatcher::Dispatcher;
 use crate::sync::network::Mode;
 use crate::sync::proxy_policy::HostPolicy;
@@ -178,7 +178,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
 pub enum SetupError {
     /// The local CA could not be created or loaded.
     #[error("cannot set up the local certificate authority: {0}")]
-    Authority(String),
+    Authority(#[source] syncshell_proxy::ca::CaError),
     /// The proxy could not listen.
     #[error("cannot start the local proxy: {0}")]
     Proxy(std::io::Error),
@@ -197,7 +197,7 @@ impl Host {
         let policy = Arc::new(HostPolicy::new(sync.clone()));
         let authority = Arc::new(
             Authority::open(&ctx.paths.tls_dir(), std::time::SystemTime::now())
-                .map_err(|e| SetupError::Authority(e.to_string()))?,
+                .map_err(SetupError::Authority)?,
         );
         let options = syncshell_proxy::Options {
             authority: Some(authority.clone()),
@@ -357,15 +357,10 @@ impl Host {
             Request::Network { mode } => {
                 let sync = &self.sync;
                 let network = &sync.network;
-                match mode.as_deref() {
-                    Some("online") => network.set_mode(Mode::Online),
-                    Some("offline") => network.set_mode(Mode::Offline),
-                    Some("auto") => network.set_mode(Mode::Auto),
-                    Some(other) => {
-                        return Reply::error(format!(
-                            "unknown network mode \"{other}\" (online, offline, auto)"
-                        ))
-                    }
+                match mode {
+                    Some(NetworkMode::Online) => network.set_mode(Mode::Online),
+                    Some(NetworkMode::Offline) => network.set_mode(Mode::Offline),
+                    Some(NetworkMode::Auto) => network.set_mode(Mode::Auto),
                     None => {}
                 }
                 // Back online: everything ready fires.

@@ -62,12 +62,24 @@ pub enum Request {
     /// Override the network state (`online`, `offline`) or follow the desktop (`auto`); `None` reports it.
     Network {
         /// The new mode.
-        mode: Option<String>,
+        mode: Option<NetworkMode>,
     },
     /// Report the host's state (pid, open windows).
     Status,
     /// Stop the host.
     Quit,
+}
+
+/// What `syncshell network MODE` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkMode {
+    /// Treat the network as up, whatever the desktop says.
+    Online,
+    /// Treat the network as down.
+    Offline,
+    /// Follow the desktop's network monitor.
+    Auto,
 }
 
 /// The host's answer: what the command prints and its exit status.
@@ -131,6 +143,19 @@ mod tests {
         let back: Request =
             serde_json::from_str(r#"{"cmd":"open","params":{"id":"notes"}}"#).unwrap();
         assert_eq!(back, Request::Open { id: "notes".into() });
+    }
+
+    #[test]
+    fn network_modes_travel_as_their_names() {
+        let json = serde_json::to_string(&Request::Network {
+            mode: Some(NetworkMode::Offline),
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"cmd":"network","params":{"mode":"offline"}}"#);
+        assert!(
+            serde_json::from_str::<Request>(r#"{"cmd":"network","params":{"mode":"maybe"}}"#)
+                .is_err()
+        );
     }
 
     #[test]

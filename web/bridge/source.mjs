@@ -1,4 +1,4 @@
-// The bridge scripts as the host delivers them (src-tauri/src/sync/mod.rs assembles them the same way):
+// The bridge scripts as the host delivers them (src-tauri/src/sync/bridge.rs assembles them the same way):
 // sync-api.js followed by page.js or worker-shim.js, the pair wrapped in one function scope.
 import { readFileSync } from 'node:fs';
 

@@ -2,7 +2,7 @@
 // (worker-shim.js). Neither is delivered alone: each goes out as this file followed by it, the pair wrapped
 // in one function so that nothing here becomes a global of the app:
 //   (function () { 'use strict'; <sync-api.js> <page.js or worker-shim.js> })();
-// (assembled in src-tauri/src/sync/mod.rs, and the same way for the Node tests by source.mjs).
+// (assembled in src-tauri/src/sync/bridge.rs, and the same way for the Node tests by source.mjs).
 //
 // syncshellSyncApi(G, callHost) gives both sides the same rules (WebIDL argument conversions, errors worded
 // as Chromium words them) and the same SyncManager / PeriodicSyncManager interfaces. callHost(cmd, args) is

@@ -311,10 +311,19 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Err
 /// nothing is silently rounded.
 const UNITS: [&str; 6] = ["ms", "s", "m", "min", "h", "d"];
 
+/// A text that is not a duration; the message says what would be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadDuration(String);
+
 /// Parses `1500ms`, `30s`, `5m`, `12h`, `3d` (a bare number is milliseconds).
-pub fn parse_duration(text: &str) -> Result<Millis, String> {
+pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
     let t = text.trim();
-    let not_a_duration = || format!("\"{text}\" is not a duration (like 1500ms, 30s, 5m, 12h, 3d)");
+    let not_a_duration = || {
+        BadDuration(format!(
+            "\"{text}\" is not a duration (like 1500ms, 30s, 5m, 12h, 3d)"
+        ))
+    };
     // Signs and decimal points are refused before humantime sees them: it would read "1.5s".
     if t.is_empty()
         || !t
@@ -325,22 +334,26 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
     }
     let units = t.split(|c: char| c.is_ascii_digit() || c.is_whitespace());
     if let Some(other) = units.filter(|u| !u.is_empty()).find(|u| !UNITS.contains(u)) {
-        return Err(format!(
+        return Err(BadDuration(format!(
             "unknown unit \"{other}\" in \"{text}\" (use ms, s, m, h or d)"
-        ));
+        )));
     }
     let millis = if t.bytes().all(|b| b.is_ascii_digit()) {
         // humantime wants a unit; here a bare number has always meant milliseconds.
         t.parse::<u128>().map_err(|_| not_a_duration())?
     } else {
         humantime::parse_duration(t)
-            .map_err(|e| format!("{}: {e}", not_a_duration()))?
+            .map_err(|e| BadDuration(format!("{}: {e}", not_a_duration())))?
             .as_millis()
     };
     Millis::try_from(millis)
         .ok()
         .filter(|ms| *ms > 0)
-        .ok_or_else(|| format!("\"{text}\" must be above zero and under 290 million years"))
+        .ok_or_else(|| {
+            BadDuration(format!(
+                "\"{text}\" must be above zero and under 290 million years"
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -19,7 +19,9 @@ use crate::sync::parameters::Parameters;
 pub struct SitePolicy {
     /// The permission is not blocked.
     pub permitted: bool,
-    /// The feature is switched on for the site.
+    /// Background sync is available to the site at all (else "Background Sync is disabled."). The
+    /// host sets it when an app is installed on the origin: a worker left running after its app
+    /// was uninstalled is refused.
     pub enabled: bool,
 }
 

@@ -183,3 +183,124 @@ impl<W: EventWindows> Dispatcher<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::test_double::{app, sync_host, FakeWindows, Knob};
+    use syncshell_core::store::sync_registrations::{Key, Registration, State};
+    use syncshell_core::sync::parameters::Parameters;
+
+    fn dispatcher(apps: &[&App]) -> (tempfile::TempDir, Dispatcher<FakeWindows>, FakeWindows) {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = sync_host(dir.path(), Parameters::default(), apps);
+        let windows = FakeWindows::new(sync.clone());
+        let d = Dispatcher::new(sync, Arc::new(windows.clone()));
+        (dir, d, windows)
+    }
+
+    fn log(d: &Dispatcher<FakeWindows>) -> Vec<(String, serde_json::Value)> {
+        background_log::list(d.sync.ctx.store().conn(), None)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.event_name().to_owned(), e.metadata))
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_manual_dispatch_is_logged_as_manual_and_its_failure_returned() {
+        let notes = app("notes");
+        let (_dir, d, windows) = dispatcher(&[&notes]);
+        assert_eq!(d.fire_manual(&notes, Kind::Sync, "t", true).await, Ok(()));
+        let fired = windows.fired();
+        assert_eq!(fired.len(), 1);
+        assert!(fired[0].message.last_chance);
+        assert_eq!(
+            fired[0].message.scope,
+            notes.scope.as_str(),
+            "the app's scope"
+        );
+        windows.set("notes", Knob::Fail("nope"));
+        assert_eq!(
+            d.fire_manual(&notes, Kind::Periodic, "feed", false).await,
+            Err(EventFailure::Reported("nope".into()))
+        );
+        let names: Vec<String> = log(&d).into_iter().map(|(name, _)| name).collect();
+        assert_eq!(
+            names,
+            [
+                "Dispatched sync event",
+                "sync event completed",
+                "Dispatched periodicsync event",
+                "periodicsync event failed"
+            ]
+        );
+        assert!(log(&d).iter().all(|(_, meta)| meta["manual"] == true));
+        assert_eq!(log(&d)[3].1["Failure Reason"], "nope");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unreachable_page_fails_the_event_at_once_and_leaves_nothing_in_flight() {
+        let notes = app("notes");
+        let (_dir, d, windows) = dispatcher(&[&notes]);
+        windows.set("notes", Knob::Unreachable);
+        let started = tokio::time::Instant::now();
+        let outcome = d.fire_manual(&notes, Kind::Sync, "t", false).await;
+        assert!(
+            matches!(outcome, Err(EventFailure::Unreachable(_))),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            started.elapsed(),
+            Duration::ZERO,
+            "no waiting for the timeout"
+        );
+        assert_eq!(
+            d.sync
+                .in_flight
+                .fail_window(&windows.fired()[0].window, "probe"),
+            0,
+            "the dispatch was not left waiting"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_event_of_an_origin_with_no_app_fails_and_is_retried() {
+        let (_dir, d, windows) = dispatcher(&[]);
+        let orphan = app("gone");
+        let registration = Registration {
+            origin: orphan.origin.clone(),
+            key: Key {
+                scope: orphan.scope.to_string(),
+                kind: Kind::Sync,
+                tag: "t".into(),
+            },
+            min_interval: 0,
+            state: State::Pending,
+            attempts: 0,
+            delay_until: None,
+            registered_at: 0,
+        };
+        regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
+        let now = d.sync.ctx.clock.now_ms();
+        let dispatch = rules::begin_firing(
+            &mut d.sync.ctx.store(),
+            &d.sync.params,
+            now,
+            &registration.key,
+        )
+        .unwrap()
+        .unwrap();
+        d.dispatch(dispatch).await;
+        assert!(windows.fired().is_empty());
+        let failed = log(&d)
+            .into_iter()
+            .find(|(name, _)| name == "sync event failed");
+        assert_eq!(
+            failed.unwrap().1["Failure Reason"],
+            format!("no installed app for {}", orphan.origin)
+        );
+        let pending = regs::list(d.sync.ctx.store().conn(), None).unwrap();
+        assert_eq!(pending[0].state, State::Pending, "waits for its retry");
+    }
+}

@@ -22,7 +22,7 @@ fn caller(sync: &SyncHost, label: &str, url: &url::Url) -> Result<(WindowLabel, 
     let origin = url.origin().ascii_serialization();
     let window = WindowLabel::parse(label).ok_or(IpcError::NotAnAppWindow)?;
     let app = apps::get(sync.ctx.store().conn(), window.app_id())
-        .map_err(|e| IpcError::Storage(e.to_string()))?;
+        .map_err(syncshell_core::store::StoreError::from)?;
     match app {
         Some(app) if app.origin == origin => Ok((window, origin)),
         _ => Err(IpcError::ForeignOrigin),
@@ -40,14 +40,12 @@ async fn for_caller<T: Send + 'static>(
     let webview = webview.clone();
     let sync = sync.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let url = webview
-            .url()
-            .map_err(|e| IpcError::Webview(e.to_string()))?;
+        let url = webview.url().map_err(IpcError::Webview)?;
         let (window, origin) = caller(&sync, webview.label(), &url)?;
         work(&sync, window, origin)
     })
     .await
-    .map_err(|e| IpcError::Task(e.to_string()))?
+    .map_err(IpcError::Task)?
 }
 
 /// `registration.sync.register(tag)`.

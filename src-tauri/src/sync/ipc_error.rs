@@ -19,13 +19,13 @@ pub enum IpcError {
     ForeignOrigin,
     /// The webview's URL could not be read.
     #[error("cannot read the page's URL: {0}")]
-    Webview(String),
+    Webview(#[source] tauri::Error),
     /// The store could not be read.
     #[error("cannot read the store: {0}")]
-    Storage(String),
+    Storage(#[from] syncshell_core::store::StoreError),
     /// The blocking task carrying the call did not finish.
     #[error("the host could not carry out the call: {0}")]
-    Task(String),
+    Task(#[source] tauri::Error),
 }
 
 impl IpcError {

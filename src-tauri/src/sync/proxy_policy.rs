@@ -17,7 +17,7 @@ use http_body_util::Full;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Response, StatusCode};
 use serde_json::json;
-use syncshell_core::store::{apps, origin_tokens};
+use syncshell_core::store::{apps, origin_tokens, StoreError};
 use syncshell_proxy::{Policy, ReservedRequest, Shim, RESERVED_PREFIX};
 
 use super::bridge::WORKER_SHIM;
@@ -64,16 +64,12 @@ impl HostPolicy {
         self.shims.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The shim for `origin` from the store (`None` when no app is installed on it, or the
-    /// store cannot say: a store error is not cached).
-    fn load_shim(&self, origin: &str) -> Result<Option<Arc<Shim>>, ()> {
-        let installed = apps::count_for_origin(self.sync.ctx.store().conn(), origin)
-            .map_err(|e| eprintln!("syncshell: proxy: cannot read the store: {e}"))?
-            > 0;
-        if !installed {
+    /// The shim for `origin` from the store (`None` when no app is installed on it).
+    fn load_shim(&self, origin: &str) -> Result<Option<Arc<Shim>>, StoreError> {
+        if apps::count_for_origin(self.sync.ctx.store().conn(), origin)? == 0 {
             return Ok(None);
         }
-        let token = token(&self.sync, origin).ok_or(())?;
+        let token = token(&self.sync, origin)?;
         let config = json!({ "token": token, "base": RESERVED_PREFIX });
         Ok(Some(Arc::new(Shim::new(format!(
             "self.__syncshellConfig = {config};\n{WORKER_SHIM}"
@@ -104,7 +100,14 @@ impl Policy for HostPolicy {
             return cached.clone();
         }
         let generation = self.generation.load(Ordering::SeqCst);
-        let shim = self.load_shim(origin).ok()?;
+        // A store error is not cached: the next request asks again.
+        let shim = match self.load_shim(origin) {
+            Ok(shim) => shim,
+            Err(e) => {
+                eprintln!("syncshell: proxy: cannot read the store for {origin}: {e}");
+                return None;
+            }
+        };
         let mut cache = self.cache();
         // Checked under the cache's lock, which `invalidate` also holds while it bumps.
         if self.generation.load(Ordering::SeqCst) == generation {
@@ -159,8 +162,11 @@ impl Policy for HostPolicy {
 }
 
 /// The origin's shim token (made on first use).
-fn token(sync: &SyncHost, origin: &str) -> Option<String> {
-    origin_tokens::get_or_create(sync.ctx.store().conn(), origin).ok()
+fn token(sync: &SyncHost, origin: &str) -> Result<String, StoreError> {
+    Ok(origin_tokens::get_or_create(
+        sync.ctx.store().conn(),
+        origin,
+    )?)
 }
 
 /// A worker-side call: accepted only with this origin's token, so no page or worker of another
@@ -170,7 +176,7 @@ fn api(sync: &SyncHost, request: &ReservedRequest) -> Response<Full<Bytes>> {
         .headers
         .get("x-syncshell-token")
         .and_then(|v| v.to_str().ok());
-    let expected = token(sync, &request.origin);
+    let expected = token(sync, &request.origin).ok();
     if given.is_none() || given != expected.as_deref() {
         return error_response(
             StatusCode::FORBIDDEN,

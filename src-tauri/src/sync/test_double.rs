@@ -33,6 +33,8 @@ pub enum Knob {
     Crash,
     /// Reports success after this long.
     SucceedAfter(Duration),
+    /// The page cannot be reached: the event is not even handed over.
+    Unreachable,
 }
 
 /// An event the double received.
@@ -175,6 +177,9 @@ impl EventWindow for FakeWindow {
             });
             state.knobs.get(&app_id).cloned().unwrap_or(Knob::Succeed)
         };
+        if let Knob::Unreachable = knob {
+            return Err(EventFailure::Unreachable("the page is gone".into()));
+        }
         self.inner.changed.notify_waiters();
         let Some(sync) = self.inner.sync.clone() else {
             return Ok(());
@@ -195,6 +200,7 @@ impl EventWindow for FakeWindow {
                     state.hidden.remove(&app_id);
                 }
             }
+            Knob::Unreachable => {}
             Knob::SucceedAfter(after) => {
                 tokio::spawn(async move {
                     tokio::time::sleep(after).await;
