@@ -1,0 +1,162 @@
+//! Periodic Background Sync end to end: an unmodified app registers `periodicSync` in real WebKit,
+//! and the real host fires `periodicsync` into its worker at the effective interval with the
+//! window closed, and once on restart for an overdue registration.
+
+use std::time::{Duration, Instant};
+
+use syncshell_e2e::fixture::{FixtureServer, Received};
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::outbox;
+
+/// The host's minimum interval in these tests (Chromium's is 12 h).
+const INTERVAL: Duration = Duration::from_secs(3);
+/// Generous bound for a few intervals plus cold hidden windows.
+const EVENTS_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The outbox fixture with a 3 s periodic minimum, a periodic registration `feed` (asking for
+/// 1 s, so the host's minimum decides), and its window closed. Returns when the registration was
+/// made, and the arrival of the report sent just before it (no event may come sooner than one
+/// interval after that).
+fn feed_registered() -> (Env, FixtureServer, Instant) {
+    let mut env = Env::new();
+    outbox::quick_retries(&mut env);
+    env.set_env("SYNCSHELL_MIN_PERIODIC_SYNC_EVENTS_INTERVAL", "3s");
+    let server = FixtureServer::start(Some("outbox"));
+    outbox::install_and_open(&mut env, &server);
+    server.instruct(serde_json::json!({ "periodic": "feed", "minInterval": 1000 }));
+    let before = server
+        .wait_for_report("periodic-registering", PAGE_TIMEOUT)
+        .at;
+    let registered = server.wait_for_report("periodic-registered", PAGE_TIMEOUT);
+    assert_eq!(registered.query["tags"], r#"["feed"]"#, "getTags lists it");
+    env.run(&["close", "outbox"]).success();
+    (env, server, before)
+}
+
+fn events(server: &FixtureServer) -> Vec<Received> {
+    server
+        .received()
+        .into_iter()
+        .filter(|r| {
+            r.path == "/report"
+                && r.query.get("event").map(String::as_str) == Some("periodic-event")
+        })
+        .collect()
+}
+
+fn log_events(env: &Env) -> Vec<String> {
+    let db = env.db();
+    let mut stmt = db
+        .prepare("SELECT event FROM background_log WHERE service = 'periodicsync' ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// When the periodic registration is next due (ms since the epoch), from the SQLite file.
+fn due_at(env: &Env) -> i64 {
+    env.db()
+        .query_row(
+            "SELECT delay_until FROM sync_registrations WHERE tag = 'feed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[test]
+fn a_periodic_registration_fires_at_the_interval_with_the_window_closed() {
+    let (env, server, before) = feed_registered();
+    wait_until("three periodic events", EVENTS_TIMEOUT, || {
+        events(&server).len() >= 3
+    });
+    let fired = events(&server);
+    assert!(fired.iter().all(|r| r.query["tag"] == "feed"));
+    // Never at registration time: the first event comes one interval after registering at the
+    // earliest, and each next one an interval after the one before finished.
+    assert!(
+        fired[0].at - before >= INTERVAL,
+        "first event {:?} after registering",
+        fired[0].at - before
+    );
+    for pair in fired.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= INTERVAL, "events {gap:?} apart");
+        assert!(
+            gap < INTERVAL * 4,
+            "events {gap:?} apart: the cadence stalled"
+        );
+    }
+    // Through a hidden window: nothing was shown.
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: none"), "{status}");
+    let log = log_events(&env);
+    assert_eq!(log[0], "Registered periodicsync", "{log:?}");
+    assert_eq!(
+        log[1..7],
+        [
+            "Dispatched periodicsync event",
+            "periodicsync event completed",
+            "Dispatched periodicsync event",
+            "periodicsync event completed",
+            "Dispatched periodicsync event",
+            "periodicsync event completed",
+        ],
+        "{log:?}"
+    );
+    let listed = env.run(&["sync", "list", "outbox"]).success().stdout;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("periodicsync\tfeed\tpending")),
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_overdue_registration_fires_once_after_a_restart_then_keeps_the_cadence() {
+    let (mut env, server, _) = feed_registered();
+    wait_until("the first periodic event", EVENTS_TIMEOUT, || {
+        !events(&server).is_empty()
+    });
+    wait_until("the first event to be recorded", EVENTS_TIMEOUT, || {
+        log_events(&env).contains(&"periodicsync event completed".to_owned())
+    });
+    // The host goes away (a crash, a logout) and stays away for more than two intervals.
+    env.crash_host(0);
+    let missed = events(&server).len();
+    let due = due_at(&env);
+    wait_until("two intervals to be missed", EVENTS_TIMEOUT, || {
+        now_ms() > due + 2 * INTERVAL.as_millis() as i64
+    });
+    assert_eq!(events(&server).len(), missed, "no host, no events");
+
+    let restarted = Instant::now();
+    env.start_host();
+    env.run(&["network", "online"]).success();
+    wait_until("the catch-up event and the next", EVENTS_TIMEOUT, || {
+        events(&server).len() >= missed + 2
+    });
+    let after: Vec<Received> = events(&server).into_iter().skip(missed).collect();
+    // One catch-up event soon after the start, not one per missed interval: the next comes a full
+    // interval later.
+    assert!(
+        after[0].at - restarted < INTERVAL * 4,
+        "catch-up {:?} after the restart",
+        after[0].at - restarted
+    );
+    assert!(
+        after[1].at - after[0].at >= INTERVAL,
+        "the second event came {:?} after the catch-up",
+        after[1].at - after[0].at
+    );
+}
