@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use syncshell_core::install::window_icon_path;
 use syncshell_core::store::apps::{self, App};
-use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+use tauri::{WebviewWindow, WindowEvent};
 
-use super::{crash, scope, tls, WindowError, WindowLabel, Windows};
+use super::{scope, WindowError, WindowLabel, Windows};
 use crate::context::Context;
 
 /// Size of a window opened for the first time, in logical pixels.
@@ -18,12 +18,13 @@ impl Windows {
     /// window exists; never call it on the main thread (window creation needs that thread free).
     pub fn open_app(&self, app: &App) -> Result<(), WindowError> {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
-        self.grants.grant(&self.handle, app)?;
         let label = WindowLabel::App(app.id.clone());
-        let webview_error = |what| move |source| WindowError::Webview { what, source };
         if let Some(window) = self.get(&label) {
             let _ = window.unminimize();
-            window.show().map_err(webview_error("show"))?;
+            window.show().map_err(|source| WindowError::Webview {
+                what: "show",
+                source,
+            })?;
             let _ = window.set_focus();
             return Ok(());
         }
@@ -34,18 +35,11 @@ impl Windows {
         };
         let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
         let new_window_scope = app.scope.clone();
-        let tls = tls::leaf_for(&self.authority, &app.origin)?;
-        let mut builder = WebviewWindowBuilder::new(
-            &self.handle,
-            label.to_string(),
-            WebviewUrl::External(tls::first_url(&tls, &app.start_url)),
-        )
-        .title(&app.name)
-        .inner_size(f64::from(width), f64::from(height))
-        .data_directory(self.ctx.paths.webview_data_dir(&app.id))
-        .proxy_url(self.proxy.clone())
-        .initialization_script(self.page_bridge)
-        .on_new_window(move |url, _features| scope::new_window(&url, &new_window_scope));
+        let (builder, tls) = self.app_webview(app, &label, &app.start_url)?;
+        let mut builder = builder
+            .title(&app.name)
+            .inner_size(f64::from(width), f64::from(height))
+            .on_new_window(move |url, _features| scope::new_window(&url, &new_window_scope));
         let icon = window_icon_path(&self.ctx.paths, &app.id);
         if icon.exists() {
             match tauri::image::Image::from_path(&icon) {
@@ -55,12 +49,8 @@ impl Windows {
         }
         let window = builder.build().map_err(build_error)?;
         scope::keep_in_scope(&window, app.scope.clone())?;
-        crash::watch(&window, self.on_crash.clone())?;
         remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
-        if let Some(tls) = tls {
-            tls::trust(&window, tls, Some(app.start_url.clone()))?;
-        }
-        Ok(())
+        self.watch_and_load(&window, tls, app.start_url.clone())
     }
 
     /// Closes the app's window if it is open, remembering its size. Returns whether it was open.

@@ -6,11 +6,11 @@
 use std::sync::Mutex;
 
 use syncshell_core::store::apps::App;
-use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::WebviewWindow;
 use tokio::sync::oneshot;
 use url::Url;
 
-use super::{crash, tls, WindowError, WindowLabel, Windows};
+use super::{WindowError, WindowLabel, Windows};
 
 impl Windows {
     /// Builds the app's hidden window on the dispatch page. `loaded` fires when that page
@@ -21,12 +21,6 @@ impl Windows {
         app: &App,
         loaded: oneshot::Sender<()>,
     ) -> Result<WebviewWindow, WindowError> {
-        self.grants.grant(&self.handle, app)?;
-        let build_error = |source| WindowError::Build {
-            kind: "a background window",
-            app: app.id.clone(),
-            source,
-        };
         let url = Url::parse(&format!(
             "{}{}dispatch",
             app.origin,
@@ -37,36 +31,30 @@ impl Windows {
             source,
         })?;
         let loaded = Mutex::new(Some(loaded));
-        let tls = tls::leaf_for(&self.authority, &app.origin)?;
         let dispatch_url = url.clone();
-        let window = WebviewWindowBuilder::new(
-            &self.handle,
-            WindowLabel::Hidden(app.id.clone()).to_string(),
-            WebviewUrl::External(tls::first_url(&tls, &url)),
-        )
-        .title(format!("{} (background)", app.name))
-        .visible(false)
-        .focused(false)
-        .skip_taskbar(true)
-        .data_directory(self.ctx.paths.webview_data_dir(&app.id))
-        .proxy_url(self.proxy.clone())
-        .initialization_script(self.page_bridge)
-        .on_page_load(move |_, payload| {
-            // Only the dispatch page counts, not the blank page an https window starts on.
-            if payload.event() == tauri::webview::PageLoadEvent::Finished
-                && payload.url() == &dispatch_url
-            {
-                if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    let _ = tx.send(());
+        let (builder, tls) = self.app_webview(app, &WindowLabel::Hidden(app.id.clone()), &url)?;
+        let window = builder
+            .title(format!("{} (background)", app.name))
+            .visible(false)
+            .focused(false)
+            .skip_taskbar(true)
+            .on_page_load(move |_, payload| {
+                // Only the dispatch page counts, not the blank page an https window starts on.
+                if payload.event() == tauri::webview::PageLoadEvent::Finished
+                    && payload.url() == &dispatch_url
+                {
+                    if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        let _ = tx.send(());
+                    }
                 }
-            }
-        })
-        .build()
-        .map_err(build_error)?;
-        crash::watch(&window, self.on_crash.clone())?;
-        if let Some(tls) = tls {
-            tls::trust(&window, tls, Some(url))?;
-        }
+            })
+            .build()
+            .map_err(|source| WindowError::Build {
+                kind: "a background window",
+                app: app.id.clone(),
+                source,
+            })?;
+        self.watch_and_load(&window, tls, url)?;
         Ok(window)
     }
 

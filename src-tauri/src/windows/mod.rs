@@ -23,9 +23,9 @@ mod tls;
 
 use std::sync::{Arc, Mutex};
 
-use syncshell_core::store::apps;
+use syncshell_core::store::apps::{self, App};
 use syncshell_proxy::ca::{Authority, Leaf};
-use tauri::{AppHandle, Manager, WebviewWindow};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Wry};
 use url::Url;
 
 pub use crash::CrashReport;
@@ -78,6 +78,50 @@ impl Windows {
     /// The local proxy's URL.
     pub fn proxy(&self) -> &Url {
         &self.proxy
+    }
+
+    /// What every window of `app` (visible or hidden) is built with: the bridge granted to its
+    /// origin, its own WebKit data, the proxy and the page bridge. It opens on `url`, or on a
+    /// blank page for an https app until [`Windows::watch_and_load`] has trusted its leaf; that
+    /// leaf is returned beside the builder.
+    fn app_webview(
+        &self,
+        app: &App,
+        label: &WindowLabel,
+        url: &Url,
+    ) -> Result<
+        (
+            WebviewWindowBuilder<'_, Wry, AppHandle>,
+            Option<tls::TlsTrust>,
+        ),
+        WindowError,
+    > {
+        self.grants.grant(&self.handle, app)?;
+        let tls = tls::leaf_for(&self.authority, &app.origin)?;
+        let builder = WebviewWindowBuilder::new(
+            &self.handle,
+            label.to_string(),
+            WebviewUrl::External(tls::first_url(&tls, url)),
+        )
+        .data_directory(self.ctx.paths.webview_data_dir(&app.id))
+        .proxy_url(self.proxy.clone())
+        .initialization_script(self.page_bridge);
+        Ok((builder, tls))
+    }
+
+    /// Finishes a window built with [`Windows::app_webview`]: its web process is watched, and an
+    /// https app's window trusts its leaf, then loads `url`.
+    fn watch_and_load(
+        &self,
+        window: &WebviewWindow,
+        tls: Option<tls::TlsTrust>,
+        url: Url,
+    ) -> Result<(), WindowError> {
+        crash::watch(window, self.on_crash.clone())?;
+        if let Some(tls) = tls {
+            tls::trust(window, tls, Some(url))?;
+        }
+        Ok(())
     }
 
     /// The window with this label, if it is open.
