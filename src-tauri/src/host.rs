@@ -267,21 +267,19 @@ impl Host {
         (reply, app)
     }
 
-    /// Opens the app `app_id` (a tray click): its window if it is still installed.
+    /// Opens the app `app_id` (a tray click): its window if it is still installed. There is no
+    /// one to answer, so failures go to the log.
     async fn open_by_id(&self, app_id: String) {
         let ctx = self.ctx.clone();
-        let found = tauri::async_runtime::spawn_blocking(move || {
-            syncshell_core::store::apps::get(ctx.store().conn(), &app_id).map(|a| (app_id, a))
-        })
-        .await;
+        let found =
+            tauri::async_runtime::spawn_blocking(move || commands::find_app(&ctx, &app_id)).await;
         match found {
-            Ok(Ok((_, Some(app)))) => {
+            Ok(Ok(app)) => {
                 if let Err(e) = self.open_window(app).await {
                     eprintln!("syncshell: {e}");
                 }
             }
-            Ok(Ok((app_id, None))) => eprintln!("syncshell: {app_id} is no longer installed"),
-            Ok(Err(e)) => eprintln!("syncshell: {e}"),
+            Ok(Err(reply)) => eprint!("{}", reply.stderr),
             Err(e) => eprintln!("syncshell: {e}"),
         }
     }
