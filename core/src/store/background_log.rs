@@ -77,11 +77,7 @@ pub fn list(conn: &Connection, origin: Option<&str>) -> rusqlite::Result<Vec<Log
     )?;
     let rows = stmt.query_map([origin], |r| {
         let service: String = r.get(3)?;
-        let service = if service == "periodicsync" {
-            Kind::Periodic
-        } else {
-            Kind::Sync
-        };
+        let service = Kind::parse(&service);
         let event: String = r.get(4)?;
         let metadata: String = r.get(6)?;
         Ok(LogEntry {

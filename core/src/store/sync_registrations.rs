@@ -26,7 +26,8 @@ impl Kind {
         }
     }
 
-    fn parse(s: &str) -> Self {
+    /// The kind a stored name stands for (the store writes only these two).
+    pub(crate) fn parse(s: &str) -> Self {
         if s == "periodicsync" {
             Self::Periodic
         } else {
