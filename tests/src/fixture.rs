@@ -30,6 +30,13 @@ pub struct Received {
     pub at: Instant,
 }
 
+impl Received {
+    /// Whether this is a fixture page's or worker's report of `event` (`/report?event=...`).
+    pub fn is_report(&self, event: &str) -> bool {
+        self.path == "/report" && self.query.get("event").map(String::as_str) == Some(event)
+    }
+}
+
 /// A canned response for a route.
 #[derive(Debug, Clone)]
 pub struct Canned {
@@ -228,9 +235,15 @@ impl FixtureServer {
 
     /// Waits for the fixture page's report of `event` (`/report?event=...`).
     pub fn wait_for_report(&self, event: &str, timeout: Duration) -> Received {
-        self.wait_for(&format!("report {event}"), timeout, |r| {
-            r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event)
-        })
+        self.wait_for(&format!("report {event}"), timeout, |r| r.is_report(event))
+    }
+
+    /// Every report of `event` received so far, oldest first.
+    pub fn reports(&self, event: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.is_report(event))
+            .collect()
     }
 }
 

@@ -183,6 +183,21 @@ impl Env {
         .expect("open the syncshell database")
     }
 
+    /// The background-services log's event names, oldest first: of one service (`sync`,
+    /// `periodicsync`), or of all.
+    pub fn log_events(&self, service: Option<&str>) -> Vec<String> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT event FROM background_log WHERE ?1 IS NULL OR service = ?1 ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([service], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     /// The launcher of `app_id`.
     pub fn desktop_file(&self, app_id: &str) -> PathBuf {
         self.data_home()

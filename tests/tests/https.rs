@@ -12,7 +12,7 @@ use syncshell_e2e::tls::{get_through, TestCa};
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn reports(server: &FixtureServer, event: &str) -> usize {
-    server.count(|r| r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event))
+    server.count(|r| r.is_report(event))
 }
 
 /// The outbox fixture over https, installed and open, its worker active.

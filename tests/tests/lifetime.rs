@@ -7,9 +7,7 @@ use syncshell_e2e::fixture::FixtureServer;
 use syncshell_e2e::harness::{wait_until, Env, COMMAND_TIMEOUT, PAGE_TIMEOUT};
 
 fn loads(server: &FixtureServer) -> usize {
-    server.count(|r| {
-        r.path == "/report" && r.query.get("event").map(String::as_str) == Some("loaded")
-    })
+    server.count(|r| r.is_report("loaded"))
 }
 
 #[test]

@@ -34,25 +34,7 @@ fn feed_registered() -> (Env, FixtureServer, Instant) {
 }
 
 fn events(server: &FixtureServer) -> Vec<Received> {
-    server
-        .received()
-        .into_iter()
-        .filter(|r| {
-            r.path == "/report"
-                && r.query.get("event").map(String::as_str) == Some("periodic-event")
-        })
-        .collect()
-}
-
-fn log_events(env: &Env) -> Vec<String> {
-    let db = env.db();
-    let mut stmt = db
-        .prepare("SELECT event FROM background_log WHERE service = 'periodicsync' ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    server.reports("periodic-event")
 }
 
 /// When the periodic registration is next due (ms since the epoch), from the SQLite file.
@@ -99,7 +81,7 @@ fn a_periodic_registration_fires_at_the_interval_with_the_window_closed() {
     // Through a hidden window: nothing was shown.
     let status = env.run(&["status"]).success().stdout;
     assert!(status.contains("open windows: none"), "{status}");
-    let log = log_events(&env);
+    let log = env.log_events(Some("periodicsync"));
     assert_eq!(log[0], "Registered periodicsync", "{log:?}");
     assert_eq!(
         log[1..7],
@@ -129,7 +111,8 @@ fn an_overdue_registration_fires_once_after_a_restart_then_keeps_the_cadence() {
         !events(&server).is_empty()
     });
     wait_until("the first event to be recorded", EVENTS_TIMEOUT, || {
-        log_events(&env).contains(&"periodicsync event completed".to_owned())
+        env.log_events(Some("periodicsync"))
+            .contains(&"periodicsync event completed".to_owned())
     });
     // The host goes away (a crash, a logout) and stays away for more than two intervals.
     env.crash_host(0);

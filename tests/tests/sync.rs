@@ -11,12 +11,7 @@ use syncshell_e2e::outbox::{self, posts};
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn reports(server: &FixtureServer, event: &str) -> Vec<std::collections::HashMap<String, String>> {
-    server
-        .received()
-        .into_iter()
-        .filter(|r| r.path == "/report" && r.query.get("event").map(String::as_str) == Some(event))
-        .map(|r| r.query)
-        .collect()
+    server.reports(event).into_iter().map(|r| r.query).collect()
 }
 
 /// Installs and opens the outbox fixture with short retry delays; returns once its worker is active.
@@ -87,17 +82,6 @@ fn sync_events(server: &FixtureServer, tag: &str) -> Vec<String> {
         .collect()
 }
 
-fn log_events(env: &Env) -> Vec<String> {
-    let db = env.db();
-    let mut stmt = db
-        .prepare("SELECT event FROM background_log ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
 fn registrations(env: &Env) -> Vec<(String, String)> {
     let db = env.db();
     let mut stmt = db
@@ -117,7 +101,7 @@ fn a_handler_that_fails_twice_succeeds_on_its_last_chance() {
     // Two failures recorded by the host, not merely two events started: the second attempt's
     // POST could otherwise meet the API after it came back, and succeed early.
     wait_until("two failed attempts", SYNC_TIMEOUT, || {
-        log_events(&env)
+        env.log_events(None)
             .iter()
             .filter(|e| *e == "sync event failed")
             .count()
@@ -131,7 +115,7 @@ fn a_handler_that_fails_twice_succeeds_on_its_last_chance() {
     wait_until("the registration to complete", SYNC_TIMEOUT, || {
         registrations(&env).is_empty()
     });
-    let log = log_events(&env);
+    let log = env.log_events(None);
     assert_eq!(
         log.iter().filter(|e| *e == "sync event failed").count(),
         2,
@@ -146,7 +130,8 @@ fn after_the_last_failed_attempt_the_registration_is_dropped_and_logged() {
     let (env, server) = outbox_app();
     server.instruct(serde_json::json!({ "register": "always-fails" }));
     wait_until("the drop to be logged", SYNC_TIMEOUT, || {
-        log_events(&env).contains(&"Registration dropped after the last attempt".to_owned())
+        env.log_events(None)
+            .contains(&"Registration dropped after the last attempt".to_owned())
     });
     assert_eq!(
         sync_events(&server, "always-fails"),
@@ -184,7 +169,7 @@ fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
         SYNC_TIMEOUT,
         || registrations(&env).is_empty(),
     );
-    let log = log_events(&env);
+    let log = env.log_events(None);
     let interrupted = log
         .iter()
         .position(|e| e.starts_with("Event interrupted"))
@@ -201,7 +186,8 @@ fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
         sent.len() <= 2 && sent.iter().all(|p| p == r#"{"text":"survives a crash"}"#),
         "{sent:?}"
     );
-    assert!(log_events(&env)
+    assert!(env
+        .log_events(None)
         .iter()
         .any(|e| e.starts_with("Event interrupted")));
 }
@@ -255,7 +241,7 @@ fn a_web_process_crash_mid_event_fails_it_at_once_and_the_retry_delivers() {
             r#"{"text":"outlives a crash"}"#
         ]
     );
-    assert_eq!(log_events(&env).last().unwrap(), "sync event completed");
+    assert_eq!(env.log_events(None).last().unwrap(), "sync event completed");
 }
 
 #[test]

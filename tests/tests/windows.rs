@@ -19,11 +19,7 @@ fn open_notes() -> (Env, FixtureServer) {
 }
 
 fn loads_of(server: &FixtureServer, path: &str) -> usize {
-    server.count(|r| {
-        r.path == "/report"
-            && r.query.get("event").map(String::as_str) == Some("loaded")
-            && r.query.get("path").map(String::as_str) == Some(path)
-    })
+    server.count(|r| r.is_report("loaded") && r.query.get("path").map(String::as_str) == Some(path))
 }
 
 /// The X window whose title is exactly `title`.
@@ -54,11 +50,7 @@ fn an_app_opens_its_start_url_in_its_own_window() {
     assert_eq!(loaded.query["title"], "Fixture Notes");
     // A real secure context: the app's service worker registers and activates.
     let sw = server.wait_for("service worker result", PAGE_TIMEOUT, |r| {
-        r.path == "/report"
-            && matches!(
-                r.query.get("event").map(String::as_str),
-                Some("sw-ready" | "sw-failed")
-            )
+        r.is_report("sw-ready") || r.is_report("sw-failed")
     });
     assert_eq!(sw.query["event"], "sw-ready", "{:?}", sw.query);
     // The page cannot call into the host.
