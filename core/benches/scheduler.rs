@@ -5,10 +5,12 @@ use std::error::Error;
 use std::time::Instant;
 
 use syncshell_core::clock::{Clock, FakeClock};
+use syncshell_core::store::engagement;
 use syncshell_core::store::sync_registrations::{Key, Kind};
 use syncshell_core::store::Store;
+use syncshell_core::sync::hold::Network;
 use syncshell_core::sync::parameters::Parameters;
-use syncshell_core::sync::rules::{self, RegisterCall, SitePolicy};
+use syncshell_core::sync::rules::{self, Plan, RegisterCall, SitePolicy};
 
 const APPS: usize = 100;
 const PER_APP: usize = 100;
@@ -35,9 +37,16 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Periodic registrations: all pending with future due times, as on an idle desktop.
     let mut register_us = Vec::new();
+    let online = Network {
+        online: true,
+        metered: false,
+    };
     for app in 0..APPS {
         let origin = format!("http://127.0.0.1:{}", 20_000 + app);
         let scope = format!("{origin}/");
+        // Apps in daily use ("high" engagement): events at the minimum gap.
+        engagement::record_launch(store.conn(), &origin, clock.now_ms())?;
+        engagement::record_focus(store.conn(), &origin, clock.now_ms(), 3_600_000)?;
         for n in 0..PER_APP {
             let tag = format!("feed-{n}");
             let call = RegisterCall {
@@ -59,7 +68,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut plan_us = Vec::new();
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let (due, next) = rules::plan(&store, clock.now_ms(), true)?;
+        let Plan { due, next } = rules::plan(&store, &params, clock.now_ms(), online)?;
         plan_us.push(t.elapsed().as_secs_f64() * 1e6);
         assert!(due.is_empty() && next.is_some());
     }
@@ -72,7 +81,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut due_count = 0;
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let (due, _) = rules::plan(&store, clock.now_ms(), true)?;
+        let due = rules::plan(&store, &params, clock.now_ms(), online)?.due;
         plan_us.push(t.elapsed().as_secs_f64() * 1e6);
         due_count = due.len();
     }
@@ -80,7 +89,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("plan with 10,000 pending, {due_count} due: p50 {p50:.0} us, p99 {p99:.0} us");
 
     let mut fire_us = Vec::new();
-    let (due, _) = rules::plan(&store, clock.now_ms(), true)?;
+    let due = rules::plan(&store, &params, clock.now_ms(), online)?.due;
     for r in due.iter().take(ROUNDS) {
         let key: &Key = &r.key;
         let t = Instant::now();

@@ -5,6 +5,7 @@
 pub mod app_id;
 pub mod clock;
 pub mod css_color;
+pub mod engagement;
 pub mod fetch;
 pub mod html;
 pub mod icon;
@@ -12,6 +13,7 @@ pub mod install;
 pub mod launcher;
 pub mod manifest;
 pub mod paths;
+pub mod permission;
 pub mod store;
 pub mod sync;
 pub mod uninstall;

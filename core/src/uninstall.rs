@@ -4,7 +4,9 @@ use crate::app_id;
 use crate::launcher;
 use crate::paths::Paths;
 use crate::store::apps::{self, App};
-use crate::store::{origin_tokens, site_settings, sync_registrations, Store, StoreError};
+use crate::store::{
+    engagement, origin_tokens, site_settings, sync_registrations, Store, StoreError,
+};
 
 /// Why an uninstall failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +48,7 @@ pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, Unin
         apps::delete(tx, id)?;
         if apps::count_for_origin(tx, &app.origin)? == 0 {
             site_settings::delete(tx, &app.origin)?;
+            engagement::delete(tx, &app.origin)?;
             sync_registrations::delete_origin(tx, &app.origin, None)?;
             origin_tokens::delete(tx, &app.origin)?;
             tx.execute(

@@ -10,5 +10,6 @@ pub const BRIDGE_COMMANDS: &[&str] = &[
     "periodic_get_tags",
     "periodic_unregister",
     "permission_state",
+    "bridge_state",
     "sync_result",
 ];

@@ -63,9 +63,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show or change an app's permissions: `background-sync` and `periodic-background-sync`
+    /// (allow, block), `notifications` (ask, allow, block).
+    Permission {
+        /// The app id shown by `list`.
+        app_id: String,
+        /// One permission; all three when omitted.
+        name: Option<String>,
+        /// Set it to `allow`, `block` or `ask`.
+        state: Option<String>,
+        /// Print JSON instead of text (when reading).
+        #[arg(long, conflicts_with = "state")]
+        json: bool,
+    },
+    /// Hold every background sync and periodic sync event until `resume` (the tray's "Pause
+    /// background activity"); per-app permissions are left as they are.
+    Pause,
+    /// Let background events fire again after `pause`.
+    Resume,
     /// Show or override the network state background sync sees.
     Network {
-        /// `online` or `offline` to override the desktop's network monitor, `auto` to follow it.
+        /// `online`, `offline` or `metered` to override the desktop's network monitor, `auto` to
+        /// follow it.
         #[arg(value_enum)]
         mode: Option<NetworkMode>,
     },
@@ -129,6 +148,19 @@ impl Command {
                 periodic,
             },
             Self::Log { app_id, json } => Request::Log { app: app_id, json },
+            Self::Permission {
+                app_id,
+                name,
+                state,
+                json,
+            } => Request::Permission {
+                app: app_id,
+                name,
+                setting: state,
+                json,
+            },
+            Self::Pause => Request::Pause,
+            Self::Resume => Request::Resume,
             Self::Network { mode } => Request::Network { mode },
             Self::Status => Request::Status,
             Self::Quit => Request::Quit,
@@ -159,5 +191,17 @@ mod tests {
             Request::List { json: true }
         );
         assert!(Cli::try_parse_from(["syncshell", "install"]).is_err());
+        let cli = Cli::try_parse_from(["syncshell", "permission", "feed", "notifications", "ask"])
+            .unwrap();
+        assert_eq!(
+            cli.command.unwrap().into_request(),
+            Request::Permission {
+                app: "feed".into(),
+                name: Some("notifications".into()),
+                setting: Some("ask".into()),
+                json: false,
+            }
+        );
+        assert!(Cli::try_parse_from(["syncshell", "permission", "a", "b", "c", "--json"]).is_err());
     }
 }

@@ -3,10 +3,17 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
+use syncshell_core::clock::Millis;
+use syncshell_core::engagement::Level;
 use syncshell_core::install::{self, Installed};
 use syncshell_core::launcher;
 use syncshell_core::store::apps::{self, App};
-use syncshell_core::store::{background_log, sync_registrations};
+use syncshell_core::store::sync_registrations::{Kind, Registration};
+use syncshell_core::store::{background_log, engagement, sync_registrations};
+use syncshell_core::sync::hold::{self, Hold, Holds};
+use syncshell_core::sync::parameters::Parameters;
+use syncshell_core::sync::rules;
 use syncshell_core::uninstall;
 
 use crate::context::Context;
@@ -21,6 +28,12 @@ pub async fn install(ctx: &Context, url: &str) -> (Reply, Option<App>) {
     let result = prepared.commit(&mut ctx.store(), &ctx.paths, ctx.clock.as_ref(), &ctx.exe);
     match result {
         Ok(installed) => {
+            // Installing is the user choosing the app: it counts as opening it.
+            let now = ctx.clock.now_ms();
+            let origin = &installed.app.origin;
+            if let Err(e) = engagement::record_launch(ctx.store().conn(), origin, now) {
+                eprintln!("syncshell: cannot record the install of {origin}: {e}");
+            }
             let mut reply = install_reply(ctx, &installed);
             if let Err(e) = launcher::enable_autostart(&ctx.paths, &ctx.exe) {
                 let _ = writeln!(
@@ -154,26 +167,79 @@ fn when(ms: Option<i64>, now: i64) -> String {
     }
 }
 
-/// `syncshell sync list`.
-pub fn sync_list(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
+/// A registration as `syncshell sync list` shows it: stored fields, and for periodic ones the
+/// cadence the scheduler would use now. `held` says why a due event would not fire now.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    registration: &'a Registration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_interval: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engagement: Option<Level>,
+    next_due: Option<Millis>,
+    held: Option<Hold>,
+}
+
+/// `syncshell sync list`, with the scheduler's view at `params` and `network`.
+pub fn sync_list(
+    ctx: &Context,
+    params: &Parameters,
+    network: hold::Network,
+    app: Option<&str>,
+    json: bool,
+) -> Reply {
     let origin = match origin_filter(ctx, app) {
         Ok(o) => o,
         Err(reply) => return reply,
     };
-    let regs = match sync_registrations::list(ctx.store().conn(), origin.as_deref()) {
+    let store = ctx.store();
+    let regs = match sync_registrations::list(store.conn(), origin.as_deref()) {
         Ok(r) => r,
         Err(e) => return Reply::error(e),
     };
-    if json {
-        return Reply::ok(serde_json::to_string_pretty(&regs).unwrap_or_default() + "\n");
+    let now = ctx.clock.now_ms();
+    let mut listed = Vec::with_capacity(regs.len());
+    let mut holds = match Holds::new(store.conn(), params, now, network) {
+        Ok(h) => h,
+        Err(e) => return Reply::error(e),
+    };
+    for r in &regs {
+        let (effective_interval, engagement) = match r.key.kind {
+            Kind::Periodic => match holds.level(&r.origin) {
+                Ok(level) => (
+                    Some(rules::effective_interval(params, r, level)),
+                    Some(level),
+                ),
+                Err(e) => return Reply::error(e),
+            },
+            Kind::Sync => (None, None),
+        };
+        let held = match holds.of(r) {
+            Ok(h) => h,
+            Err(e) => return Reply::error(e),
+        };
+        listed.push(Listed {
+            registration: r,
+            effective_interval,
+            engagement,
+            next_due: r.delay_until,
+            held,
+        });
     }
-    if regs.is_empty() {
+    drop(store);
+    if json {
+        return Reply::ok(serde_json::to_string_pretty(&listed).unwrap_or_default() + "\n");
+    }
+    if listed.is_empty() {
         return Reply::ok("No background sync registrations.\n");
     }
     let names = app_names(ctx);
-    let now = ctx.clock.now_ms();
-    let mut out = String::from("APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\n");
-    for r in &regs {
+    let mut out = String::from(
+        "APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\tMIN-INTERVAL\tEVERY\tENGAGEMENT\tHELD\n",
+    );
+    for l in &listed {
+        let r = l.registration;
         let app = names
             .get(&r.origin)
             .map_or(r.origin.as_str(), String::as_str);
@@ -181,9 +247,18 @@ pub fn sync_list(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let (min, every, level) = match (l.effective_interval, l.engagement) {
+            (Some(every), Some(level)) => (span(r.min_interval), span(every), level.as_str()),
+            _ => ("-".into(), "-".into(), "-"),
+        };
+        let held = match l.held {
+            Some(Hold::Spacing(until)) => format!("origin spacing, {}", when(Some(until), now)),
+            Some(h) => h.as_str().to_owned(),
+            None => "-".into(),
+        };
         let _ = writeln!(
             out,
-            "{app}\t{}\t{}\t{state}\t{}\t{}",
+            "{app}\t{}\t{}\t{state}\t{}\t{}\t{min}\t{every}\t{level}\t{held}",
             r.key.kind.as_str(),
             r.key.tag,
             r.attempts,
@@ -191,6 +266,24 @@ pub fn sync_list(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
         );
     }
     Reply::ok(out)
+}
+
+/// A duration in the largest whole unit that fits: "12h", "90m", "1500ms".
+fn span(ms: Millis) -> String {
+    const UNITS: [(Millis, &str); 5] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+        (1, "ms"),
+    ];
+    if ms == 0 {
+        return "0".into();
+    }
+    UNITS.iter().find(|(unit, _)| ms % unit == 0).map_or_else(
+        || format!("{ms}ms"),
+        |(unit, name)| format!("{}{name}", ms / unit),
+    )
 }
 
 /// `syncshell log`.

@@ -12,6 +12,7 @@ use crate::commands;
 use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
+use crate::permission_commands;
 use crate::protocol::{NetworkMode, Reply, Request};
 use crate::sync::dispatcher::Dispatcher;
 use crate::sync::network::Mode;
@@ -127,6 +128,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             ipc::periodic_get_tags,
             ipc::periodic_unregister,
             ipc::permission_state,
+            ipc::bridge_state,
             ipc::sync_result,
         ])
         .setup(move |app| {
@@ -211,13 +213,28 @@ impl Host {
             let failed = crashed.in_flight.fail_window(label, why);
             eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
         });
+        let stated = sync.clone();
+        let page_bridge: windows::PageBridge = Arc::new(move |app| {
+            sync::bridge::page_bridge(stated.bridge_state(&app.origin).ok().as_ref())
+        });
+        let engaged = sync.clone();
+        let on_focus: windows::FocusReport = Arc::new(move |app_id, ms| {
+            let sync = engaged.clone();
+            let app_id = app_id.to_owned();
+            // Called on the main thread: the store write goes to the blocking pool.
+            tauri::async_runtime::spawn_blocking(move || sync.record_focus(&app_id, ms));
+        });
+        let hooks = windows::Hooks {
+            page_bridge,
+            on_crash,
+            on_focus,
+        };
         let windows = Arc::new(Windows::new(
             handle.clone(),
             ctx.clone(),
             proxy_url,
             authority.clone(),
-            sync::bridge::PAGE_BRIDGE,
-            on_crash,
+            hooks,
         ));
         let renewed = Arc::downgrade(&windows);
         authority.on_renew(Box::new(move |leaf| {
@@ -229,8 +246,10 @@ impl Host {
             sync.clone(),
             Arc::new(WebviewTargets::new(windows.clone())),
         ));
-        sync::network::watch(sync.clone());
+        let changed = sync.clone();
+        sync::network::watch(sync.network.clone(), Arc::new(move || changed.changed()));
         tauri::async_runtime::spawn(sync::scheduler::run(dispatcher.clone()));
+        tauri::async_runtime::spawn(sync::state_push::run(sync.clone(), windows.clone()));
         Ok(Self {
             ctx,
             handle,
@@ -322,7 +341,39 @@ impl Host {
                 reply
             }
             Request::Demo => self.demo().await,
-            Request::SyncList { app, json } => commands::sync_list(&self.ctx, app.as_deref(), json),
+            Request::SyncList { app, json } => commands::sync_list(
+                &self.ctx,
+                &self.sync.params,
+                self.sync.network.state(),
+                app.as_deref(),
+                json,
+            ),
+            Request::Permission {
+                app,
+                name,
+                setting,
+                json,
+            } => {
+                let (reply, changed) = permission_commands::permission(
+                    &self.ctx,
+                    &app,
+                    name.as_deref(),
+                    setting.as_deref(),
+                    json,
+                );
+                if changed {
+                    self.sync.changed();
+                }
+                reply
+            }
+            Request::Pause | Request::Resume => {
+                let (reply, changed) =
+                    permission_commands::pause(&self.ctx, request == Request::Pause);
+                if changed {
+                    self.sync.changed();
+                }
+                reply
+            }
             Request::Log { app, json } => commands::log(&self.ctx, app.as_deref(), json),
             Request::SyncFire {
                 app,
@@ -358,30 +409,35 @@ impl Host {
                 match mode {
                     Some(NetworkMode::Online) => network.set_mode(Mode::Online),
                     Some(NetworkMode::Offline) => network.set_mode(Mode::Offline),
+                    Some(NetworkMode::Metered) => network.set_mode(Mode::Metered),
                     Some(NetworkMode::Auto) => network.set_mode(Mode::Auto),
                     None => {}
                 }
-                // Back online: everything ready fires.
-                sync.wake.notify_one();
-                let state = if network.is_online() {
-                    "online"
-                } else {
-                    "offline"
+                if mode.is_some() {
+                    // Back online: everything ready fires; pages see the new connection.
+                    sync.changed();
+                }
+                let describe = |online: bool, metered: bool| match (online, metered) {
+                    (false, _) => "offline",
+                    (true, true) => "online, metered",
+                    (true, false) => "online",
                 };
+                let state = describe(network.is_online(), network.is_metered());
                 let how = match network.mode() {
-                    Mode::Auto => format!(
-                        "following the desktop, which says {}",
-                        if network.monitor_online() {
-                            "online"
-                        } else {
-                            "offline"
-                        }
-                    ),
-                    Mode::Online | Mode::Offline => {
-                        "overridden with `syncshell network`".to_owned()
+                    Mode::Auto => {
+                        let (online, metered) = network.monitor();
+                        format!(
+                            "following the desktop, which says {}",
+                            describe(online, metered)
+                        )
                     }
+                    _ => "overridden with `syncshell network`".to_owned(),
                 };
-                Reply::ok(format!("network: {state} ({how})\n"))
+                let kind = serde_json::to_value(network.connection().kind).unwrap_or_default();
+                let kind = kind.as_str().unwrap_or("unknown");
+                Reply::ok(format!(
+                    "network: {state} ({how}); connection type: {kind}\n"
+                ))
             }
             Request::Status => {
                 let list = |ids: Vec<String>| {
@@ -391,12 +447,16 @@ impl Host {
                         ids.join(", ")
                     }
                 };
+                let paused = syncshell_core::store::host_settings::paused(self.ctx.store().conn())
+                    .unwrap_or(false);
                 Reply::ok(format!(
-                    "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\nproxy: {}\n",
+                    "syncshell host: running (pid {})\nopen windows: {}\nbackground windows: {}\nproxy: {}\nbackground activity: {}\nscheduler decisions: {}\n",
                     std::process::id(),
                     list(self.windows.open_app_ids()),
                     list(self.windows.hidden_app_ids()),
                     self.windows.proxy(),
+                    if paused { "paused" } else { "running" },
+                    self.sync.decisions.load(std::sync::atomic::Ordering::Relaxed),
                 ))
             }
             Request::Quit => {
@@ -411,6 +471,9 @@ impl Host {
         &self,
         app: syncshell_core::store::apps::App,
     ) -> Result<(), WindowError> {
+        let sync = self.sync.clone();
+        let origin = app.origin.clone();
+        let _ = tauri::async_runtime::spawn_blocking(move || sync.record_launch(&origin)).await;
         let windows = self.windows.clone();
         tauri::async_runtime::spawn_blocking(move || windows.open_app(&app))
             .await

@@ -9,6 +9,7 @@ mod context;
 mod control;
 mod demo;
 mod host;
+mod permission_commands;
 mod protocol;
 mod sync;
 mod tray;
@@ -16,6 +17,8 @@ mod windows;
 
 use clap::{CommandFactory, Parser};
 use syncshell_core::paths::Paths;
+use syncshell_core::sync::hold;
+use syncshell_core::sync::parameters::Parameters;
 
 use crate::cli::Cli;
 use crate::context::Context;
@@ -84,6 +87,9 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
         | Request::List { .. }
         | Request::Uninstall { .. }
         | Request::SyncList { .. }
+        | Request::Permission { .. }
+        | Request::Pause
+        | Request::Resume
         | Request::Log { .. } => {
             let ctx = match Context::open(paths) {
                 Ok(c) => c,
@@ -104,8 +110,37 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
                     Request::List { json } => commands::list(&ctx, json),
                     Request::Uninstall { id } => commands::uninstall(&ctx, &id),
                     Request::SyncList { app, json } => {
-                        commands::sync_list(&ctx, app.as_deref(), json)
+                        // With no host, nothing watches the network: listed as if online.
+                        let online = hold::Network {
+                            online: true,
+                            metered: false,
+                        };
+                        match Parameters::load(&ctx.paths.config_dir.join("config.toml"), |k| {
+                            std::env::var(k).ok()
+                        }) {
+                            Ok(params) => {
+                                commands::sync_list(&ctx, &params, online, app.as_deref(), json)
+                            }
+                            Err(e) => Reply::error(e),
+                        }
                     }
+                    Request::Permission {
+                        app,
+                        name,
+                        setting,
+                        json,
+                    } => {
+                        permission_commands::permission(
+                            &ctx,
+                            &app,
+                            name.as_deref(),
+                            setting.as_deref(),
+                            json,
+                        )
+                        .0
+                    }
+                    Request::Pause => permission_commands::pause(&ctx, true).0,
+                    Request::Resume => permission_commands::pause(&ctx, false).0,
                     Request::Log { app, json } => commands::log(&ctx, app.as_deref(), json),
                     _ => unreachable!("matched above"),
                 }

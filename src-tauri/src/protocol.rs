@@ -59,7 +59,22 @@ pub enum Request {
         /// Machine-readable output.
         json: bool,
     },
-    /// Override the network state (`online`, `offline`) or follow the desktop (`auto`); `None` reports it.
+    /// List, show or set an app's permissions.
+    Permission {
+        /// App id.
+        app: String,
+        /// `background-sync`, `periodic-background-sync` or `notifications`; `None` lists all.
+        name: Option<String>,
+        /// `allow`, `block` or `ask`; `None` shows the permission.
+        setting: Option<String>,
+        /// Machine-readable output.
+        json: bool,
+    },
+    /// Hold every background event (per-site settings untouched).
+    Pause,
+    /// Let background events fire again.
+    Resume,
+    /// Override the network state (`online`, `offline`, `metered`) or follow the desktop (`auto`); `None` reports it.
     Network {
         /// The new mode.
         mode: Option<NetworkMode>,
@@ -74,8 +89,10 @@ pub enum Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum NetworkMode {
-    /// Treat the network as up, whatever the desktop says.
+    /// Treat the network as up and unmetered, whatever the desktop says.
     Online,
+    /// Treat the network as up and metered (periodic sync waits, `saveData` is true).
+    Metered,
     /// Treat the network as down.
     Offline,
     /// Follow the desktop's network monitor.

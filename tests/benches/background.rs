@@ -123,10 +123,35 @@ fn idle_host() {
     for server in &servers {
         env.run(&["install", &server.url("/app/")]).success();
     }
+    // One periodic registration per app, due in six hours, as a feed app leaves it.
+    let db = rusqlite::Connection::open(env.db_path()).unwrap();
+    let due = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        + 6 * 3_600_000;
+    for server in &servers {
+        db.execute(
+            "INSERT INTO sync_registrations (origin, scope, kind, tag, min_interval, delay_until, registered_at)
+             VALUES (?1, ?2, 'periodicsync', 'feed', 0, ?3, ?3)",
+            rusqlite::params![server.origin(), server.url("/app/"), due],
+        )
+        .unwrap();
+    }
+    drop(db);
     env.start_host();
     let pid = env.host_pid().expect("the host's pid");
     // Let start-up work (tray, network monitor, first scheduler pass) finish.
     std::thread::sleep(Duration::from_secs(3));
+    let decisions = |env: &Env| -> u64 {
+        let status = env.run(&["status"]).success().stdout;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("scheduler decisions: "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("the status names the scheduler's decisions")
+    };
+    let decided = decisions(&env);
     let before = sample(pid);
     // Threads are read every second through the window, and each one's last reading kept, so a
     // thread that ends meanwhile (tokio's idle blocking threads exit after 10 s) still counts
@@ -138,12 +163,16 @@ fn idle_host() {
         seen.extend(sample(pid).threads);
     }
     let after = sample(pid);
+    let woke = decisions(&env) - decided;
     let webkit = env
         .host_children()
         .iter()
         .filter(|(_, comm)| comm.starts_with("WebKit"))
         .count();
-    println!("idle host, {IDLE_APPS} apps installed, no windows, over {seconds} s:");
+    println!(
+        "idle host, {IDLE_APPS} apps installed, {IDLE_APPS} periodic registrations due in 6 h, no windows, over {seconds} s:"
+    );
+    println!("  scheduler wake-ups: {woke}");
     println!(
         "  RSS {:.1} MB (peak {:.1} MB): {:.1} MB anonymous (the host's own), {:.1} MB file-backed \
          (shared library pages: GTK, WebKit)",

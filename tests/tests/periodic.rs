@@ -1,6 +1,7 @@
 //! Periodic Background Sync end to end: an unmodified app registers `periodicSync` in real WebKit,
-//! and the real host fires `periodicsync` into its worker at the effective interval with the
-//! window closed, and once on restart for an overdue registration.
+//! and the real host fires `periodicsync` into its worker at the effective interval (the minimum
+//! scaled by how much the app is used) with the window closed, and once on restart for an overdue
+//! registration.
 
 use std::time::{Duration, Instant};
 
@@ -56,8 +57,26 @@ fn now_ms() -> i64 {
 }
 
 #[test]
-fn a_periodic_registration_fires_at_the_interval_with_the_window_closed() {
+fn a_periodic_registration_fires_at_the_engagement_scaled_interval_with_the_window_closed() {
     let (env, server, before) = feed_registered();
+    // Installed and opened once: "low" engagement, twice the minimum.
+    let json = env
+        .run(&["sync", "list", "outbox", "--json"])
+        .success()
+        .stdout;
+    let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let feed = &listed[0];
+    assert_eq!(feed["kind"], "periodicsync", "{json}");
+    assert_eq!(feed["min_interval"], 1000, "{json}");
+    assert_eq!(feed["engagement"], "low", "{json}");
+    let every = Duration::from_millis(feed["effective_interval"].as_u64().unwrap());
+    assert_eq!(every, INTERVAL * 2, "{json}");
+    assert!(feed["next_due"].as_i64().unwrap() > now_ms(), "{json}");
+    assert!(feed["held"].is_null(), "{json}");
+    let text = env.run(&["sync", "list", "outbox"]).success().stdout;
+    assert!(text.contains("MIN-INTERVAL\tEVERY\tENGAGEMENT"), "{text}");
+    assert!(text.contains("\t1s\t6s\tlow\t-"), "{text}");
+
     wait_until("three periodic events", EVENTS_TIMEOUT, || {
         events(&server).len() >= 3
     });
@@ -66,34 +85,40 @@ fn a_periodic_registration_fires_at_the_interval_with_the_window_closed() {
     // Never at registration time: the first event comes one interval after registering at the
     // earliest, and each next one an interval after the one before finished.
     assert!(
-        fired[0].at - before >= INTERVAL,
+        fired[0].at - before >= every,
         "first event {:?} after registering",
         fired[0].at - before
     );
     for pair in fired.windows(2) {
         let gap = pair[1].at - pair[0].at;
-        assert!(gap >= INTERVAL, "events {gap:?} apart");
-        assert!(
-            gap < INTERVAL * 4,
-            "events {gap:?} apart: the cadence stalled"
-        );
+        assert!(gap >= every, "events {gap:?} apart");
+        assert!(gap < every * 3, "events {gap:?} apart: the cadence stalled");
     }
     // Through a hidden window: nothing was shown.
     let status = env.run(&["status"]).success().stdout;
     assert!(status.contains("open windows: none"), "{status}");
     let log = env.log_events(Some("periodicsync"));
-    assert_eq!(log[0], "Registered periodicsync", "{log:?}");
-    assert_eq!(
-        log[1..7],
-        [
-            "Dispatched periodicsync event",
-            "periodicsync event completed",
-            "Dispatched periodicsync event",
-            "periodicsync event completed",
-            "Dispatched periodicsync event",
-            "periodicsync event completed",
-        ],
-        "{log:?}"
+    let cycle = [
+        "Got next event delay",
+        "Dispatched periodicsync event",
+        "periodicsync event completed",
+    ];
+    let mut expected = vec!["Registered periodicsync"];
+    for _ in 0..3 {
+        expected.extend(cycle);
+    }
+    assert_eq!(log[..10], expected, "{log:?}");
+    let delay = env
+        .db()
+        .query_row(
+            "SELECT metadata FROM background_log WHERE event = 'Got next event delay' LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    assert!(
+        delay.contains("\"Next Attempt Delay (ms)\":6000"),
+        "{delay}"
     );
     let listed = env.run(&["sync", "list", "outbox"]).success().stdout;
     assert!(
@@ -138,7 +163,7 @@ fn an_overdue_registration_fires_once_after_a_restart_then_keeps_the_cadence() {
         after[0].at - restarted
     );
     assert!(
-        after[1].at - after[0].at >= INTERVAL,
+        after[1].at - after[0].at >= INTERVAL * 2,
         "the second event came {:?} after the catch-up",
         after[1].at - after[0].at
     );

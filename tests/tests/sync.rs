@@ -367,7 +367,8 @@ fn the_cli_lists_registrations_shows_the_log_and_fires_events_by_hand() {
     let list = env.run(&["sync", "list"]).success().stdout;
     assert_eq!(
         list,
-        "APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\noutbox\tsync\tsecond\tpending\t0\twhen online\n"
+        "APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\tMIN-INTERVAL\tEVERY\tENGAGEMENT\tHELD\n\
+         outbox\tsync\tsecond\tpending\t0\twhen online\t-\t-\t-\toffline\n"
     );
     let json: serde_json::Value = serde_json::from_str(
         &env.run(&["sync", "list", "outbox", "--json"])

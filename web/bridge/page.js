@@ -3,21 +3,27 @@
 // talking to the host through Tauri IPC (window.__TAURI_INTERNALS__.invoke):
 //   - ServiceWorkerRegistration.prototype.sync (SyncManager) and .periodicSync (PeriodicSyncManager),
 //     behaving like Chromium's, with the globals SyncManager and PeriodicSyncManager for feature detection;
-//   - navigator.permissions.query() answers for 'background-sync' and 'periodic-background-sync';
+//   - navigator.permissions.query() answers for 'background-sync', 'periodic-background-sync' and
+//     'notifications' ('permission_state'), as live PermissionStatus objects that fire 'change';
+//   - navigator.connection (Navigator.prototype), a NetworkInformation with type and saveData that fires
+//     'change', and the global NetworkInformation;
+//   - the bridge state behind those two (sync-api.js): SYNCSHELL_INITIAL_STATE, when the host's wrapper
+//     declares it, applied at once; then the host's answer to 'bridge_state'; then each change the host
+//     pushes through window.__syncshellStateChanged(state), which the page also posts on to its service
+//     workers as {__syncshell: 'state', state};
 //   - window.__syncshellDispatch(message), through which the host fires a sync or periodicsync event at the
-//     app's service worker (the worker side is worker-shim.js) and gets the outcome back as 'sync_result'.
+//     app's service worker (the worker side is worker-shim.js) and gets the outcome back as 'sync_result';
+//     a message's `state` is applied to the page and goes along to the worker.
 (function () {
   'use strict';
 
   const G = globalThis;
   const api = syncshellSyncApi(G, callHost);
   if (!api.claimRealm()) return;
-  const { DISABLED, MAX_TIMER_MS, safeString, hostError, ownerOf } = api;
+  const { DISABLED, MAX_TIMER_MS, safeString, hostError } = api;
 
   // The page waits this much longer than the worker's own timeout, so the worker's answer wins.
   const REPLY_GRACE_MS = 5000;
-  const SYNC_PERMISSIONS = ['background-sync', 'periodic-background-sync'];
-  const PERMISSION_STATES = ['granted', 'denied', 'prompt'];
 
   // ---- the way to the host -------------------------------------------------------------------------
 
@@ -44,6 +50,8 @@
 
   async function dispatchThroughWorker(message) {
     const { id, kind, scope } = message;
+    // The host's state as of this event: the page's own, and the worker's before its handlers run.
+    const state = api.applyState(message.state);
     if (kind !== 'sync' && kind !== 'periodicsync') return { ok: false, error: `unknown event kind ${safeString(kind)}` };
     const timeoutMs = api.normalizeTimeout(message.timeoutMs, MAX_TIMER_MS - REPLY_GRACE_MS);
     const container = G.navigator && G.navigator.serviceWorker;
@@ -78,12 +86,41 @@
         lastChance: Boolean(message.lastChance),
         timeoutMs,
       };
+      if (state) dispatch.state = state;
       try {
         worker.postMessage(dispatch, [channel.port2]);
       } catch (error) {
         finish({ ok: false, error: `could not post to the service worker: ${safeString(error)}` });
       }
     });
+  }
+
+  // The page's service workers: the one controlling it and the active one of each registration of the
+  // origin (the same ServiceWorker object when both, so each is posted to once). Errors are ignored: a
+  // worker that misses a state gets the next one, and the state comes with each dispatch too.
+  function relayState(state) {
+    const container = G.navigator && G.navigator.serviceWorker;
+    if (!container) return;
+    const message = { __syncshell: 'state', state };
+    const posted = new Set();
+    const post = (worker) => {
+      if (!worker || posted.has(worker)) return;
+      posted.add(worker);
+      try {
+        worker.postMessage(message);
+      } catch (_) {
+        // a redundant worker, or one that cannot take it: nothing to do
+      }
+    };
+    Promise.resolve()
+      .then(() => {
+        post(container.controller);
+        return container.getRegistrations();
+      })
+      .then((registrations) => {
+        for (const registration of registrations) post(registration && registration.active);
+      })
+      .catch(() => {});
   }
 
   const entryPoints = {
@@ -98,8 +135,25 @@
         .catch((error) => ({ ok: false, error: safeString(error) }))
         .then((outcome) => reportResult(id, outcome.ok, outcome.error));
     },
+    // The host's push of a changed bridge state. Never throws; answers nothing.
+    __syncshellStateChanged(state) {
+      try {
+        const applied = api.applyState(state);
+        if (applied) relayState(applied);
+      } catch (_) {
+        // applyState itself never throws; this keeps anything else from reaching the host's call
+      }
+    },
   };
   Object.defineProperty(G, '__syncshellDispatch', { value: entryPoints.__syncshellDispatch });
+  Object.defineProperty(G, '__syncshellStateChanged', { value: entryPoints.__syncshellStateChanged });
+
+  // ---- the bridge state and navigator.connection (also where there is no service worker support) ---
+
+  // SYNCSHELL_INITIAL_STATE is declared by the host's wrapper around this script, when it is at all.
+  if (typeof SYNCSHELL_INITIAL_STATE !== 'undefined') api.applyState(SYNCSHELL_INITIAL_STATE);
+  api.requestState();
+  api.installConnection(G.Navigator, G.navigator);
 
   // Without service workers (e.g. not a secure context) there is nothing to add the API to.
   const Registration = G.ServiceWorkerRegistration;
@@ -108,79 +162,7 @@
   api.installManagers(Registration);
   api.installGlobals();
 
-  // ---- navigator.permissions ---------------------------------------------------------------------
-
-  // The sync permission name in a query() descriptor, or null when the query is not about sync.
-  function syncPermissionName(descriptor) {
-    if (descriptor === null || typeof descriptor !== 'object') return null;
-    const name = descriptor.name;
-    return SYNC_PERMISSIONS.includes(name) ? name : null;
-  }
-
-  async function querySyncPermission(name) {
-    const state = await callHost('permission_state', { name });
-    if (!PERMISSION_STATES.includes(state)) {
-      throw new DOMException(`Unexpected permission state from the host: ${safeString(state)}`, 'UnknownError');
-    }
-    return {
-      name,
-      state,
-      onchange: null,
-      addEventListener() {},
-      removeEventListener() {},
-      dispatchEvent() {
-        return true;
-      },
-    };
-  }
-
-  // A query() that answers the two sync names itself and hands any other query, with its receiver and
-  // arguments, to `otherwise`.
-  function syncAwareQuery(otherwise) {
-    const methods = {
-      query(permissionDescriptor) {
-        let name;
-        try {
-          name = syncPermissionName(permissionDescriptor);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        return name === null ? otherwise(this, arguments) : querySyncPermission(name);
-      },
-    };
-    return methods.query;
-  }
-
-  function installPermissions(navigator) {
-    if (!navigator || (typeof navigator !== 'object' && typeof navigator !== 'function')) return;
-    const permissions = navigator.permissions;
-    if (permissions) {
-      // Wrap query where it is defined (Permissions.prototype in a browser), keeping its attributes.
-      const owner = ownerOf(permissions, 'query');
-      const descriptor = owner && Object.getOwnPropertyDescriptor(owner, 'query');
-      const original = descriptor && descriptor.value;
-      if (typeof original !== 'function') return;
-      const query = syncAwareQuery((receiver, args) => original.apply(receiver, args));
-      try {
-        Object.defineProperty(owner, 'query', { ...descriptor, value: query });
-      } catch (_) {
-        // A frozen Permissions: leave it as it is.
-      }
-      return;
-    }
-    // No Permissions API at all: a minimal one that knows only the two sync names.
-    const minimal = {
-      query: syncAwareQuery((_, args) => {
-        const asked = args[0] && typeof args[0] === 'object' ? args[0].name : undefined;
-        return Promise.reject(new TypeError(`The provided value '${safeString(asked)}' is not a valid enum value of type PermissionName.`));
-      }),
-    };
-    try {
-      Object.defineProperty(navigator, 'permissions', { value: minimal, enumerable: true, configurable: true });
-    } catch (_) {
-      // A non-extensible navigator: nothing to do.
-    }
-  }
-
-  installPermissions(G.navigator);
+  // navigator.permissions, like the managers, only where service workers are: elsewhere the page is not a
+  // secure context, where none of the host's three permissions can be granted.
+  api.installPermissions(G.navigator);
 })();

@@ -1,5 +1,6 @@
 // Unit tests of the page bridge (page.js), run in a VM context with stand-ins for the window globals it
-// uses: ServiceWorkerRegistration, navigator (serviceWorker, permissions) and the Tauri IPC internals.
+// uses: ServiceWorkerRegistration, Navigator and navigator (serviceWorker, permissions) and the Tauri IPC
+// internals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -11,11 +12,31 @@ const SCOPE = 'https://app.example/';
 // Values made inside the VM context have that context's prototypes; compare them as plain JSON.
 const plain = (value) => JSON.parse(JSON.stringify(value));
 
-function makeWorld({ globals = {}, permissions = true, timers = { setTimeout, clearTimeout }, tauri = true } = {}) {
+// Lets the bridge's promise chains (the startup 'bridge_state' call, the relay to workers) run.
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
+// A bridge state with every field, `changes` merged in.
+function bridgeState({ permissions = {}, connection = {} } = {}) {
+  return {
+    permissions: { 'background-sync': 'granted', 'periodic-background-sync': 'denied', notifications: 'prompt', ...permissions },
+    connection: { type: 'wifi', saveData: false, ...connection },
+  };
+}
+
+// `hostState` answers 'bridge_state' (kept out of `calls`, in `stateCalls`, since every page asks once at
+// startup); `initialState` is declared as SYNCSHELL_INITIAL_STATE by the wrapper, as the host does.
+function makeWorld({
+  globals = {}, permissions = true, timers = { setTimeout, clearTimeout }, tauri = true,
+  initialState, hostState = null, nativeConnection = false,
+} = {}) {
   const calls = [];
+  const stateCalls = [];
   const nativeQueries = [];
   const registrations = [];
   let host = () => null;
+  let stateAnswer = () => hostState;
 
   class ServiceWorkerRegistration {
     constructor(scope, active) {
@@ -23,14 +44,21 @@ function makeWorld({ globals = {}, permissions = true, timers = { setTimeout, cl
       this.active = active;
     }
   }
-  const navigator = {
-    serviceWorker: {
-      // Like the real one: the registration whose scope is the longest prefix of the URL.
-      async getRegistration(url) {
-        const matches = registrations.filter((r) => url.startsWith(r.scope));
-        matches.sort((a, b) => b.scope.length - a.scope.length);
-        return matches[0];
-      },
+  class Navigator {}
+  if (nativeConnection) {
+    Object.defineProperty(Navigator.prototype, 'connection', { get: () => 'native', enumerable: true, configurable: true });
+  }
+  const navigator = new Navigator();
+  navigator.serviceWorker = {
+    controller: null,
+    // Like the real one: the registration whose scope is the longest prefix of the URL.
+    async getRegistration(url) {
+      const matches = registrations.filter((r) => url.startsWith(r.scope));
+      matches.sort((a, b) => b.scope.length - a.scope.length);
+      return matches[0];
+    },
+    async getRegistrations() {
+      return [...registrations];
     },
   };
   if (permissions) {
@@ -45,15 +73,20 @@ function makeWorld({ globals = {}, permissions = true, timers = { setTimeout, cl
   const originalQuery = navigator.permissions && navigator.permissions.query;
 
   const context = vm.createContext({
-    DOMException, MessageChannel, console, navigator, ServiceWorkerRegistration, ...timers, ...globals,
+    DOMException, MessageChannel, EventTarget, Event, console, Navigator, navigator, ServiceWorkerRegistration, ...timers, ...globals,
   });
   vm.runInContext('globalThis.window = globalThis; globalThis.self = globalThis;', context);
-  const load = () => vm.runInContext(source, context, { filename: 'page.js' });
+  const text = initialState === undefined ? source : bridgeSource('page.js', { initialState });
+  const load = () => vm.runInContext(text, context, { filename: 'page.js' });
   load();
   // Defined after the bridge ran, as Tauri may do: the bridge must look invoke up at call time.
   if (tauri) {
     context.__TAURI_INTERNALS__ = {
       invoke(cmd, args) {
+        if (cmd === 'bridge_state') {
+          stateCalls.push(args);
+          return stateAnswer();
+        }
         calls.push({ cmd, args });
         return host(cmd, args);
       },
@@ -62,8 +95,10 @@ function makeWorld({ globals = {}, permissions = true, timers = { setTimeout, cl
   return {
     context,
     calls,
+    stateCalls,
     load,
     navigator,
+    Navigator,
     nativeQueries,
     originalQuery,
     ServiceWorkerRegistration,
@@ -71,6 +106,10 @@ function makeWorld({ globals = {}, permissions = true, timers = { setTimeout, cl
     setHost(fn) {
       host = fn;
     },
+    setStateAnswer(fn) {
+      stateAnswer = fn;
+    },
+    push: (state) => context.__syncshellStateChanged(state),
     registration(scope = SCOPE, active = { postMessage() {} }) {
       const registration = new ServiceWorkerRegistration(scope, active);
       registrations.push(registration);
@@ -152,18 +191,22 @@ test('installs once per realm, marked by a non-enumerable symbol', () => {
 
 test('does nothing when the marker is already there', () => {
   const world = makeWorld({ globals: { [Symbol.for('syncshell.bridge')]: true } });
-  assert.equal(world.run("'SyncManager' in window || '__syncshellDispatch' in window"), false);
+  assert.equal(world.run("'SyncManager' in window || '__syncshellDispatch' in window || '__syncshellStateChanged' in window"), false);
   assert.equal('sync' in world.ServiceWorkerRegistration.prototype, false);
+  assert.equal('connection' in world.Navigator.prototype, false);
 });
 
-test('does nothing at all over a native SyncManager', () => {
+test('does nothing at all over a native SyncManager', async () => {
   function SyncManager() {}
   const world = makeWorld({ globals: { SyncManager } });
   assert.equal(world.run('SyncManager'), SyncManager);
   assert.equal('sync' in world.ServiceWorkerRegistration.prototype, false);
-  assert.equal(world.run("'PeriodicSyncManager' in window || '__syncshellDispatch' in window"), false);
+  assert.equal(world.run("'PeriodicSyncManager' in window || '__syncshellDispatch' in window || 'NetworkInformation' in window"), false);
   assert.equal(world.run("Symbol.for('syncshell.bridge') in window"), false);
   assert.equal(world.navigator.permissions.query, world.originalQuery);
+  assert.equal('connection' in world.Navigator.prototype, false);
+  await settle();
+  assert.deepEqual(world.stateCalls, []);
 });
 
 test('sync.register invokes sync_register with exactly {scope, tag}', async () => {
@@ -282,31 +325,40 @@ test('periodic getTags and unregister without an active worker resolve without t
   await rejectsWithTypeError(active.periodicSync.unregister());
 });
 
-test('permissions.query answers both sync names from the host', async () => {
+test('permissions.query answers the three host names from the host, as PermissionStatus EventTargets', async () => {
   const world = makeWorld();
-  world.setHost((cmd, args) => (args.name === 'background-sync' ? 'granted' : 'denied'));
-  const status = await world.navigator.permissions.query({ name: 'background-sync' });
-  assert.equal(status.name, 'background-sync');
-  assert.equal(status.state, 'granted');
-  assert.equal(status.onchange, null);
-  assert.equal(typeof status.addEventListener, 'function');
-  assert.equal(typeof status.removeEventListener, 'function');
-  const periodic = await world.navigator.permissions.query({ name: 'periodic-background-sync' });
-  assert.equal(periodic.state, 'denied');
-  assert.deepEqual(plain(world.calls), [
-    { cmd: 'permission_state', args: { name: 'background-sync' } },
-    { cmd: 'permission_state', args: { name: 'periodic-background-sync' } },
-  ]);
+  const answers = { 'background-sync': 'granted', 'periodic-background-sync': 'denied', notifications: 'prompt' };
+  world.setHost((cmd, args) => answers[args.name]);
+  for (const name of Object.keys(answers)) {
+    const status = await world.navigator.permissions.query({ name });
+    assert.equal(status.name, name);
+    assert.equal(status.state, answers[name]);
+    assert.equal(status.onchange, null);
+    assert.ok(status instanceof EventTarget, 'a real EventTarget');
+    assert.equal(Object.prototype.toString.call(status), '[object PermissionStatus]');
+    // Read-only attributes: getters on the prototype, nothing own on the object.
+    assert.deepEqual(Object.keys(status), []);
+    assert.throws(() => {
+      status.state = 'granted';
+    }, TypeError);
+    assert.equal(status.state, answers[name]);
+  }
+  assert.deepEqual(plain(world.calls), Object.keys(answers).map((name) => ({ cmd: 'permission_state', args: { name } })));
   assert.deepEqual(world.nativeQueries, []);
+  const status = await world.navigator.permissions.query({ name: 'notifications' });
+  const proto = Object.getPrototypeOf(status);
+  for (const key of ['name', 'state', 'onchange']) assert.equal(Object.getOwnPropertyDescriptor(proto, key).enumerable, true, key);
+  assert.throws(() => Object.getOwnPropertyDescriptor(proto, 'state').get.call({}), (e) => e.name === 'TypeError' && e.message === 'Illegal invocation');
+  assert.throws(() => new status.constructor(), (e) => e.name === 'TypeError' && e.message === 'Illegal constructor');
   world.setHost(() => 'maybe');
   await rejectsWithDOMException(world.navigator.permissions.query({ name: 'background-sync' }), 'UnknownError');
 });
 
 test('permissions.query passes other names to the original query unchanged', async () => {
   const world = makeWorld();
-  const descriptor = { name: 'notifications' };
+  const descriptor = { name: 'geolocation' };
   const status = await world.navigator.permissions.query(descriptor);
-  assert.deepEqual(status, { name: 'notifications', state: 'from-native' });
+  assert.deepEqual(status, { name: 'geolocation', state: 'from-native' });
   assert.equal(world.nativeQueries.length, 1);
   assert.equal(world.nativeQueries[0].descriptor, descriptor);
   assert.equal(world.nativeQueries[0].receiver, world.navigator.permissions);
@@ -315,14 +367,283 @@ test('permissions.query passes other names to the original query unchanged', asy
   assert.equal(Object.hasOwn(world.navigator.permissions, 'query'), false);
 });
 
-test('a missing navigator.permissions is created for the two sync names only', async () => {
+test("a missing navigator.permissions is created for the host's three names only", async () => {
   const world = makeWorld({ permissions: false });
   world.setHost(() => 'prompt');
-  const status = await world.navigator.permissions.query({ name: 'periodic-background-sync' });
+  const status = await world.navigator.permissions.query({ name: 'notifications' });
   assert.equal(status.state, 'prompt');
-  assert.equal(status.name, 'periodic-background-sync');
+  assert.equal(status.name, 'notifications');
+  assert.ok(status instanceof EventTarget);
   await rejectsWithTypeError(world.navigator.permissions.query({ name: 'geolocation' }), /geolocation/);
-  assert.deepEqual(plain(world.calls), [{ cmd: 'permission_state', args: { name: 'periodic-background-sync' } }]);
+  assert.deepEqual(plain(world.calls), [{ cmd: 'permission_state', args: { name: 'notifications' } }]);
+});
+
+test('a pushed state fires change at every live status whose state it changes, and only then', async () => {
+  const world = makeWorld();
+  world.setHost((cmd, args) => (args.name === 'notifications' ? 'prompt' : 'granted'));
+  const first = await world.navigator.permissions.query({ name: 'notifications' });
+  const second = await world.navigator.permissions.query({ name: 'notifications' });
+  const sync = await world.navigator.permissions.query({ name: 'background-sync' });
+  const seen = [];
+  first.onchange = function (event) {
+    seen.push(['first onchange', event.type, this === first, first.state]);
+  };
+  first.addEventListener('change', (event) => seen.push(['first listener', event.type, event.target === first]));
+  second.addEventListener('change', () => seen.push(['second listener', second.state]));
+  sync.addEventListener('change', () => seen.push(['sync', sync.state]));
+
+  world.push(bridgeState({ permissions: { notifications: 'prompt', 'background-sync': 'granted' } }));
+  assert.deepEqual(seen, [], 'nothing differs from what the statuses hold');
+
+  world.push(bridgeState({ permissions: { notifications: 'granted', 'background-sync': 'granted' } }));
+  assert.deepEqual(seen, [
+    ['first onchange', 'change', true, 'granted'],
+    ['first listener', 'change', true],
+    ['second listener', 'granted'],
+  ]);
+  assert.equal(first.state, 'granted');
+  assert.equal(sync.state, 'granted');
+
+  seen.length = 0;
+  world.push({ permissions: { 'background-sync': 'denied' } });
+  world.push({ permissions: { 'background-sync': 'denied' } });
+  assert.deepEqual(seen, [['sync', 'denied']]);
+  assert.equal(first.state, 'granted', 'a partial state leaves the other permissions as they are');
+});
+
+test('onchange works as an event handler attribute', async () => {
+  const world = makeWorld();
+  let state = 'prompt';
+  world.setHost(() => state);
+  const status = await world.navigator.permissions.query({ name: 'notifications' });
+  const seen = [];
+  const a = () => seen.push('a');
+  const b = () => seen.push('b');
+  status.onchange = a;
+  assert.equal(status.onchange, a);
+  status.addEventListener('change', () => seen.push('listener'));
+  status.onchange = b; // replaced in place: still before the listener
+  assert.equal(status.onchange, b);
+  state = 'granted';
+  world.push({ permissions: { notifications: 'granted' } });
+  assert.deepEqual(seen, ['b', 'listener']);
+  status.onchange = null;
+  assert.equal(status.onchange, null);
+  world.push({ permissions: { notifications: 'denied' } });
+  assert.deepEqual(seen, ['b', 'listener', 'listener']);
+  status.onchange = 'not a function';
+  assert.equal(status.onchange, null);
+});
+
+test('a state pushed while the host answers a query is the one the status takes', async () => {
+  const world = makeWorld();
+  let answer;
+  world.setHost(() => new Promise((resolve) => {
+    answer = resolve;
+  }));
+  const pending = world.navigator.permissions.query({ name: 'notifications' });
+  await settle();
+  world.push({ permissions: { notifications: 'granted' } });
+  answer('prompt'); // the host looked before it changed
+  assert.equal((await pending).state, 'granted');
+});
+
+test('navigator.connection is one NetworkInformation per realm, unknown until the host says', () => {
+  const world = makeWorld({ tauri: false });
+  const getter = Object.getOwnPropertyDescriptor(world.Navigator.prototype, 'connection');
+  assert.equal(typeof getter.get, 'function');
+  assert.equal(getter.set, undefined);
+  assert.equal(getter.enumerable, true);
+  assert.equal(getter.configurable, true);
+  assert.equal(Object.hasOwn(world.navigator, 'connection'), false);
+  const connection = world.navigator.connection;
+  assert.equal(connection, world.navigator.connection);
+  assert.equal(connection.type, 'unknown');
+  assert.equal(connection.saveData, false);
+  assert.equal(connection.onchange, null);
+  assert.ok(connection instanceof EventTarget);
+  assert.equal(world.run('navigator.connection instanceof NetworkInformation'), true);
+  assert.equal(Object.prototype.toString.call(connection), '[object NetworkInformation]');
+  assert.deepEqual(Object.keys(connection), []);
+  const proto = world.run('NetworkInformation.prototype');
+  for (const key of ['type', 'saveData', 'onchange']) assert.equal(Object.getOwnPropertyDescriptor(proto, key).enumerable, true, key);
+  assert.throws(() => getter.get.call({}), (e) => e.name === 'TypeError' && e.message === 'Illegal invocation');
+  assert.throws(() => Object.getOwnPropertyDescriptor(proto, 'type').get.call({}), (e) => e.message === 'Illegal invocation');
+  assert.equal(world.run("Object.getOwnPropertyDescriptor(window, 'NetworkInformation').enumerable"), false);
+});
+
+test('the NetworkInformation constructor is illegal for apps', () => {
+  const world = makeWorld();
+  assert.throws(() => world.run('new NetworkInformation()'), (e) => e.name === 'TypeError' && e.message === 'Illegal constructor');
+  assert.throws(() => world.run('NetworkInformation()'), (e) => e.name === 'TypeError');
+  assert.throws(() => world.run('new navigator.connection.constructor()'), (e) => e.message === 'Illegal constructor');
+});
+
+test('navigator.connection is not installed over a native one', () => {
+  const world = makeWorld({ nativeConnection: true });
+  assert.equal(world.navigator.connection, 'native');
+  assert.equal(world.run("'NetworkInformation' in window"), false);
+  // The rest of the bridge is still there.
+  assert.equal(world.run("typeof __syncshellStateChanged + typeof SyncManager"), 'functionfunction');
+  assert.doesNotThrow(() => world.push(bridgeState()));
+});
+
+test('SYNCSHELL_INITIAL_STATE is applied synchronously at startup', () => {
+  const world = makeWorld({
+    tauri: false,
+    initialState: bridgeState({ connection: { type: 'cellular', saveData: true } }),
+  });
+  assert.equal(world.navigator.connection.type, 'cellular');
+  assert.equal(world.navigator.connection.saveData, true);
+  assert.equal(world.run("typeof SYNCSHELL_INITIAL_STATE"), 'undefined', 'the declaration stays in the wrapper');
+});
+
+test("the page asks for 'bridge_state' once at startup and applies the answer", async () => {
+  const world = makeWorld({
+    initialState: bridgeState({ connection: { type: 'wifi', saveData: false } }),
+    hostState: bridgeState({ connection: { type: 'ethernet', saveData: true } }),
+  });
+  const connection = world.navigator.connection;
+  assert.equal(connection.type, 'wifi');
+  let changes = 0;
+  connection.onchange = () => {
+    changes += 1;
+  };
+  await settle();
+  assert.deepEqual(plain(world.stateCalls), [{}]);
+  assert.equal(connection.type, 'ethernet');
+  assert.equal(connection.saveData, true);
+  assert.equal(changes, 1, 'one change event for two changed fields');
+  assert.deepEqual(world.calls, []);
+});
+
+test("a failing 'bridge_state' is ignored, and a stale answer does not undo a push", async () => {
+  const failing = makeWorld({ initialState: bridgeState({ connection: { type: 'none' } }) });
+  failing.setStateAnswer(() => Promise.reject({ name: 'UnknownError', message: 'no state' }));
+  await settle();
+  assert.equal(failing.stateCalls.length, 1);
+  assert.equal(failing.navigator.connection.type, 'none');
+
+  const racing = makeWorld();
+  let answer;
+  racing.setStateAnswer(() => new Promise((resolve) => {
+    answer = resolve;
+  }));
+  await settle();
+  racing.push({ connection: { type: 'cellular', saveData: true } });
+  answer(bridgeState({ connection: { type: 'wifi', saveData: false } }));
+  await settle();
+  assert.equal(racing.navigator.connection.type, 'cellular');
+  assert.equal(racing.navigator.connection.saveData, true);
+});
+
+test('a push changes navigator.connection and fires change once per actual change', () => {
+  const world = makeWorld({ tauri: false, initialState: bridgeState() });
+  const connection = world.navigator.connection;
+  const seen = [];
+  connection.onchange = (event) => seen.push(['onchange', event.type, connection.type, connection.saveData]);
+  connection.addEventListener('change', () => seen.push(['listener']));
+  world.push(bridgeState()); // the same: nothing
+  world.push({ connection: { saveData: true } });
+  world.push({ connection: { type: 'cellular', saveData: true } });
+  world.push({ connection: { type: 'cellular' } }); // the same again
+  world.push({ permissions: { notifications: 'granted' } }); // not about the connection
+  assert.deepEqual(seen, [
+    ['onchange', 'change', 'wifi', true],
+    ['listener'],
+    ['onchange', 'change', 'cellular', true],
+    ['listener'],
+  ]);
+});
+
+test('invalid pushed values are ignored field by field, and the push never throws', async () => {
+  const world = makeWorld({ tauri: false, initialState: bridgeState() });
+  world.setHost((cmd, args) => (args.name === 'notifications' ? 'prompt' : 'granted'));
+  const connection = world.navigator.connection;
+  let changes = 0;
+  connection.onchange = () => {
+    changes += 1;
+  };
+  const throwing = { get type() { throw new Error('getter'); }, saveData: true };
+  const pushes = [
+    undefined, null, 42, 'wifi', [], {},
+    { connection: { type: 'satellite', saveData: 'yes' } },
+    { connection: { type: 'WIFI', saveData: 1 } },
+    { connection: null, permissions: 'granted' },
+    { connection: throwing }, // saveData still counts
+    { permissions: { 'background-sync': 'prompt', notifications: 'maybe', geolocation: 'granted' } },
+    new Proxy({}, { get() { throw new Error('trap'); } }),
+  ];
+  for (const state of pushes) assert.doesNotThrow(() => world.push(state));
+  assert.equal(connection.type, 'wifi');
+  assert.equal(connection.saveData, true);
+  assert.equal(changes, 1);
+  world.context.__TAURI_INTERNALS__ = { invoke: (cmd, args) => (args.name === 'background-sync' ? 'granted' : 'prompt') };
+  const sync = await world.navigator.permissions.query({ name: 'background-sync' });
+  let syncChanges = 0;
+  sync.onchange = () => {
+    syncChanges += 1;
+  };
+  // 'prompt' is not a state of the sync permissions in a bridge state.
+  world.push({ permissions: { 'background-sync': 'prompt' } });
+  assert.equal(sync.state, 'granted');
+  assert.equal(syncChanges, 0);
+  // Unknown fields beside valid ones are ignored, the valid ones taken.
+  world.push({ permissions: { 'background-sync': 'denied' }, extra: { anything: true } });
+  assert.equal(sync.state, 'denied');
+  assert.equal(syncChanges, 1);
+});
+
+test('__syncshellStateChanged is a fixed, hidden entry point', () => {
+  const world = makeWorld();
+  const descriptor = world.run("Object.getOwnPropertyDescriptor(window, '__syncshellStateChanged')");
+  assert.equal(typeof descriptor.value, 'function');
+  assert.equal(descriptor.writable, false);
+  assert.equal(descriptor.enumerable, false);
+  assert.equal(descriptor.configurable, false);
+  assert.equal(world.push(bridgeState()), undefined);
+});
+
+// Records what the page posts to a service worker (no port: the state needs no answer).
+function stateRecorder() {
+  const posted = [];
+  return { posted, postMessage: (data, transfer) => posted.push({ data, transfer }) };
+}
+
+test("a push is relayed to the page's service workers, each once", async () => {
+  const world = makeWorld({ tauri: false });
+  const controlling = stateRecorder();
+  const other = stateRecorder();
+  world.navigator.serviceWorker.controller = controlling;
+  world.registration(SCOPE, controlling);
+  world.registration('https://app.example/other/', other);
+  world.registration('https://app.example/installing/', null);
+  world.push({ connection: { type: 'none', saveData: 'bad' }, unknown: 1 });
+  await settle();
+  for (const worker of [controlling, other]) {
+    assert.equal(worker.posted.length, 1);
+    // Only the valid part goes on.
+    assert.deepEqual(plain(worker.posted[0].data), { __syncshell: 'state', state: { connection: { type: 'none' } } });
+  }
+  // Nothing valid: nothing to relay.
+  world.push({ connection: { type: 'bad' } });
+  await settle();
+  assert.equal(controlling.posted.length, 1);
+  // A worker that throws, or registrations that cannot be listed, are no failures of the push.
+  controlling.postMessage = () => {
+    throw new Error('redundant');
+  };
+  world.navigator.serviceWorker.getRegistrations = () => Promise.reject(new Error('no'));
+  assert.doesNotThrow(() => world.push({ connection: { type: 'wifi' } }));
+  await settle();
+  assert.equal(world.navigator.connection.type, 'wifi');
+
+  // Without service worker support the page still takes the push.
+  const bare = makeWorld({ tauri: false });
+  delete bare.navigator.serviceWorker;
+  bare.push({ connection: { type: 'ethernet' } });
+  await settle();
+  assert.equal(bare.navigator.connection.type, 'ethernet');
 });
 
 // A stand-in for the app's active service worker: records what the page posts and answers on the port.
@@ -332,7 +653,7 @@ function fakeWorker(reply) {
     posted,
     postMessage(data, transfer) {
       posted.push({ data, transfer });
-      const port = transfer[0];
+      const port = transfer && transfer[0];
       if (reply) reply(data, port);
     },
   };
@@ -358,6 +679,32 @@ test('__syncshellDispatch posts to the active worker with a port and reports syn
   assert.equal(worker.posted[0].transfer[0].constructor.name, 'MessagePort');
   assert.deepEqual(plain(world.calls), [{ cmd: 'sync_result', args: { id: 7, ok: true, error: null } }]);
   assert.deepEqual(plain(result), { id: 7, ok: true, error: null });
+});
+
+test("__syncshellDispatch applies the message's state and sends it along to the worker", async () => {
+  const world = makeWorld({ initialState: bridgeState() });
+  const connection = world.navigator.connection;
+  let changes = 0;
+  connection.onchange = () => {
+    changes += 1;
+  };
+  const worker = fakeWorker((data, port) => {
+    port.postMessage({ __syncshell: 'result', id: data.id, ok: true });
+    port.close();
+  });
+  world.registration(SCOPE, worker);
+  const state = bridgeState({ connection: { type: 'cellular', saveData: true }, permissions: { notifications: 'bogus' } });
+  await world.context.__syncshellDispatch({ id: 8, kind: 'sync', tag: 't', lastChance: false, timeoutMs: 1000, scope: SCOPE, state });
+  assert.equal(connection.type, 'cellular');
+  assert.equal(connection.saveData, true);
+  assert.equal(changes, 1);
+  assert.deepEqual(plain(worker.posted[0].data), {
+    __syncshell: 'dispatch', id: 8, kind: 'sync', tag: 't', lastChance: false, timeoutMs: 1000,
+    state: {
+      permissions: { 'background-sync': 'granted', 'periodic-background-sync': 'denied' },
+      connection: { type: 'cellular', saveData: true },
+    },
+  });
 });
 
 test('__syncshellDispatch reports the worker failure reason', async () => {
@@ -429,10 +776,15 @@ test('__syncshellDispatch never throws synchronously', async () => {
 
 test('adds no globals but the specified ones', () => {
   class ServiceWorkerRegistration {}
-  const context = vm.createContext({ DOMException, MessageChannel, setTimeout, clearTimeout, navigator: {}, ServiceWorkerRegistration });
+  class Navigator {}
+  const context = vm.createContext({
+    DOMException, MessageChannel, EventTarget, Event, setTimeout, clearTimeout, Navigator, navigator: new Navigator(), ServiceWorkerRegistration,
+  });
   const keys = () => vm.runInContext('Reflect.ownKeys(globalThis)', context).map(String);
   const before = new Set(keys());
-  vm.runInContext(source, context);
+  vm.runInContext(bridgeSource('page.js', { initialState: bridgeState() }), context);
   const added = [...keys()].filter((key) => !before.has(key)).sort();
-  assert.deepEqual(added, ['PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncManager', '__syncshellDispatch']);
+  assert.deepEqual(added, [
+    'NetworkInformation', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncManager', '__syncshellDispatch', '__syncshellStateChanged',
+  ]);
 });

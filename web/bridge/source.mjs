@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 
 const read = (name) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 
-/** The delivered text of `name` ('page.js' or 'worker-shim.js'). */
-export function bridgeSource(name) {
-  return `(function () {\n'use strict';\n${read('sync-api.js')}${read(name)}})();\n`;
+/**
+ * The delivered text of `name` ('page.js' or 'worker-shim.js'). With `initialState`, the wrapper declares
+ * it as SYNCSHELL_INITIAL_STATE before sync-api.js, as the host does for the page bridge.
+ */
+export function bridgeSource(name, { initialState } = {}) {
+  const declaration = initialState === undefined
+    ? ''
+    : `const SYNCSHELL_INITIAL_STATE = ${JSON.stringify(initialState)};\n`;
+  return `(function () {\n'use strict';\n${declaration}${read('sync-api.js')}${read(name)}})();\n`;
 }

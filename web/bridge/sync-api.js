@@ -2,12 +2,21 @@
 // (worker-shim.js). Neither is delivered alone: each goes out as this file followed by it, the pair wrapped
 // in one function so that nothing here becomes a global of the app:
 //   (function () { 'use strict'; <sync-api.js> <page.js or worker-shim.js> })();
-// (assembled in src-tauri/src/sync/bridge.rs, and the same way for the Node tests by source.mjs).
+// (assembled in src-tauri/src/sync/bridge.rs, and the same way for the Node tests by source.mjs). The page
+// bridge's wrapper may also declare `const SYNCSHELL_INITIAL_STATE = <bridge state>;` before this file.
 //
 // syncshellSyncApi(G, callHost) gives both sides the same rules (WebIDL argument conversions, errors worded
-// as Chromium words them) and the same SyncManager / PeriodicSyncManager interfaces. callHost(cmd, args) is
-// each side's way to the host (Tauri IPC in a page, fetch to the proxy's reserved path in a worker); it is
-// only called when a method runs, so it may be defined after this.
+// as Chromium words them) and the same interfaces:
+//   - SyncManager / PeriodicSyncManager (ServiceWorkerRegistration.prototype.sync / .periodicSync);
+//   - navigator.permissions.query() answered by the host for 'background-sync', 'periodic-background-sync'
+//     and 'notifications', with live PermissionStatus objects (EventTargets firing 'change');
+//   - navigator.connection, a NetworkInformation (type, saveData, 'change'), and the global
+//     NetworkInformation;
+//   - the bridge state behind the last two, {permissions: {<name>: state}, connection: {type, saveData}}:
+//     applyState(state) takes a (possibly partial) one from the host, keeps its valid fields and fires
+//     'change' where a value changed; requestState() asks the host for it once ('bridge_state').
+// callHost(cmd, args) is each side's way to the host (Tauri IPC in a page, fetch to the proxy's reserved
+// path in a worker); it is only called when a method runs, so it may be defined after this.
 function syncshellSyncApi(G, callHost) {
   'use strict';
 
@@ -118,6 +127,17 @@ function syncshellSyncApi(G, callHost) {
     Object.defineProperty(G, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
+  // WebIDL attributes are enumerable accessors on the prototype; class syntax makes them non-enumerable.
+  function makeAccessorsEnumerable(proto, names) {
+    for (const name of names) {
+      Object.defineProperty(proto, name, { ...Object.getOwnPropertyDescriptor(proto, name), enumerable: true });
+    }
+  }
+
+  function isObject(value) {
+    return (typeof value === 'object' || typeof value === 'function') && value !== null;
+  }
+
   // ---- SyncManager and PeriodicSyncManager -------------------------------------------------------
 
   const registrationOf = new WeakMap(); // manager -> ServiceWorkerRegistration
@@ -217,6 +237,340 @@ function syncshellSyncApi(G, callHost) {
     defineGlobal('PeriodicSyncManager', PeriodicSyncManager);
   }
 
+  // ---- the bridge state --------------------------------------------------------------------------
+  //
+  // What the host tells both sides about the app's permissions and the network, as JSON:
+  //   {permissions: {'background-sync': 'granted'|'denied', 'periodic-background-sync': 'granted'|'denied',
+  //                  notifications: 'granted'|'denied'|'prompt'},
+  //    connection: {type: 'wifi'|'ethernet'|'cellular'|'none'|'unknown', saveData: true|false}}
+  // It arrives whole or in part, from several places (see page.js and worker-shim.js), so each field is
+  // taken on its own: an unknown field is ignored, and so is an invalid value, leaving the field as it was.
+
+  const HOST_PERMISSIONS = {
+    'background-sync': ['granted', 'denied'],
+    'periodic-background-sync': ['granted', 'denied'],
+    notifications: ['granted', 'denied', 'prompt'],
+  };
+  const PERMISSION_STATES = ['granted', 'denied', 'prompt'];
+  const CONNECTION_TYPES = ['wifi', 'ethernet', 'cellular', 'none', 'unknown'];
+
+  // Before the host said anything, the network is 'unknown' and no data is being saved (as Chromium
+  // answers when it cannot tell); a permission is unknown until a query or the state says otherwise.
+  const known = { permissions: {}, connection: { type: 'unknown', saveData: false } };
+  // Counts the states applied, in all and per permission, so that an answer the host gave while a newer
+  // state arrived is not applied over it (every change the host makes is also pushed).
+  let stateVersion = 0;
+  const permissionVersions = {};
+  for (const name of Object.keys(HOST_PERMISSIONS)) permissionVersions[name] = 0;
+
+  // A field of an object given by the host or by script: a getter that throws is a value that is not valid.
+  function field(object, key) {
+    try {
+      return object[key];
+    } catch (_) {
+      return undefined;
+    }
+  }
+
+  // The valid part of a bridge state as a new plain object (so it can be posted on), or null when no field
+  // is valid.
+  function readState(raw) {
+    if (!isObject(raw)) return null;
+    const state = {};
+    const permissions = field(raw, 'permissions');
+    if (isObject(permissions)) {
+      const valid = {};
+      for (const name of Object.keys(HOST_PERMISSIONS)) {
+        const value = field(permissions, name);
+        if (HOST_PERMISSIONS[name].includes(value)) valid[name] = value;
+      }
+      if (Object.keys(valid).length > 0) state.permissions = valid;
+    }
+    const connection = field(raw, 'connection');
+    if (isObject(connection)) {
+      const valid = {};
+      const type = field(connection, 'type');
+      const saveData = field(connection, 'saveData');
+      if (CONNECTION_TYPES.includes(type)) valid.type = type;
+      if (typeof saveData === 'boolean') valid.saveData = saveData;
+      if (Object.keys(valid).length > 0) state.connection = valid;
+    }
+    return Object.keys(state).length > 0 ? state : null;
+  }
+
+  // Takes the valid fields of `raw` and fires one 'change' at each live PermissionStatus and at
+  // navigator.connection whose value they changed, after every value is updated (so a listener sees the
+  // whole new state). Answers the valid part (null when there is none). Never throws.
+  function applyState(raw) {
+    const state = readState(raw);
+    if (!state) return null;
+    stateVersion += 1;
+    const changed = [];
+    if (state.permissions) {
+      for (const name of Object.keys(state.permissions)) {
+        const value = state.permissions[name];
+        known.permissions[name] = value;
+        permissionVersions[name] += 1;
+        for (const status of liveStatuses[name]) {
+          const data = statusData.get(status);
+          if (data.state !== value) {
+            data.state = value;
+            changed.push(status);
+          }
+        }
+      }
+    }
+    if (state.connection) {
+      const before = known.connection;
+      const after = { ...before, ...state.connection };
+      known.connection = after;
+      if (connection && (after.type !== before.type || after.saveData !== before.saveData)) changed.push(connection);
+    }
+    for (const target of changed) fireChange(target);
+    return state;
+  }
+
+  // Asks the host for the whole state once, one microtask from now (so that Tauri internals defined just
+  // after the bridge ran are there). Failures are ignored: the state also comes with each push and
+  // dispatch.
+  function requestState() {
+    Promise.resolve()
+      .then(() => {
+        const version = stateVersion;
+        return callHost('bridge_state', {}).then((answer) => {
+          if (version === stateVersion) applyState(answer);
+        });
+      })
+      .catch(() => {});
+  }
+
+  // ---- PermissionStatus and NetworkInformation ---------------------------------------------------
+  //
+  // Both are EventTargets. Every browser realm has EventTarget and Event; the fallback only keeps this
+  // file loadable where they are missing, and then neither part is installed.
+
+  const HAS_EVENTS = typeof EventTarget === 'function' && typeof Event === 'function';
+  const BaseTarget = HAS_EVENTS ? EventTarget : Object;
+  // Captured now, before the app's code can wrap or replace them (the worker shim replaces
+  // addEventListener where it is defined, but passes calls on other targets than self straight on).
+  const nativeAddEventListener = HAS_EVENTS ? EventTarget.prototype.addEventListener : null;
+  const nativeRemoveEventListener = HAS_EVENTS ? EventTarget.prototype.removeEventListener : null;
+  const nativeDispatchEvent = HAS_EVENTS ? EventTarget.prototype.dispatchEvent : null;
+
+  function fireChange(target) {
+    try {
+      nativeDispatchEvent.call(target, new Event('change'));
+    } catch (_) {
+      // The engine reports a listener's exception itself; nothing else can fail here.
+    }
+  }
+
+  // The interfaces' constructors are illegal for apps, as the native ones are; the bridge makes its
+  // objects with construct(), which lets one call through.
+  let constructing = false;
+  function construct(Interface) {
+    constructing = true;
+    try {
+      return new Interface();
+    } finally {
+      constructing = false;
+    }
+  }
+  function allowConstruction() {
+    if (!constructing) throw new TypeError('Illegal constructor');
+    constructing = false;
+  }
+
+  // An event handler attribute (on<type>) on `proto`, working as WebIDL's do: one value per object; a
+  // function is registered as a listener when first set (and keeps that place among the listeners while
+  // it is replaced), null (or anything else that is not a function) removes it, and reading answers it.
+  function defineEventHandler(proto, type, check) {
+    const handlers = new WeakMap(); // target -> {value, listener}
+    const name = `on${type}`;
+    const accessors = {
+      get [name]() {
+        check(this);
+        const handler = handlers.get(this);
+        return handler ? handler.value : null;
+      },
+      set [name](value) {
+        check(this);
+        const next = typeof value === 'function' ? value : null;
+        const handler = handlers.get(this);
+        if (handler && next) {
+          handler.value = next;
+        } else if (handler) {
+          handlers.delete(this);
+          nativeRemoveEventListener.call(this, type, handler.listener);
+        } else if (next) {
+          const added = { value: next, listener: null };
+          added.listener = function (event) {
+            if (added.value.call(this, event) === false) event.preventDefault();
+          };
+          handlers.set(this, added);
+          nativeAddEventListener.call(this, type, added.listener);
+        }
+      },
+    };
+    const { get, set } = Object.getOwnPropertyDescriptor(accessors, name);
+    Object.defineProperty(proto, name, { get, set, enumerable: true, configurable: true });
+  }
+
+  const statusData = new WeakMap(); // PermissionStatus -> {name, state}
+  // Every status handed out, by name, to be told of changes. Held strongly: a status the app only keeps
+  // through its onchange listener must still fire (a WeakRef would let it be collected, where the
+  // browser keeps a status with listeners alive). That leaks one small object per query() answered by
+  // the host, which apps call a handful of times.
+  const liveStatuses = {};
+  for (const name of Object.keys(HOST_PERMISSIONS)) liveStatuses[name] = new Set();
+
+  class PermissionStatus extends BaseTarget {
+    constructor() {
+      allowConstruction();
+      super();
+    }
+
+    get name() {
+      return statusOf(this).name;
+    }
+
+    get state() {
+      return statusOf(this).state;
+    }
+  }
+
+  function statusOf(status) {
+    const data = statusData.get(status);
+    if (!data) throw new TypeError('Illegal invocation');
+    return data;
+  }
+
+  makeAccessorsEnumerable(PermissionStatus.prototype, ['name', 'state']);
+  if (HAS_EVENTS) defineEventHandler(PermissionStatus.prototype, 'change', statusOf);
+  Object.defineProperty(PermissionStatus.prototype, Symbol.toStringTag, { value: 'PermissionStatus', configurable: true });
+
+  let connection = null; // this realm's NetworkInformation, made on first access
+
+  class NetworkInformation extends BaseTarget {
+    constructor() {
+      allowConstruction();
+      super();
+    }
+
+    get type() {
+      return connectionOf(this).type;
+    }
+
+    get saveData() {
+      return connectionOf(this).saveData;
+    }
+  }
+
+  function connectionOf(object) {
+    if (object === null || object !== connection) throw new TypeError('Illegal invocation');
+    return known.connection;
+  }
+
+  makeAccessorsEnumerable(NetworkInformation.prototype, ['type', 'saveData']);
+  if (HAS_EVENTS) defineEventHandler(NetworkInformation.prototype, 'change', connectionOf);
+  Object.defineProperty(NetworkInformation.prototype, Symbol.toStringTag, { value: 'NetworkInformation', configurable: true });
+
+  // ---- navigator.permissions ---------------------------------------------------------------------
+
+  // The host-answered permission name in a query() descriptor, or null when the query is for another.
+  function hostPermissionName(descriptor) {
+    if (descriptor === null || typeof descriptor !== 'object') return null;
+    const name = descriptor.name;
+    return typeof name === 'string' && Object.prototype.hasOwnProperty.call(HOST_PERMISSIONS, name) ? name : null;
+  }
+
+  async function queryHostPermission(name) {
+    const version = permissionVersions[name];
+    const answer = await callHost('permission_state', { name });
+    if (!PERMISSION_STATES.includes(answer)) {
+      throw new DOMException(`Unexpected permission state from the host: ${safeString(answer)}`, 'UnknownError');
+    }
+    const status = construct(PermissionStatus);
+    // A state that arrived while the host was answering is at least as new as the answer.
+    const state = permissionVersions[name] === version ? answer : known.permissions[name];
+    statusData.set(status, { name, state });
+    liveStatuses[name].add(status);
+    return status;
+  }
+
+  // A query() that answers the host's names itself and hands any other query, with its receiver and
+  // arguments, to `otherwise`.
+  function hostAwareQuery(otherwise) {
+    const methods = {
+      query(permissionDescriptor) {
+        let name;
+        try {
+          name = hostPermissionName(permissionDescriptor);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return name === null ? otherwise(this, arguments) : queryHostPermission(name);
+      },
+    };
+    return methods.query;
+  }
+
+  // `navigator` is the realm's Navigator (page) or WorkerNavigator (worker).
+  function installPermissions(navigator) {
+    if (!HAS_EVENTS || !isObject(navigator)) return;
+    const permissions = navigator.permissions;
+    if (permissions) {
+      // Wrap query where it is defined (Permissions.prototype in a browser), keeping its attributes.
+      const owner = ownerOf(permissions, 'query');
+      const descriptor = owner && Object.getOwnPropertyDescriptor(owner, 'query');
+      const original = descriptor && descriptor.value;
+      if (typeof original !== 'function') return;
+      const query = hostAwareQuery((receiver, args) => original.apply(receiver, args));
+      try {
+        Object.defineProperty(owner, 'query', { ...descriptor, value: query });
+      } catch (_) {
+        // A frozen Permissions: leave it as it is.
+      }
+      return;
+    }
+    // No Permissions API at all: a minimal one that knows only the host's names.
+    const minimal = {
+      query: hostAwareQuery((_, args) => {
+        const asked = args[0] && typeof args[0] === 'object' ? args[0].name : undefined;
+        return Promise.reject(new TypeError(`The provided value '${safeString(asked)}' is not a valid enum value of type PermissionName.`));
+      }),
+    };
+    try {
+      Object.defineProperty(navigator, 'permissions', { value: minimal, enumerable: true, configurable: true });
+    } catch (_) {
+      // A non-extensible navigator: nothing to do.
+    }
+  }
+
+  // ---- navigator.connection ----------------------------------------------------------------------
+
+  // Navigator.prototype.connection (WorkerNavigator.prototype in a worker), one object per realm, and the
+  // global NetworkInformation; never over a native one (Chromium has its own).
+  function installConnection(NavigatorInterface, navigator) {
+    if (!HAS_EVENTS || typeof NavigatorInterface !== 'function') return;
+    const proto = NavigatorInterface.prototype;
+    if (!isObject(proto) || 'connection' in proto || (isObject(navigator) && 'connection' in navigator)) return;
+    const accessors = {
+      get connection() {
+        if (!(this instanceof NavigatorInterface)) throw new TypeError('Illegal invocation');
+        if (!connection) connection = construct(NetworkInformation);
+        return connection;
+      },
+    };
+    const { get } = Object.getOwnPropertyDescriptor(accessors, 'connection');
+    try {
+      Object.defineProperty(proto, 'connection', { get, enumerable: true, configurable: true });
+    } catch (_) {
+      return; // a frozen prototype: no connection, and so no interface either
+    }
+    if (!('NetworkInformation' in G)) defineGlobal('NetworkInformation', NetworkInformation);
+  }
+
   return {
     MAX_TIMER_MS,
     DISABLED,
@@ -228,7 +582,12 @@ function syncshellSyncApi(G, callHost) {
     normalizeTimeout,
     ownerOf,
     defineGlobal,
+    makeAccessorsEnumerable,
     installManagers,
     installGlobals,
+    applyState,
+    requestState,
+    installPermissions,
+    installConnection,
   };
 }

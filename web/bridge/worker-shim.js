@@ -5,9 +5,15 @@
 //     fetch(base + 'api') authenticated by the token;
 //   - the globals SyncManager, PeriodicSyncManager, SyncEvent, PeriodicSyncEvent and self.onsync /
 //     self.onperiodicsync;
+//   - navigator.permissions.query() answers for 'background-sync', 'periodic-background-sync' and
+//     'notifications', and navigator.connection (WorkerNavigator.prototype) with the global
+//     NetworkInformation, as in pages (sync-api.js);
+//   - the bridge state behind those two: the host's answer to 'bridge_state' at startup, then each
+//     {__syncshell: 'state', state} a page of the app posts on (page.js, __syncshellStateChanged);
 //   - the worker side of dispatch: a page of the app (page.js, __syncshellDispatch) posts
-//     {__syncshell: 'dispatch', ...} with a MessagePort; this fires the sync or periodicsync event, waits
-//     for the promises given to event.waitUntil(), and answers {__syncshell: 'result', id, ok, error}.
+//     {__syncshell: 'dispatch', ..., state?} with a MessagePort; this applies the state, fires the sync or
+//     periodicsync event, waits for the promises given to event.waitUntil(), and answers
+//     {__syncshell: 'result', id, ok, error}.
 (function () {
   'use strict';
 
@@ -77,13 +83,6 @@
     }
   }
 
-  // WebIDL attributes are enumerable accessors on the prototype; class syntax makes them non-enumerable.
-  function makeAccessorsEnumerable(proto, names) {
-    for (const name of names) {
-      Object.defineProperty(proto, name, { ...Object.getOwnPropertyDescriptor(proto, name), enumerable: true });
-    }
-  }
-
   const Registration = typeof ServiceWorkerRegistration === 'function' ? ServiceWorkerRegistration : null;
   if (Registration) api.installManagers(Registration);
 
@@ -143,8 +142,8 @@
     }
   }
 
-  makeAccessorsEnumerable(SyncEvent.prototype, ['tag', 'lastChance']);
-  makeAccessorsEnumerable(PeriodicSyncEvent.prototype, ['tag']);
+  api.makeAccessorsEnumerable(SyncEvent.prototype, ['tag', 'lastChance']);
+  api.makeAccessorsEnumerable(PeriodicSyncEvent.prototype, ['tag']);
   Object.defineProperty(SyncEvent.prototype, Symbol.toStringTag, { value: 'SyncEvent', configurable: true });
   Object.defineProperty(PeriodicSyncEvent.prototype, Symbol.toStringTag, { value: 'PeriodicSyncEvent', configurable: true });
 
@@ -337,11 +336,15 @@
 
   // Registered first, before the app's code runs, and as a capturing listener, because capturing
   // listeners on the target run before the others: the app's message listeners never see control
-  // messages.
+  // messages ('state' and 'dispatch').
   function onControlMessage(event) {
     const data = event.data;
-    if (!data || data.__syncshell !== 'dispatch') return;
+    if (!data || (data.__syncshell !== 'state' && data.__syncshell !== 'dispatch')) return;
     event.stopImmediatePropagation();
+    // A dispatch's state first, so that the event's handlers see the network and permissions as the host
+    // saw them when it decided to fire.
+    api.applyState(data.state);
+    if (data.__syncshell === 'state') return;
     const port = event.ports && event.ports[0];
     const done = handleDispatch(data)
       .catch((error) => ({ ok: false, error: safeString(error) }))
@@ -365,6 +368,12 @@
   }
 
   nativeAddEventListener.call(G, 'message', onControlMessage, true);
+
+  // ---- navigator.permissions, navigator.connection and the bridge state --------------------------
+
+  api.installPermissions(G.navigator);
+  api.installConnection(typeof WorkerNavigator === 'function' ? WorkerNavigator : null, G.navigator);
+  api.requestState();
 
   api.installGlobals();
   api.defineGlobal('SyncEvent', SyncEvent);

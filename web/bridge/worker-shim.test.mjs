@@ -1,5 +1,5 @@
 // Unit tests of the service worker shim (worker-shim.js), run in a VM context where `self` is a stand-in
-// for ServiceWorkerGlobalScope (an EventTarget with registration, fetch and reportError).
+// for ServiceWorkerGlobalScope (an EventTarget with registration, navigator, fetch and reportError).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -11,6 +11,19 @@ const CONFIG_LINE = 'self.__syncshellConfig = {token: "t0k3n", base: "/__syncshe
 
 // Values made inside the VM context have that context's prototypes; compare them as plain JSON.
 const plain = (value) => JSON.parse(JSON.stringify(value));
+
+// Lets the shim's promise chains (the startup 'bridge_state' call) run.
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
+// A bridge state with every field, `changes` merged in.
+function bridgeState({ permissions = {}, connection = {} } = {}) {
+  return {
+    permissions: { 'background-sync': 'granted', 'periodic-background-sync': 'denied', notifications: 'prompt', ...permissions },
+    connection: { type: 'wifi', saveData: false, ...connection },
+  };
+}
 
 // Like WebKit's: waitUntil() on a script-created event throws.
 class ExtendableEvent extends Event {
@@ -32,10 +45,15 @@ class ExtendableMessageEvent extends ExtendableEvent {
   }
 }
 
-function makeWorker({ config = true, active = true, globals = {} } = {}) {
+// `hostState` answers the 'bridge_state' call the shim makes at startup (kept out of `fetchCalls`, in
+// `stateCalls`); `permissions: false` leaves the WorkerNavigator without a Permissions API.
+function makeWorker({ config = true, active = true, globals = {}, hostState = null, permissions = true, nativeConnection = false } = {}) {
   const fetchCalls = [];
+  const stateCalls = [];
+  const nativeQueries = [];
   const reported = [];
   let respond = () => ({ status: 200, json: async () => ({ ok: true, value: null }) });
+  let stateAnswer = () => ({ status: 200, json: async () => ({ ok: true, value: hostState }) });
 
   class ServiceWorkerRegistration {
     constructor(scope, activeWorker) {
@@ -54,16 +72,34 @@ function makeWorker({ config = true, active = true, globals = {} } = {}) {
       return super.removeEventListener(...args);
     }
   }
+  class WorkerNavigator {}
+  if (nativeConnection) {
+    Object.defineProperty(WorkerNavigator.prototype, 'connection', { get: () => 'native', enumerable: true, configurable: true });
+  }
   const self = new ServiceWorkerGlobalScope();
   self.registration = new ServiceWorkerRegistration(SCOPE, active ? { state: 'activated' } : null);
+  self.navigator = new WorkerNavigator();
+  if (permissions) {
+    class Permissions {
+      query(descriptor) {
+        nativeQueries.push({ receiver: this, descriptor });
+        return Promise.resolve({ name: descriptor.name, state: 'from-native' });
+      }
+    }
+    self.navigator.permissions = new Permissions();
+  }
   self.fetch = async (url, init) => {
+    if (JSON.parse(init.body).cmd === 'bridge_state') {
+      stateCalls.push({ url, init });
+      return stateAnswer(url, init);
+    }
     fetchCalls.push({ url, init });
     return respond(url, init);
   };
   self.reportError = (error) => reported.push(error);
 
   const context = vm.createContext({
-    self, DOMException, Event, ExtendableEvent, ServiceWorkerRegistration, setTimeout, clearTimeout, console, ...globals,
+    self, DOMException, EventTarget, Event, ExtendableEvent, ServiceWorkerRegistration, WorkerNavigator, setTimeout, clearTimeout, console, ...globals,
   });
   const load = () => vm.runInContext((config ? CONFIG_LINE : '') + source, context, { filename: 'worker-shim.js' });
   load();
@@ -71,15 +107,21 @@ function makeWorker({ config = true, active = true, globals = {} } = {}) {
     self,
     context,
     fetchCalls,
+    stateCalls,
+    nativeQueries,
     reported,
     load,
     ServiceWorkerGlobalScope,
+    WorkerNavigator,
     run: (code) => vm.runInContext(code, context),
     setHost(fn) {
       respond = fn;
     },
     answer(body, status = 200) {
       respond = () => ({ status, json: async () => body });
+    },
+    setStateAnswer(fn) {
+      stateAnswer = fn;
     },
   };
 }
@@ -96,8 +138,15 @@ function postToWorker(world, data) {
   return { event, reply };
 }
 
-function fire(world, { id = 1, kind = 'sync', tag = 'outbox', lastChance = false, timeoutMs = 1000 } = {}) {
-  return postToWorker(world, { __syncshell: 'dispatch', id, kind, tag, lastChance, timeoutMs }).reply;
+function fire(world, { id = 1, kind = 'sync', tag = 'outbox', lastChance = false, timeoutMs = 1000, state } = {}) {
+  const data = { __syncshell: 'dispatch', id, kind, tag, lastChance, timeoutMs };
+  if (state !== undefined) data.state = state;
+  return postToWorker(world, data).reply;
+}
+
+// A page's relay of a pushed state (page.js, __syncshellStateChanged).
+function pushState(world, state) {
+  return postToWorker(world, { __syncshell: 'state', state }).event;
 }
 
 async function rejectsWithDOMException(promise, name, message) {
@@ -396,14 +445,162 @@ test('control messages never reach the app while other messages do, and keep the
   assert.equal(other.event.lifetime.length, 0);
 });
 
+test('permissions.query answers the three host names through the reserved path, as live EventTargets', async () => {
+  const world = makeWorker();
+  const answers = { 'background-sync': 'denied', 'periodic-background-sync': 'granted', notifications: 'granted' };
+  world.setHost((url, init) => {
+    const { args } = JSON.parse(init.body);
+    return { status: 200, json: async () => ({ ok: true, value: answers[args.name] }) };
+  });
+  const statuses = {};
+  for (const name of Object.keys(answers)) {
+    const status = await world.self.navigator.permissions.query({ name });
+    assert.equal(status.name, name);
+    assert.equal(status.state, answers[name]);
+    assert.equal(status.onchange, null);
+    assert.ok(status instanceof EventTarget);
+    assert.equal(Object.prototype.toString.call(status), '[object PermissionStatus]');
+    statuses[name] = status;
+  }
+  assert.deepEqual(world.fetchCalls.map((call) => JSON.parse(call.init.body)), Object.keys(answers).map((name) => ({ cmd: 'permission_state', args: { name } })));
+  assert.deepEqual(world.nativeQueries, []);
+
+  const other = await world.self.navigator.permissions.query({ name: 'geolocation' });
+  assert.deepEqual(other, { name: 'geolocation', state: 'from-native' });
+  assert.equal(world.nativeQueries[0].receiver, world.self.navigator.permissions);
+
+  const seen = [];
+  statuses.notifications.onchange = (event) => seen.push(['onchange', event.type, statuses.notifications.state]);
+  statuses.notifications.addEventListener('change', () => seen.push(['listener']));
+  statuses['background-sync'].addEventListener('change', () => seen.push(['sync', statuses['background-sync'].state]));
+  pushState(world, bridgeState({ permissions: { notifications: 'granted', 'background-sync': 'denied' } }));
+  assert.deepEqual(seen, [], 'the same states: no change');
+  pushState(world, bridgeState({ permissions: { notifications: 'denied', 'background-sync': 'denied' } }));
+  assert.deepEqual(seen, [['onchange', 'change', 'denied'], ['listener']]);
+  pushState(world, { permissions: { 'background-sync': 'granted' } });
+  assert.deepEqual(seen.slice(2), [['sync', 'granted']]);
+  assert.equal(statuses.notifications.state, 'denied');
+});
+
+test('without a Permissions API the worker gets a minimal one for the host names', async () => {
+  const world = makeWorker({ permissions: false });
+  world.answer({ ok: true, value: 'prompt' });
+  const status = await world.self.navigator.permissions.query({ name: 'notifications' });
+  assert.equal(status.state, 'prompt');
+  await assert.rejects(world.self.navigator.permissions.query({ name: 'camera' }), (error) => error.name === 'TypeError' && /camera/.test(error.message));
+});
+
+test('navigator.connection is a NetworkInformation on WorkerNavigator.prototype, unknown until the host says', () => {
+  const world = makeWorker({ config: false });
+  const getter = Object.getOwnPropertyDescriptor(world.WorkerNavigator.prototype, 'connection');
+  assert.equal(typeof getter.get, 'function');
+  assert.equal(getter.enumerable, true);
+  assert.equal(getter.configurable, true);
+  const connection = world.self.navigator.connection;
+  assert.equal(connection, world.self.navigator.connection);
+  assert.equal(connection.type, 'unknown');
+  assert.equal(connection.saveData, false);
+  assert.ok(connection instanceof world.self.NetworkInformation);
+  assert.ok(connection instanceof EventTarget);
+  assert.equal(Object.getOwnPropertyDescriptor(world.self, 'NetworkInformation').enumerable, false);
+  assert.throws(() => new world.self.NetworkInformation(), (e) => e.name === 'TypeError' && e.message === 'Illegal constructor');
+  assert.throws(() => getter.get.call(world.self), (e) => e.message === 'Illegal invocation');
+});
+
+test('navigator.connection is not installed over a native one', () => {
+  const world = makeWorker({ nativeConnection: true });
+  assert.equal(world.self.navigator.connection, 'native');
+  assert.equal('NetworkInformation' in world.self, false);
+  assert.equal(typeof world.self.SyncEvent, 'function');
+  assert.doesNotThrow(() => pushState(world, bridgeState()));
+});
+
+test("the worker asks for 'bridge_state' once at startup and applies the answer", async () => {
+  const world = makeWorker({ hostState: bridgeState({ connection: { type: 'cellular', saveData: true } }) });
+  const connection = world.self.navigator.connection;
+  let changes = 0;
+  connection.onchange = () => {
+    changes += 1;
+  };
+  await settle();
+  assert.equal(world.stateCalls.length, 1);
+  assert.equal(world.stateCalls[0].url, '/__syncshell__/api');
+  assert.equal(world.stateCalls[0].init.headers['X-Syncshell-Token'], 't0k3n');
+  assert.deepEqual(JSON.parse(world.stateCalls[0].init.body), { cmd: 'bridge_state', args: {} });
+  assert.equal(connection.type, 'cellular');
+  assert.equal(connection.saveData, true);
+  assert.equal(changes, 1);
+
+  // A failing answer is ignored; without the config line there is no call at all.
+  const failing = makeWorker();
+  failing.setStateAnswer(() => ({ status: 500, json: async () => ({ ok: false, error: { name: 'UnknownError', message: 'x' } }) }));
+  await settle();
+  assert.equal(failing.stateCalls.length, 1);
+  assert.equal(failing.self.navigator.connection.type, 'unknown');
+  const unconfigured = makeWorker({ config: false });
+  await settle();
+  assert.deepEqual(unconfigured.stateCalls, []);
+});
+
+test('state messages change navigator.connection, once per actual change, and never reach the app', async () => {
+  const world = makeWorker();
+  const appSaw = [];
+  world.self.addEventListener('message', (event) => appSaw.push(event.data));
+  const connection = world.self.navigator.connection;
+  const seen = [];
+  connection.onchange = (event) => seen.push([event.type, connection.type, connection.saveData]);
+  const event = pushState(world, { connection: { type: 'ethernet', saveData: false } });
+  pushState(world, { connection: { type: 'ethernet' } });
+  pushState(world, { connection: { saveData: true } });
+  pushState(world, { connection: { type: 'none', saveData: 'no' } }); // saveData ignored, type taken
+  pushState(world, { connection: { type: 'dialup', saveData: null }, permissions: { notifications: 'sure' } });
+  pushState(world, null);
+  pushState(world, 'wifi');
+  assert.deepEqual(seen, [
+    ['change', 'ethernet', false],
+    ['change', 'ethernet', true],
+    ['change', 'none', true],
+  ]);
+  assert.deepEqual(appSaw, []);
+  assert.equal(event.lifetime.length, 0);
+});
+
+test("a dispatch's state is applied before the event's handlers run", async () => {
+  const world = makeWorker();
+  const seen = [];
+  world.self.addEventListener('sync', () => {
+    seen.push(['listener', world.self.navigator.connection.type, world.self.navigator.connection.saveData]);
+  });
+  world.self.onperiodicsync = () => {
+    seen.push(['onperiodicsync', world.self.navigator.connection.type, world.self.navigator.connection.saveData]);
+  };
+  let changes = 0;
+  world.self.navigator.connection.addEventListener('change', () => {
+    changes += 1;
+    seen.push(['change']);
+  });
+  const first = await fire(world, { id: 30, state: bridgeState({ connection: { type: 'cellular', saveData: true } }) });
+  const second = await fire(world, { id: 31, kind: 'periodicsync', tag: 'news', state: { connection: { type: 'wifi', saveData: false } } });
+  const third = await fire(world, { id: 32, state: { connection: { type: 'bogus' } } });
+  assert.deepEqual(seen, [
+    ['change'],
+    ['listener', 'cellular', true],
+    ['change'],
+    ['onperiodicsync', 'wifi', false],
+    ['listener', 'wifi', false],
+  ]);
+  assert.equal(changes, 2);
+  for (const reply of [first, second, third]) assert.equal(reply.ok, true);
+});
+
 test('adds no globals but the specified ones, and takes the config off', () => {
   const world = makeWorker();
-  const baseline = new Set([...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'fetch', 'reportError']);
+  const baseline = new Set([...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'navigator', 'fetch', 'reportError']);
   const added = Reflect.ownKeys(world.self).map(String).filter((key) => !baseline.has(key));
   assert.deepEqual(added.sort(), [
-    'PeriodicSyncEvent', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncEvent', 'SyncManager', 'onperiodicsync', 'onsync',
+    'NetworkInformation', 'PeriodicSyncEvent', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncEvent', 'SyncManager', 'onperiodicsync', 'onsync',
   ]);
   // Nothing lands on the VM's own global object either (in a real worker it is self).
   const contextKeys = world.run('Reflect.ownKeys(globalThis)').map(String);
-  for (const name of ['SyncManager', 'SyncEvent', 'onsync', '__syncshellConfig']) assert.equal(contextKeys.includes(name), false, name);
+  for (const name of ['SyncManager', 'SyncEvent', 'NetworkInformation', 'onsync', '__syncshellConfig']) assert.equal(contextKeys.includes(name), false, name);
 });

@@ -4,8 +4,7 @@ use rusqlite::{params, Connection};
 use serde::{Serialize, Serializer};
 
 use crate::clock::Millis;
-use crate::store::log_event::LogEvent;
-use crate::store::sync_registrations::Kind;
+use crate::store::log_event::{LogEvent, Service};
 
 /// One log entry, named as Chrome DevTools' Background Services panel names them. In JSON (as
 /// `syncshell log --json` prints it) `event` is the event's name, e.g. "Registered sync".
@@ -17,8 +16,8 @@ pub struct LogEntry {
     pub origin: String,
     /// Service worker registration scope.
     pub scope: String,
-    /// `sync` or `periodicsync`.
-    pub service: Kind,
+    /// `sync`, `periodicsync` or `notifications`.
+    pub service: Service,
     /// What happened; its name depends on `service` (see [`LogEntry::event_name`]).
     pub event: LogEvent,
     /// The registration's tag.
@@ -42,7 +41,7 @@ impl Serialize for LogEntry {
             at: Millis,
             origin: &'a str,
             scope: &'a str,
-            service: Kind,
+            service: Service,
             event: &'a str,
             tag: &'a str,
             metadata: &'a serde_json::Value,
@@ -77,7 +76,7 @@ pub fn list(conn: &Connection, origin: Option<&str>) -> rusqlite::Result<Vec<Log
     )?;
     let rows = stmt.query_map([origin], |r| {
         let service: String = r.get(3)?;
-        let service = Kind::parse(&service);
+        let service = Service::parse(&service);
         let event: String = r.get(4)?;
         let metadata: String = r.get(6)?;
         Ok(LogEntry {
@@ -108,7 +107,7 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    fn entry(service: Kind, event: LogEvent) -> LogEntry {
+    fn entry(service: Service, event: LogEvent) -> LogEntry {
         LogEntry {
             at: 1_700_000_000_000,
             origin: "http://127.0.0.1:8000".into(),
@@ -122,7 +121,7 @@ mod tests {
 
     #[test]
     fn an_entry_in_json_has_its_event_by_name() {
-        let e = entry(Kind::Periodic, LogEvent::Dispatched);
+        let e = entry(Service::PeriodicSync, LogEvent::Dispatched);
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"at":1700000000000,"origin":"http://127.0.0.1:8000","scope":"http://127.0.0.1:8000/app/","service":"periodicsync","event":"Dispatched periodicsync event","tag":"outbox","metadata":{"attempt":2}}"#
@@ -132,14 +131,14 @@ mod tests {
     #[test]
     fn entries_are_stored_by_name_and_read_back_as_events() {
         let store = Store::open_in_memory().unwrap();
-        record(store.conn(), &entry(Kind::Sync, LogEvent::Failed)).unwrap();
+        record(store.conn(), &entry(Service::Sync, LogEvent::Failed)).unwrap();
         let stored: String = store
             .conn()
             .query_row("SELECT event FROM background_log", [], |r| r.get(0))
             .unwrap();
         assert_eq!(stored, "sync event failed");
         let listed = list(store.conn(), None).unwrap();
-        assert_eq!(listed, [entry(Kind::Sync, LogEvent::Failed)]);
+        assert_eq!(listed, [entry(Service::Sync, LogEvent::Failed)]);
     }
 
     #[test]

@@ -2,10 +2,54 @@
 //! names them. The names are stored as text in `background_log.event`, printed by `syncshell log`
 //! and matched by the end-to-end tests, so each one is written out exactly once, here.
 
+use serde::Serialize;
+
 use crate::store::sync_registrations::Kind;
 
-/// Something that happened to a background sync registration. Its name depends on the service
-/// (`Kind`) it happened to: see [`LogEvent::name`].
+/// The background service an entry belongs to, as DevTools groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    /// One-off Background Sync.
+    Sync,
+    /// Periodic Background Sync.
+    #[serde(rename = "periodicsync")]
+    PeriodicSync,
+    /// Notifications (their permission for now).
+    Notifications,
+}
+
+impl Service {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sync => "sync",
+            Self::PeriodicSync => "periodicsync",
+            Self::Notifications => "notifications",
+        }
+    }
+
+    /// The service a stored name stands for (the store writes only these three).
+    pub(crate) fn parse(s: &str) -> Self {
+        match s {
+            "periodicsync" => Self::PeriodicSync,
+            "notifications" => Self::Notifications,
+            _ => Self::Sync,
+        }
+    }
+}
+
+impl From<Kind> for Service {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Sync => Self::Sync,
+            Kind::Periodic => Self::PeriodicSync,
+        }
+    }
+}
+
+/// Something that happened to a background service of a site. Its name depends on the service
+/// it happened to: see [`LogEvent::name`].
 ///
 /// Non-exhaustive: events of other kinds (a permission changed, a notification shown) are expected
 /// to join, so code outside this crate matching on it keeps a catch-all arm.
@@ -28,6 +72,14 @@ pub enum LogEvent {
     Dropped,
     /// The host stopped while an event ran; the registration waits for the recovery delay.
     Interrupted,
+    /// A periodic registration's next event was scheduled (metadata: the delay).
+    NextEventDelay,
+    /// The user changed the site's permission for this service (metadata: permission, state).
+    PermissionChanged,
+    /// The user paused all background activity.
+    Paused,
+    /// The user resumed background activity.
+    Resumed,
     /// A name this version does not know, read from a log written by a newer one. Kept verbatim so
     /// that listing never fails and prints it as it was written.
     Other(String),
@@ -35,7 +87,7 @@ pub enum LogEvent {
 
 impl LogEvent {
     /// Every event this version writes, for reading names back.
-    const KNOWN: [Self; 8] = [
+    const KNOWN: [Self; 12] = [
         Self::Registered,
         Self::Reregistered,
         Self::Unregistered,
@@ -44,12 +96,16 @@ impl LogEvent {
         Self::Failed,
         Self::Dropped,
         Self::Interrupted,
+        Self::NextEventDelay,
+        Self::PermissionChanged,
+        Self::Paused,
+        Self::Resumed,
     ];
 
     /// The stored and printed name of this event for `service`, e.g. "Registered sync",
     /// "Dispatched periodicsync event", "sync event failed".
-    pub fn name(&self, service: Kind) -> &str {
-        use Kind::{Periodic, Sync};
+    pub fn name(&self, service: Service) -> &str {
+        use Service::{Notifications, PeriodicSync as Periodic, Sync};
         match (self, service) {
             (Self::Registered, Sync) => "Registered sync",
             (Self::Registered, Periodic) => "Registered periodicsync",
@@ -67,13 +123,19 @@ impl LogEvent {
             (Self::Failed, Periodic) => "periodicsync event failed",
             (Self::Dropped, _) => "Registration dropped after the last attempt",
             (Self::Interrupted, _) => "Event interrupted; will retry after recovery delay",
+            (Self::NextEventDelay, _) => "Got next event delay",
+            (Self::PermissionChanged, _) => "Permission changed",
+            (Self::Paused, _) => "Background activity paused",
+            (Self::Resumed, _) => "Background activity resumed",
             (Self::Other(name), _) => name,
+            // Registration events do not happen to notifications.
+            (_, Notifications) => "Notification event",
         }
     }
 
     /// The event `name` stands for in a `service` entry: the inverse of [`LogEvent::name`]. A name
     /// this version does not write is [`LogEvent::Other`].
-    pub fn parse(name: &str, service: Kind) -> Self {
+    pub fn parse(name: &str, service: Service) -> Self {
         Self::KNOWN
             .into_iter()
             .find(|event| event.name(service) == name)
@@ -152,19 +214,35 @@ mod tests {
     #[test]
     fn every_event_has_its_devtools_name_for_each_service_and_reads_back() {
         for (event, service, name) in NAMES {
-            assert_eq!(event.name(service), name);
-            assert_eq!(LogEvent::parse(name, service), event, "{name}");
+            assert_eq!(event.name(service.into()), name);
+            assert_eq!(LogEvent::parse(name, service.into()), event, "{name}");
         }
     }
 
     #[test]
+    fn host_events_have_one_name_for_every_service() {
+        for service in [Service::Sync, Service::PeriodicSync, Service::Notifications] {
+            for (event, name) in [
+                (LogEvent::NextEventDelay, "Got next event delay"),
+                (LogEvent::PermissionChanged, "Permission changed"),
+                (LogEvent::Paused, "Background activity paused"),
+                (LogEvent::Resumed, "Background activity resumed"),
+            ] {
+                assert_eq!(event.name(service), name);
+                assert_eq!(LogEvent::parse(name, service), event);
+            }
+        }
+        assert_eq!(Service::parse("notifications"), Service::Notifications);
+    }
+
+    #[test]
     fn a_name_from_a_newer_version_is_kept_as_it_was_written() {
-        let event = LogEvent::parse("Notification shown", Kind::Sync);
+        let event = LogEvent::parse("Notification shown", Service::Sync);
         assert_eq!(event, LogEvent::Other("Notification shown".into()));
-        assert_eq!(event.name(Kind::Sync), "Notification shown");
+        assert_eq!(event.name(Service::Sync), "Notification shown");
         // A known name under the other service is not that event either.
         assert_eq!(
-            LogEvent::parse("Registered sync", Kind::Periodic),
+            LogEvent::parse("Registered sync", Service::PeriodicSync),
             LogEvent::Other("Registered sync".into())
         );
     }

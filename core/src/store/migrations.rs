@@ -86,6 +86,45 @@ pub(super) fn migrations() -> Migrations<'static> {
         ) STRICT;
         "#,
         ),
+        M::up(
+            r#"
+        -- When a periodic registration last fired: events of one origin stay the minimum apart.
+        ALTER TABLE sync_registrations ADD COLUMN last_fired_at INTEGER;
+
+        -- How much the user uses each origin's app (syncshell_core::engagement has the formula).
+        CREATE TABLE engagement (
+            origin      TEXT PRIMARY KEY NOT NULL,
+            score       REAL NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            last_launch INTEGER
+        ) STRICT;
+
+        -- Host-wide switches of the user (e.g. 'paused' = 'true').
+        CREATE TABLE host_settings (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) STRICT;
+
+        -- The log gains the notifications service (permission changes now, notifications later).
+        -- SQLite cannot change a CHECK, so the table is rebuilt with its rows and ids.
+        CREATE TABLE background_log_new (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       INTEGER NOT NULL,
+            origin   TEXT NOT NULL,
+            scope    TEXT NOT NULL,
+            service  TEXT NOT NULL CHECK (service IN ('sync', 'periodicsync', 'notifications')),
+            event    TEXT NOT NULL,
+            tag      TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        INSERT INTO background_log_new (id, at, origin, scope, service, event, tag, metadata)
+            SELECT id, at, origin, scope, service, event, tag, metadata FROM background_log;
+        DROP TABLE background_log;
+        ALTER TABLE background_log_new RENAME TO background_log;
+        CREATE INDEX background_log_at ON background_log(at);
+        CREATE INDEX background_log_origin ON background_log(origin, at);
+        "#,
+        ),
     ])
 }
 

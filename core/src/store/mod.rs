@@ -2,6 +2,8 @@
 
 pub mod apps;
 pub mod background_log;
+pub mod engagement;
+pub mod host_settings;
 pub mod log_event;
 mod migrations;
 pub mod origin_tokens;

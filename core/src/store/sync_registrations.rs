@@ -95,10 +95,12 @@ pub struct Registration {
     pub delay_until: Option<Millis>,
     /// When it was first registered.
     pub registered_at: Millis,
+    /// When its event last started, if ever.
+    pub last_fired_at: Option<Millis>,
 }
 
 const COLUMNS: &str =
-    "origin, scope, kind, tag, min_interval, state, attempts, delay_until, registered_at";
+    "origin, scope, kind, tag, min_interval, state, attempts, delay_until, registered_at, last_fired_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Registration> {
     let kind: String = r.get(2)?;
@@ -115,6 +117,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Registration> {
         attempts: r.get(6)?,
         delay_until: r.get(7)?,
         registered_at: r.get(8)?,
+        last_fired_at: r.get(9)?,
     })
 }
 
@@ -133,7 +136,7 @@ pub fn get(conn: &Connection, key: &Key) -> rusqlite::Result<Option<Registration
 /// Inserts or replaces a registration.
 pub fn put(conn: &Connection, r: &Registration) -> rusqlite::Result<()> {
     conn.execute(
-        &format!("INSERT OR REPLACE INTO sync_registrations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        &format!("INSERT OR REPLACE INTO sync_registrations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         params![
             r.origin,
             r.key.scope,
@@ -143,7 +146,8 @@ pub fn put(conn: &Connection, r: &Registration) -> rusqlite::Result<()> {
             r.state.as_str(),
             r.attempts,
             r.delay_until,
-            r.registered_at
+            r.registered_at,
+            r.last_fired_at
         ],
     )?;
     Ok(())
@@ -182,6 +186,30 @@ pub fn count_for_origin(conn: &Connection, origin: &str) -> rusqlite::Result<u32
         [origin],
         |r| r.get(0),
     )
+}
+
+/// When a periodic event of `origin` last started, if one ever did.
+pub fn last_periodic_fire(conn: &Connection, origin: &str) -> rusqlite::Result<Option<Millis>> {
+    conn.prepare_cached(
+        "SELECT max(last_fired_at) FROM sync_registrations WHERE origin = ?1 AND kind = 'periodicsync'",
+    )?
+    .query_row([origin], |r| r.get(0))
+}
+
+/// The earliest time after `now` a pending periodic registration of `origin` other than `except`
+/// is due: the origin's next scheduled periodic event.
+pub fn next_periodic_of_origin(
+    conn: &Connection,
+    origin: &str,
+    except: &Key,
+    now: Millis,
+) -> rusqlite::Result<Option<Millis>> {
+    conn.prepare_cached(
+        "SELECT min(delay_until) FROM sync_registrations
+         WHERE origin = ?1 AND kind = 'periodicsync' AND state = 'pending' AND delay_until > ?2
+           AND NOT (scope = ?3 AND tag = ?4)",
+    )?
+    .query_row(params![origin, now, except.scope, except.tag], |r| r.get(0))
 }
 
 /// Pending registrations due at `now` (no delay, or delay passed), oldest first.

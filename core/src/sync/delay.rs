@@ -2,6 +2,7 @@
 //! periodic events are. The scheduler never hard-codes a delay.
 
 use crate::clock::Millis;
+use crate::engagement::Level;
 use crate::sync::parameters::Parameters;
 
 /// What happens after an event that failed on attempt `attempts` (1-based, this one included).
@@ -28,14 +29,41 @@ pub fn is_last_chance(params: &Parameters, attempt: u32) -> bool {
     attempt >= params.max_sync_attempts
 }
 
-/// The gap between periodic events for a requested `min_interval`: never under the minimum, and
-/// rounded up to a multiple of it, as Chromium does for highly engaged sites. An installed app
-/// the user keeps is treated as highly engaged (Chromium's x1 factor).
-pub fn periodic_interval(params: &Parameters, min_interval: Millis) -> Millis {
+/// The gap between periodic events for a requested `min_interval` at engagement `level`, as
+/// Chromium computes it: the minimum (`min_periodic_sync_events_interval`) times the level's
+/// factor, or `min_interval` if longer, rounded up to a multiple of the minimum. A level of
+/// "none" suspends periodic sync: the gap is reckoned as for "minimal" and the scheduler holds the
+/// event while the level stays "none".
+pub fn periodic_interval(params: &Parameters, min_interval: Millis, level: Level) -> Millis {
     let base = params.min_periodic_sync_events_interval.max(1);
-    let wanted = min_interval.max(base);
+    let factor = level.interval_factor().unwrap_or(3);
+    let wanted = min_interval.max(base.saturating_mul(factor));
+    round_up(wanted, base)
+}
+
+/// `value` rounded up to a multiple of `step` (both positive).
+fn round_up(value: Millis, step: Millis) -> Millis {
     // i64::div_ceil is unstable; both operands are positive here.
-    (wanted.saturating_add(base - 1) / base).saturating_mul(base)
+    (value.saturating_add(step - 1) / step).saturating_mul(step)
+}
+
+/// Chromium's `ApplyMinGapForOrigin`: moves a periodic event due in `delay` so that it coincides
+/// with the origin's next scheduled periodic event (due in `next_for_origin`) or comes at least
+/// `gap` after it, never earlier than `delay`. Events of one origin then fire together or `gap`
+/// apart.
+pub fn snap_to_origin(delay: Millis, next_for_origin: Option<Millis>, gap: Millis) -> Millis {
+    let Some(next) = next_for_origin else {
+        return delay;
+    };
+    if delay <= next.saturating_sub(gap) {
+        delay
+    } else if delay <= next {
+        next
+    } else if delay <= next.saturating_add(gap) {
+        next.saturating_add(gap)
+    } else {
+        delay
+    }
 }
 
 #[cfg(test)]
@@ -65,10 +93,43 @@ mod tests {
     fn periodic_intervals_round_up_to_the_minimum() {
         let p = Parameters::default();
         let twelve_h = 12 * 3_600_000;
-        assert_eq!(periodic_interval(&p, 0), twelve_h);
-        assert_eq!(periodic_interval(&p, 1), twelve_h);
-        assert_eq!(periodic_interval(&p, twelve_h), twelve_h);
-        assert_eq!(periodic_interval(&p, twelve_h + 1), 2 * twelve_h);
-        assert_eq!(periodic_interval(&p, 30 * 3_600_000), 3 * twelve_h);
+        let high = |min| periodic_interval(&p, min, Level::High);
+        assert_eq!(high(0), twelve_h);
+        assert_eq!(high(1), twelve_h);
+        assert_eq!(high(twelve_h), twelve_h);
+        assert_eq!(high(twelve_h + 1), 2 * twelve_h);
+        assert_eq!(high(30 * 3_600_000), 3 * twelve_h);
+    }
+
+    #[test]
+    fn engagement_scales_the_minimum_before_min_interval_is_applied() {
+        let p = Parameters::default();
+        let h = 3_600_000;
+        let at = |min, level| periodic_interval(&p, min, level) / h;
+        assert_eq!(at(0, Level::Medium), 24);
+        assert_eq!(at(0, Level::Low), 24);
+        assert_eq!(at(0, Level::Minimal), 36);
+        // A minInterval longer than the scaled minimum wins, rounded up to a multiple of 12 h.
+        assert_eq!(at(30 * h, Level::Low), 36);
+        assert_eq!(at(40 * h, Level::Minimal), 48);
+        // "none" is reckoned as "minimal"; the scheduler holds it.
+        assert_eq!(at(0, Level::None), 36);
+    }
+
+    #[test]
+    fn events_of_one_origin_snap_together_or_a_gap_apart() {
+        let gap = 100;
+        assert_eq!(snap_to_origin(250, None, gap), 250);
+        // Well before the origin's next event: kept.
+        assert_eq!(snap_to_origin(150, Some(300), gap), 150);
+        assert_eq!(snap_to_origin(200, Some(300), gap), 200);
+        // Within a gap before it: together with it.
+        assert_eq!(snap_to_origin(201, Some(300), gap), 300);
+        assert_eq!(snap_to_origin(300, Some(300), gap), 300);
+        // Within a gap after it: a gap after it.
+        assert_eq!(snap_to_origin(301, Some(300), gap), 400);
+        assert_eq!(snap_to_origin(400, Some(300), gap), 400);
+        // Beyond: kept.
+        assert_eq!(snap_to_origin(401, Some(300), gap), 401);
     }
 }

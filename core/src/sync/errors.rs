@@ -66,6 +66,12 @@ impl From<rusqlite::Error> for SyncError {
     }
 }
 
+impl From<crate::store::StoreError> for SyncError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
 /// Longest tag accepted, as in Chromium.
 pub const MAX_TAG_LENGTH: usize = 10_240;
 

@@ -4,5 +4,6 @@
 
 pub mod delay;
 pub mod errors;
+pub mod hold;
 pub mod parameters;
 pub mod rules;

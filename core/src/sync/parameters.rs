@@ -57,6 +57,9 @@ pub struct Parameters {
     /// How long the background-services log keeps entries (DevTools: 3 days).
     #[serde(deserialize_with = "duration")]
     pub log_retention: Millis,
+    /// Periodic events wait for an unmetered connection (one-off syncs, which carry the user's own
+    /// data, never wait for that). `true` or `false`.
+    pub hold_periodic_on_metered: bool,
 }
 
 impl Default for Parameters {
@@ -72,6 +75,7 @@ impl Default for Parameters {
             hidden_webview_idle: 30 * SECOND,
             max_registrations_per_origin: 100,
             log_retention: 3 * DAY,
+            hold_periodic_on_metered: true,
         }
     }
 }
@@ -247,12 +251,16 @@ fn unquoted_duration(text: &str, offset: usize) -> Option<&str> {
     is_duration.then_some(value)
 }
 
-/// An environment variable's text as a TOML value: a whole number is the integer it spells, so
-/// counts can be given there; anything else stays a string.
+/// An environment variable's text as a TOML value: a whole number is the integer it spells and
+/// `true` / `false` the boolean, so counts and switches can be given there; anything else stays a
+/// string.
 fn env_value(text: &str) -> Value {
-    match text.trim().parse::<i64>() {
-        Ok(n) => Value::Integer(n),
-        Err(_) => Value::String(text.to_owned()),
+    let t = text.trim();
+    match (t.parse::<i64>(), t) {
+        (Ok(n), _) => Value::Integer(n),
+        (_, "true") => Value::Boolean(true),
+        (_, "false") => Value::Boolean(false),
+        _ => Value::String(text.to_owned()),
     }
 }
 
@@ -526,6 +534,18 @@ mod tests {
             "environment variable SYNCSHELL_RETRY_DELAY_FACTOR"
         );
         assert_eq!(e.key, "retry_delay_factor");
+    }
+
+    #[test]
+    fn switches_are_booleans_in_the_file_and_the_environment() {
+        assert!(Parameters::default().hold_periodic_on_metered);
+        let p = load_file("hold_periodic_on_metered = false\n").unwrap();
+        assert!(!p.hold_periodic_on_metered);
+        let env = |k: &str| (k == "SYNCSHELL_HOLD_PERIODIC_ON_METERED").then(|| "false".to_owned());
+        let p = Parameters::load(Path::new("/nonexistent/config.toml"), env).unwrap();
+        assert!(!p.hold_periodic_on_metered);
+        let err = load_file("hold_periodic_on_metered = \"yes\"\n").unwrap_err();
+        assert_eq!(err.key, "hold_periodic_on_metered");
     }
 
     #[test]

@@ -2,16 +2,20 @@
 //! firing, finishing (retry with backoff, lastChance, drop), and recovering after a crash. Every
 //! step is written to the background-services log with the names DevTools uses.
 
+use rusqlite::Connection;
 use serde_json::json;
 use url::Url;
 
 use crate::clock::Millis;
+use crate::engagement::Level;
 use crate::store::background_log::{self, LogEntry};
+use crate::store::engagement;
 use crate::store::log_event::LogEvent;
 use crate::store::sync_registrations::{self as regs, Key, Kind, Registration, State};
 use crate::store::{Store, StoreError};
 use crate::sync::delay::{self, AfterFailure};
 use crate::sync::errors::{SyncError, MAX_TAG_LENGTH};
+use crate::sync::hold::{Holds, Network};
 use crate::sync::parameters::Parameters;
 
 /// What the user allows for the calling site.
@@ -85,7 +89,7 @@ fn entry(now: Millis, r: &Registration, event: LogEvent, metadata: serde_json::V
         at: now,
         origin: r.origin.clone(),
         scope: r.key.scope.clone(),
-        service: r.key.kind,
+        service: r.key.kind.into(),
         event,
         tag: r.key.tag.clone(),
         metadata,
@@ -132,13 +136,12 @@ pub fn register(
                 }
                 (Kind::Periodic, _) => {
                     existing.min_interval = call.min_interval;
-                    if existing.state == State::Pending {
-                        existing.delay_until =
-                            Some(now + delay::periodic_interval(params, call.min_interval));
-                    }
-                    regs::put(tx, &existing)?;
                     let meta = json!({ "minInterval": call.min_interval });
                     background_log::record(tx, &entry(now, &existing, LogEvent::Registered, meta))?;
+                    if existing.state == State::Pending {
+                        existing.delay_until = Some(schedule_periodic(tx, params, now, &existing)?);
+                    }
+                    regs::put(tx, &existing)?;
                     Registered::Updated
                 }
             },
@@ -147,33 +150,55 @@ pub fn register(
                 if count >= params.max_registrations_per_origin {
                     return Err(SyncError::QuotaExceeded(count));
                 }
-                let delay_until = match call.kind {
-                    // One-off: as soon as online. Periodic: never at registration time.
-                    Kind::Sync => None,
-                    Kind::Periodic => {
-                        Some(now + delay::periodic_interval(params, call.min_interval))
-                    }
-                };
-                let r = Registration {
+                let mut r = Registration {
                     origin: call.origin.to_owned(),
                     key: key.clone(),
                     min_interval: call.min_interval,
                     state: State::Pending,
                     attempts: 0,
-                    delay_until,
+                    // One-off: as soon as online.
+                    delay_until: None,
                     registered_at: now,
+                    last_fired_at: None,
                 };
-                regs::put(tx, &r)?;
                 let meta = match call.kind {
                     Kind::Sync => json!({}),
                     Kind::Periodic => json!({ "minInterval": call.min_interval }),
                 };
                 background_log::record(tx, &entry(now, &r, LogEvent::Registered, meta))?;
+                if call.kind == Kind::Periodic {
+                    // Never at registration time.
+                    r.delay_until = Some(schedule_periodic(tx, params, now, &r)?);
+                }
+                regs::put(tx, &r)?;
                 Registered::New
             }
         };
         Ok(outcome)
     })
+}
+
+/// When periodic registration `r`'s next event is due, from `now`: its interval at the origin's
+/// engagement now, snapped to the origin's other periodic events. Logged as "Got next event delay".
+fn schedule_periodic(
+    tx: &Connection,
+    params: &Parameters,
+    now: Millis,
+    r: &Registration,
+) -> rusqlite::Result<Millis> {
+    let level = engagement::get(tx, &r.origin)?.level_at(now);
+    let interval = delay::periodic_interval(params, r.min_interval, level);
+    let next_for_origin = regs::next_periodic_of_origin(tx, &r.origin, &r.key, now)?;
+    let gap = params.min_periodic_sync_events_interval;
+    let delay = delay::snap_to_origin(interval, next_for_origin.map(|at| at - now), gap);
+    let meta = json!({ "Next Attempt Delay (ms)": delay, "engagement": level.as_str() });
+    background_log::record(tx, &entry(now, r, LogEvent::NextEventDelay, meta))?;
+    Ok(now.saturating_add(delay))
+}
+
+/// The interval between `r`'s periodic events at `level`, as the scheduler would use it now.
+pub fn effective_interval(params: &Parameters, r: &Registration, level: Level) -> Millis {
+    delay::periodic_interval(params, r.min_interval, level)
 }
 
 /// Unregisters a periodic registration. Unknown tags resolve quietly, as in Chromium.
@@ -215,6 +240,7 @@ pub fn begin_firing(
         }
         r.state = State::Firing;
         r.attempts += 1;
+        r.last_fired_at = Some(now);
         regs::put(tx, &r)?;
         let last_chance = delay::is_last_chance(params, r.attempts);
         let meta = match r.key.kind {
@@ -264,7 +290,12 @@ pub fn finish(
             Some(_) => LogEvent::Failed,
         };
         background_log::record(tx, &entry(now, &r, event, meta))?;
-        let periodic_next = Some(now + delay::periodic_interval(params, r.min_interval));
+        let periodic_next = match (outcome, r.key.kind) {
+            (Finished::Completed | Finished::Dropped | Finished::FireAgain, Kind::Periodic) => {
+                Some(schedule_periodic(tx, params, now, &r)?)
+            }
+            _ => None,
+        };
         match (outcome, r.key.kind) {
             (Finished::Completed | Finished::Dropped, Kind::Sync) => {
                 regs::delete(tx, key)?;
@@ -314,19 +345,45 @@ pub fn recover(store: &mut Store, params: &Parameters, now: Millis) -> Result<us
     })
 }
 
-/// What the scheduler should do now: the registrations due, and when to look again (`None`:
-/// only when something changes). Offline, nothing is due and only a network change wakes it.
+/// What the scheduler should do now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Registrations to fire now, oldest first.
+    pub due: Vec<Registration>,
+    /// When to look again (`None`: only when something changes: a registration, the network,
+    /// a permission, pause, engagement).
+    pub next: Option<Millis>,
+}
+
+/// What the scheduler should do at `now` on `network`: the due registrations that nothing holds
+/// (see [`crate::sync::hold`]), and the next time something becomes due or a spacing hold ends.
+/// Held registrations are left as they are: when what held them changes, they fire.
 pub fn plan(
     store: &Store,
+    params: &Parameters,
     now: Millis,
-    online: bool,
-) -> Result<(Vec<Registration>, Option<Millis>), StoreError> {
-    if !online {
-        return Ok((Vec::new(), None));
+    network: Network,
+) -> Result<Plan, StoreError> {
+    let conn = store.conn();
+    let mut holds = Holds::new(conn, params, now, network)?;
+    if holds.everything().is_some() {
+        return Ok(Plan {
+            due: Vec::new(),
+            next: None,
+        });
     }
-    let due = regs::due(store.conn(), now)?;
-    let next = regs::next_due_at(store.conn(), now)?;
-    Ok((due, next))
+    let mut next = regs::next_due_at(conn, now)?;
+    let mut due = Vec::new();
+    for r in regs::due(conn, now)? {
+        match holds.of(&r)? {
+            None => due.push(r),
+            Some(crate::sync::hold::Hold::Spacing(until)) => {
+                next = Some(next.map_or(until, |n| n.min(until)));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Plan { due, next })
 }
 
 #[cfg(test)]
@@ -389,16 +446,33 @@ mod tests {
         begin_firing(store, p, clock.now_ms(), k).unwrap().unwrap()
     }
 
+    /// A store where the app at ORIGIN is highly engaged (periodic events at the minimum gap).
     fn setup() -> (Store, Parameters, FakeClock) {
-        (
-            Store::open_in_memory().unwrap(),
-            Parameters::default(),
-            FakeClock::new(1_000_000),
-        )
+        let store = Store::open_in_memory().unwrap();
+        let clock = FakeClock::new(1_000_000);
+        engage(&store, &clock, 100.0);
+        (store, Parameters::default(), clock)
     }
 
-    fn due_tags(store: &Store, clock: &FakeClock, online: bool) -> (Vec<String>, Option<Millis>) {
-        let (due, next) = plan(store, clock.now_ms(), online).unwrap();
+    fn engage(store: &Store, clock: &FakeClock, score: f64) {
+        let e = crate::engagement::Engagement {
+            score,
+            updated_at: clock.now_ms(),
+            last_launch: Some(clock.now_ms()),
+        };
+        engagement::put(store.conn(), ORIGIN, &e).unwrap();
+    }
+
+    fn online(online: bool) -> Network {
+        Network {
+            online,
+            metered: false,
+        }
+    }
+
+    fn due_tags(store: &Store, clock: &FakeClock, up: bool) -> (Vec<String>, Option<Millis>) {
+        let p = Parameters::default();
+        let Plan { due, next } = plan(store, &p, clock.now_ms(), online(up)).unwrap();
         (due.into_iter().map(|r| r.key.tag).collect(), next)
     }
 
@@ -629,6 +703,11 @@ mod tests {
             due_tags(&store, &clock, true).1,
             Some(clock.now_ms() + 3 * twelve_h)
         );
+        let log = events(&store);
+        assert_eq!(
+            log[log.len() - 2..],
+            ["Registered periodicsync", "Got next event delay"]
+        );
         assert!(unregister_periodic(&mut store, clock.now_ms(), SCOPE, "feed").unwrap());
         assert!(!unregister_periodic(&mut store, clock.now_ms(), SCOPE, "feed").unwrap());
         assert_eq!(events(&store).last().unwrap(), "Unregistered periodicsync");
@@ -640,7 +719,7 @@ mod tests {
         let k = registered(&mut store, &p, &clock, Kind::Periodic, "feed");
         clock.advance(12 * 60 * MINUTE);
         for _ in 0..p.max_sync_attempts {
-            let (due, _) = plan(&store, clock.now_ms(), true).unwrap();
+            let due = plan(&store, &p, clock.now_ms(), online(true)).unwrap().due;
             assert_eq!(due.len(), 1);
             firing(&mut store, &p, &clock, &k);
             let outcome = finish(&mut store, &p, clock.now_ms(), &k, Some("500"))
@@ -657,6 +736,118 @@ mod tests {
             due_tags(&store, &clock, true).1,
             Some(clock.now_ms() + 12 * 60 * MINUTE)
         );
+    }
+
+    #[test]
+    fn engagement_sets_the_cadence_and_none_suspends_until_the_app_is_used() {
+        let (mut store, p, clock) = setup();
+        let h = 3_600_000;
+        engage(&store, &clock, 10.0); // low: x2
+        let k = registered(&mut store, &p, &clock, Kind::Periodic, "feed");
+        assert_eq!(
+            due_tags(&store, &clock, true).1,
+            Some(clock.now_ms() + 24 * h)
+        );
+        let meta = background_log::list(store.conn(), None)
+            .unwrap()
+            .pop()
+            .unwrap()
+            .metadata;
+        assert_eq!(meta["Next Attempt Delay (ms)"], 24 * h);
+        assert_eq!(meta["engagement"], "low");
+        // A month unused: "none" holds the due event, and asks for no wake-up.
+        clock.advance(31 * 24 * h);
+        engagement::put(
+            store.conn(),
+            ORIGIN,
+            &crate::engagement::Engagement {
+                score: 0.1,
+                updated_at: clock.now_ms(),
+                last_launch: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(due_tags(&store, &clock, true), (vec![], None));
+        // Opened again: the overdue event fires once.
+        engagement::record_launch(store.conn(), ORIGIN, clock.now_ms()).unwrap();
+        assert_eq!(due_tags(&store, &clock, true).0, ["feed"]);
+        firing(&mut store, &p, &clock, &k);
+        finish(&mut store, &p, clock.now_ms(), &k, None).unwrap();
+        // Score 5.0 is low: 24 h again.
+        assert_eq!(
+            due_tags(&store, &clock, true).1,
+            Some(clock.now_ms() + 24 * h)
+        );
+    }
+
+    #[test]
+    fn an_overdue_periodic_registration_fires_once_after_downtime_then_keeps_its_cadence() {
+        let (mut store, p, clock) = setup();
+        let h = 3_600_000;
+        let k = registered(&mut store, &p, &clock, Kind::Periodic, "feed");
+        // The host is down for three days: four intervals missed.
+        clock.advance(3 * 24 * h);
+        assert_eq!(recover(&mut store, &p, clock.now_ms()).unwrap(), 0);
+        let (due, _) = due_tags(&store, &clock, true);
+        assert_eq!(due, ["feed"], "one event, not one per missed interval");
+        firing(&mut store, &p, &clock, &k);
+        assert_eq!(due_tags(&store, &clock, true), (vec![], None), "firing");
+        finish(&mut store, &p, clock.now_ms(), &k, None).unwrap();
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + 12 * h))
+        );
+    }
+
+    #[test]
+    fn periodic_tags_of_one_origin_fall_into_step_and_fire_together() {
+        let (mut store, p, clock) = setup();
+        let h = 3_600_000;
+        let a = registered(&mut store, &p, &clock, Kind::Periodic, "a");
+        clock.advance(h);
+        // Due in 12 h, i.e. 1 h after "a": snapped to a gap after "a" (24 h from the start).
+        let b = registered(&mut store, &p, &clock, Kind::Periodic, "b");
+        let at = |store: &Store, k: &Key| {
+            regs::get(store.conn(), k)
+                .unwrap()
+                .unwrap()
+                .delay_until
+                .unwrap()
+        };
+        assert_eq!(at(&store, &b) - at(&store, &a), 12 * h);
+        clock.advance(11 * h);
+        assert_eq!(due_tags(&store, &clock, true).0, ["a"]);
+        firing(&mut store, &p, &clock, &a);
+        finish(&mut store, &p, clock.now_ms(), &a, None).unwrap();
+        // "a"'s next event joins "b"'s.
+        assert_eq!(at(&store, &a), at(&store, &b));
+        clock.advance(12 * h);
+        assert_eq!(due_tags(&store, &clock, true).0, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_periodic_event_due_soon_after_another_of_its_origin_waits_for_the_gap() {
+        let (mut store, p, clock) = setup();
+        let h = 3_600_000;
+        let a = registered(&mut store, &p, &clock, Kind::Periodic, "a");
+        let b = registered(&mut store, &p, &clock, Kind::Periodic, "b");
+        clock.advance(12 * h);
+        let start = clock.now_ms();
+        // "a" fires alone (say "b" was unregistered and registered again meanwhile).
+        let mut rb = regs::get(store.conn(), &b).unwrap().unwrap();
+        rb.delay_until = Some(start + h);
+        regs::put(store.conn(), &rb).unwrap();
+        assert_eq!(due_tags(&store, &clock, true).0, ["a"]);
+        firing(&mut store, &p, &clock, &a);
+        clock.advance(h);
+        // "b" is due but "a" started an hour ago: it waits until 12 h after that.
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(start + 12 * h))
+        );
+        // Held registrations and paused hosts: nothing, and no wake-up.
+        crate::store::host_settings::set_paused(store.conn(), true).unwrap();
+        assert_eq!(due_tags(&store, &clock, true), (vec![], None));
     }
 
     #[test]

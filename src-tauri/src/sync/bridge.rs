@@ -13,7 +13,18 @@ macro_rules! bridge_script {
     };
 }
 
-/// The page bridge, injected into app windows (never into local windows).
-pub const PAGE_BRIDGE: &str = bridge_script!("page.js");
+/// The page bridge, injected into app windows (never into local windows), with the app's
+/// `state` at the time the window opens (kept current afterwards by `bridge_state` and pushes).
+pub fn page_bridge(state: Option<&super::bridge_state::BridgeState>) -> String {
+    let json = state
+        .and_then(|s| serde_json::to_string(s).ok())
+        .unwrap_or_else(|| "undefined".into());
+    format!(
+        "(function () {{\n'use strict';\nconst SYNCSHELL_INITIAL_STATE = {json};\n{}{}}})();\n",
+        include_str!("../../../web/bridge/sync-api.js"),
+        include_str!("../../../web/bridge/page.js"),
+    )
+}
+
 /// The worker shim, prepended to app service workers by the proxy.
 pub const WORKER_SHIM: &str = bridge_script!("worker-shim.js");

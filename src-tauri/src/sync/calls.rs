@@ -3,8 +3,9 @@
 //! against the origin's shim token). Never an origin taken from the message.
 
 use serde::{Deserialize, Serialize};
+use syncshell_core::permission::{self, Permission, PermissionState, Setting};
+use syncshell_core::store::apps;
 use syncshell_core::store::sync_registrations::{self as regs, Kind};
-use syncshell_core::store::{apps, site_settings};
 use syncshell_core::sync::errors::SyncError;
 use syncshell_core::sync::rules::{self, RegisterCall, SitePolicy};
 
@@ -48,21 +49,13 @@ pub enum Call {
         /// Tag.
         tag: String,
     },
-    /// `navigator.permissions.query({name})` for the two sync permissions.
+    /// `navigator.permissions.query({name})` for the host's permissions.
     PermissionState {
         /// Permission name.
         name: String,
     },
-}
-
-/// A permission's state as `PermissionStatus.state` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PermissionState {
-    /// Allowed.
-    Granted,
-    /// Blocked.
-    Denied,
+    /// The worker's bridge state (permissions, connection), asked for when it starts.
+    BridgeState {},
 }
 
 /// What a call resolves to in JavaScript.
@@ -75,6 +68,8 @@ pub enum Answer {
     Tags(Vec<String>),
     /// `permissions.query()`.
     Permission(PermissionState),
+    /// The bridge state.
+    State(super::bridge_state::BridgeState),
 }
 
 /// Checks that `scope` is a URL of `origin`: a page or worker speaks only for its own origin.
@@ -91,12 +86,12 @@ impl SyncHost {
     /// told "Background Sync is disabled."
     fn policy(&self, origin: &str, kind: Kind) -> Result<SitePolicy, SyncError> {
         let store = self.ctx.store();
-        let settings = site_settings::get(store.conn(), origin)?;
         let enabled = apps::count_for_origin(store.conn(), origin)? > 0;
-        let permitted = match kind {
-            Kind::Sync => settings.background_sync,
-            Kind::Periodic => settings.periodic_background_sync,
+        let name = match kind {
+            Kind::Sync => Permission::BackgroundSync,
+            Kind::Periodic => Permission::PeriodicBackgroundSync,
         };
+        let permitted = permission::get(store.conn(), origin, name)? == Setting::Allow;
         Ok(SitePolicy { permitted, enabled })
     }
 
@@ -123,6 +118,7 @@ impl SyncHost {
             Call::PermissionState { name } => {
                 self.permission(origin, &name).map(Answer::Permission)
             }
+            Call::BridgeState {} => Ok(Answer::State(self.bridge_state(origin)?)),
         }
     }
 
@@ -173,22 +169,10 @@ impl SyncHost {
         Ok(())
     }
 
-    /// `navigator.permissions.query({name})` for the two sync permissions.
+    /// `navigator.permissions.query({name})` for the host's permissions: the stored state.
     pub fn permission(&self, origin: &str, name: &str) -> Result<PermissionState, SyncError> {
-        let kind = match name {
-            "background-sync" => Kind::Sync,
-            "periodic-background-sync" => Kind::Periodic,
-            other => {
-                return Err(SyncError::BadArgument(format!(
-                    "unknown permission \"{other}\""
-                )))
-            }
-        };
-        Ok(if self.policy(origin, kind)?.permitted {
-            PermissionState::Granted
-        } else {
-            PermissionState::Denied
-        })
+        let name = Permission::parse(name).map_err(|e| SyncError::BadArgument(e.to_string()))?;
+        Ok(permission::get(self.ctx.store().conn(), origin, name)?.state())
     }
 }
 

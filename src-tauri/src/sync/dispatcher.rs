@@ -32,6 +32,7 @@ pub struct Dispatcher<W: EventWindows> {
 
 /// One event to deliver to a worker.
 struct Event<'a> {
+    origin: &'a str,
     kind: Kind,
     tag: &'a str,
     last_chance: bool,
@@ -86,6 +87,7 @@ impl<W: EventWindows> Dispatcher<W> {
             .ok_or_else(|| EventFailure::NoApp(origin.clone()))?;
         let k = &d.registration.key;
         let event = Event {
+            origin: &app.origin,
             kind: k.kind,
             tag: &k.tag,
             last_chance: d.last_chance,
@@ -111,6 +113,7 @@ impl<W: EventWindows> Dispatcher<W> {
             .map(|r| r.key.scope);
         let scope = registered.unwrap_or_else(|| app.scope.to_string());
         let event = Event {
+            origin: &app.origin,
             kind,
             tag,
             last_chance,
@@ -121,7 +124,7 @@ impl<W: EventWindows> Dispatcher<W> {
                 at: self.sync.ctx.clock.now_ms(),
                 origin: app.origin.clone(),
                 scope: scope.clone(),
-                service: kind,
+                service: kind.into(),
                 event,
                 tag: tag.to_owned(),
                 metadata,
@@ -166,6 +169,8 @@ impl<W: EventWindows> Dispatcher<W> {
             last_chance: event.last_chance,
             timeout_ms: self.sync.params.max_sync_event_duration,
             scope: event.scope.to_owned(),
+            // The worker sees the current permissions and connection in its event handler.
+            state: self.sync.bridge_state(event.origin).ok(),
         };
         if let Err(e) = window.send(&message) {
             in_flight.abandon(id);
@@ -280,6 +285,7 @@ mod tests {
             attempts: 0,
             delay_until: None,
             registered_at: 0,
+            last_fired_at: None,
         };
         regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
         let now = d.sync.ctx.clock.now_ms();

@@ -9,11 +9,12 @@ use syncshell_core::store::apps;
 use syncshell_core::store::sync_registrations::Kind;
 use tauri::{State, Webview};
 
-use super::calls::PermissionState;
+use super::bridge_state::BridgeState;
 use super::failure::EventFailure;
 use super::ipc_error::IpcError;
 use super::SyncHost;
 use crate::windows::WindowLabel;
+use syncshell_core::permission::PermissionState;
 
 /// The caller's window label and origin, checked against the app the window belongs to (so a
 /// window that navigated elsewhere speaks for nobody). Reads the store: call it off the main
@@ -117,7 +118,19 @@ pub async fn periodic_unregister(
     .await
 }
 
-/// `navigator.permissions.query({name})` for the sync permissions.
+/// The calling page's bridge state (permissions, connection), asked for when it loads.
+#[tauri::command]
+pub async fn bridge_state(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+) -> Result<BridgeState, IpcError> {
+    for_caller(&webview, &sync, move |s, _, origin| {
+        Ok(s.bridge_state(&origin)?)
+    })
+    .await
+}
+
+/// `navigator.permissions.query({name})` for the host's permissions.
 #[tauri::command]
 pub async fn permission_state(
     webview: Webview,

@@ -8,7 +8,9 @@
 //! | `ipc.rs` | the page bridge's Tauri commands (async; origin from the webview) |
 //! | `ipc_error.rs` | the IPC boundary's error, sent to JavaScript as `{name, message}` |
 //! | `proxy_policy.rs` | the proxy's questions: which origins get the shim (cached), the reserved path |
-//! | `network.rs` | online or offline: GIO's monitor and the user's override |
+//! | `network.rs` | online, metered, link type: GIO's monitor, NetworkManager, the user's override |
+//! | `bridge_state.rs` | what pages and workers see of the host: permissions, `navigator.connection` |
+//! | `state_push.rs` | pushing that state to open app windows when it changes |
 //! | `scheduler.rs` | the loop: what is due, fire it, sleep until the next due time or a change |
 //! | `dispatcher.rs` | one event: through the app's window or a hidden one, with the timeout |
 //! | `target.rs` | the trait the dispatcher fires through (a window that takes an event) |
@@ -18,6 +20,7 @@
 //! | `failure.rs` | why an event failed |
 
 pub mod bridge;
+pub mod bridge_state;
 pub mod calls;
 pub mod dispatcher;
 pub mod failure;
@@ -28,13 +31,16 @@ pub mod ipc_error;
 pub mod network;
 pub mod proxy_policy;
 pub mod scheduler;
+pub mod state_push;
 pub mod target;
 #[cfg(test)]
 mod test_double;
 pub mod webview_target;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+use syncshell_core::store::{apps, engagement};
 use syncshell_core::sync::parameters::Parameters;
 use tokio::sync::Notify;
 
@@ -49,10 +55,15 @@ pub struct SyncHost {
     pub ctx: Arc<Context>,
     /// Wakes the scheduler: a registration, a finished event, a network change.
     pub wake: Notify,
+    /// Wakes the state push: a permission or the network changed.
+    pub state_changed: Notify,
     /// Online state and its override.
-    pub network: network::Network,
+    pub network: Arc<network::Network>,
     /// Events waiting for their outcome.
     pub in_flight: in_flight::InFlight,
+    /// How many times the scheduler has looked at the store: an idle host should not (the idle
+    /// benchmark reads it from `syncshell status`).
+    pub decisions: AtomicU64,
 }
 
 impl SyncHost {
@@ -62,8 +73,41 @@ impl SyncHost {
             params,
             ctx,
             wake: Notify::new(),
-            network: network::Network::default(),
+            state_changed: Notify::new(),
+            network: Arc::default(),
             in_flight: in_flight::InFlight::default(),
+            decisions: AtomicU64::new(0),
         }
+    }
+
+    /// The user opened the app of `origin` (or installed it): counts towards its engagement, which
+    /// may end a suspension of its periodic sync. Store work: call it off the main thread.
+    pub fn record_launch(&self, origin: &str) {
+        let now = self.ctx.clock.now_ms();
+        if let Err(e) = engagement::record_launch(self.ctx.store().conn(), origin, now) {
+            eprintln!("syncshell: cannot record the launch of {origin}: {e}");
+        }
+        self.wake.notify_one();
+    }
+
+    /// The window of app `app_id` had the focus for `ms` milliseconds, ending now. Store work:
+    /// call it off the main thread.
+    pub fn record_focus(&self, app_id: &str, ms: i64) {
+        let now = self.ctx.clock.now_ms();
+        let store = self.ctx.store();
+        let recorded = apps::get(store.conn(), app_id).and_then(|app| match app {
+            Some(app) => engagement::record_focus(store.conn(), &app.origin, now, ms),
+            None => Ok(()),
+        });
+        if let Err(e) = recorded {
+            eprintln!("syncshell: cannot record the use of {app_id}: {e}");
+        }
+    }
+
+    /// Something pages see and the scheduler plans with changed (the network, a permission,
+    /// pause): the scheduler looks again and open windows are told.
+    pub fn changed(&self) {
+        self.wake.notify_one();
+        self.state_changed.notify_one();
     }
 }

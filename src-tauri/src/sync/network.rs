@@ -1,14 +1,79 @@
-//! Online or offline: the desktop's network monitor (GIO), unless the user overrides it with
-//! `syncshell network online|offline`.
+//! The network as apps and the scheduler see it: online or not, metered or not, and the kind of
+//! link (`navigator.connection.type`). GIO's network monitor says whether the network is up and
+//! metered; NetworkManager (when it runs) says what the primary connection is. The user overrides
+//! it with `syncshell network online|offline|metered|auto`.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
 
-/// The network state the scheduler consults.
+use serde::Serialize;
+use syncshell_core::sync::hold;
+
+/// `NetworkInformation.type` values this host reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionType {
+    /// Wi-Fi.
+    Wifi,
+    /// Wired.
+    Ethernet,
+    /// Mobile data.
+    Cellular,
+    /// No network.
+    None,
+    /// Up, kind not known (no NetworkManager, a VPN, a bridge).
+    Unknown,
+}
+
+impl ConnectionType {
+    /// The type for NetworkManager's `PrimaryConnectionType` (a connection setting name).
+    pub fn from_network_manager(kind: &str) -> Self {
+        match kind {
+            "802-11-wireless" | "wifi" => Self::Wifi,
+            "802-3-ethernet" | "ethernet" => Self::Ethernet,
+            "gsm" | "cdma" | "bluetooth" | "wwan" => Self::Cellular,
+            _ => Self::Unknown,
+        }
+    }
+
+    fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    fn from_u8(v: u8) -> Self {
+        [
+            Self::Wifi,
+            Self::Ethernet,
+            Self::Cellular,
+            Self::None,
+            Self::Unknown,
+        ]
+        .get(usize::from(v))
+        .copied()
+        .unwrap_or(Self::Unknown)
+    }
+}
+
+/// What `navigator.connection` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// The link.
+    #[serde(rename = "type")]
+    pub kind: ConnectionType,
+    /// A metered connection: apps should save data.
+    pub save_data: bool,
+}
+
+/// The network state the scheduler and the bridge consult.
 #[derive(Debug)]
 pub struct Network {
     /// What the monitor last said.
     monitor_online: AtomicBool,
-    /// 0 = follow the monitor, 1 = forced online, 2 = forced offline.
+    monitor_metered: AtomicBool,
+    /// NetworkManager's primary connection type (a [`ConnectionType`] as u8).
+    monitor_type: AtomicU8,
+    /// The user's [`Mode`] as u8.
     forced: AtomicU8,
 }
 
@@ -16,6 +81,8 @@ impl Default for Network {
     fn default() -> Self {
         Self {
             monitor_online: AtomicBool::new(true),
+            monitor_metered: AtomicBool::new(false),
+            monitor_type: AtomicU8::new(ConnectionType::Unknown.to_u8()),
             forced: AtomicU8::new(0),
         }
     }
@@ -26,25 +93,63 @@ impl Default for Network {
 pub enum Mode {
     /// Follow the desktop's network monitor.
     Auto,
-    /// Treat the network as up.
+    /// Treat the network as up and unmetered.
     Online,
     /// Treat the network as down.
     Offline,
+    /// Treat the network as up and metered.
+    Metered,
 }
 
 impl Network {
     /// Whether events may fire now.
     pub fn is_online(&self) -> bool {
-        match self.forced.load(Ordering::SeqCst) {
-            1 => true,
-            2 => false,
-            _ => self.monitor_online.load(Ordering::SeqCst),
+        match self.mode() {
+            Mode::Online | Mode::Metered => true,
+            Mode::Offline => false,
+            Mode::Auto => self.monitor_online.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Whether the connection is metered now.
+    pub fn is_metered(&self) -> bool {
+        match self.mode() {
+            Mode::Metered => true,
+            Mode::Online | Mode::Offline => false,
+            Mode::Auto => self.monitor_metered.load(Ordering::SeqCst),
+        }
+    }
+
+    /// The state the scheduler plans with.
+    pub fn state(&self) -> hold::Network {
+        hold::Network {
+            online: self.is_online(),
+            metered: self.is_metered(),
+        }
+    }
+
+    /// What `navigator.connection` shows now.
+    pub fn connection(&self) -> Connection {
+        let kind = if !self.is_online() {
+            ConnectionType::None
+        } else {
+            ConnectionType::from_u8(self.monitor_type.load(Ordering::SeqCst))
+        };
+        Connection {
+            kind,
+            save_data: self.is_online() && self.is_metered(),
         }
     }
 
     /// Records what the network monitor says.
-    pub fn set_monitor(&self, online: bool) {
+    pub fn set_monitor(&self, online: bool, metered: bool) {
         self.monitor_online.store(online, Ordering::SeqCst);
+        self.monitor_metered.store(metered, Ordering::SeqCst);
+    }
+
+    /// Records NetworkManager's primary connection type.
+    pub fn set_monitor_type(&self, kind: ConnectionType) {
+        self.monitor_type.store(kind.to_u8(), Ordering::SeqCst);
     }
 
     /// Sets the user's override.
@@ -53,6 +158,7 @@ impl Network {
             Mode::Auto => 0,
             Mode::Online => 1,
             Mode::Offline => 2,
+            Mode::Metered => 3,
         };
         self.forced.store(v, Ordering::SeqCst);
     }
@@ -62,26 +168,71 @@ impl Network {
         match self.forced.load(Ordering::SeqCst) {
             1 => Mode::Online,
             2 => Mode::Offline,
+            3 => Mode::Metered,
             _ => Mode::Auto,
         }
     }
 
-    /// What the monitor last said.
-    pub fn monitor_online(&self) -> bool {
-        self.monitor_online.load(Ordering::SeqCst)
+    /// What the monitor last said: (online, metered).
+    pub fn monitor(&self) -> (bool, bool) {
+        (
+            self.monitor_online.load(Ordering::SeqCst),
+            self.monitor_metered.load(Ordering::SeqCst),
+        )
     }
 }
 
-/// Follows GIO's network monitor (NetworkManager, or netlink routes), waking the scheduler on
-/// every change. Must run on the main (GTK) thread.
-pub fn watch(sync: std::sync::Arc<super::SyncHost>) {
-    use webkit2gtk::gio::prelude::NetworkMonitorExt;
-    let monitor = webkit2gtk::gio::NetworkMonitor::default();
-    sync.network.set_monitor(monitor.is_network_available());
-    monitor.connect_network_changed(move |_, available| {
-        sync.network.set_monitor(available);
-        sync.wake.notify_one();
+/// Follows GIO's network monitor (NetworkManager, or netlink routes) and NetworkManager's primary
+/// connection type, calling `changed` after every change. Must run on the main (GTK) thread.
+pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
+    use webkit2gtk::gio;
+    use webkit2gtk::gio::prelude::{DBusProxyExt, NetworkMonitorExt, ObjectExt};
+    let monitor = gio::NetworkMonitor::default();
+    network.set_monitor(monitor.is_network_available(), monitor.is_network_metered());
+    let (n, c) = (network.clone(), changed.clone());
+    monitor.connect_network_changed(move |m, available| {
+        n.set_monitor(available, m.is_network_metered());
+        c();
     });
+    let (n, c) = (network.clone(), changed.clone());
+    monitor.connect_network_metered_notify(move |m| {
+        n.set_monitor(m.is_network_available(), m.is_network_metered());
+        c();
+    });
+    // NetworkManager on the system bus, asynchronously: without it (a container, a test session)
+    // the type stays "unknown".
+    gio::DBusProxy::for_bus(
+        gio::BusType::System,
+        gio::DBusProxyFlags::DO_NOT_AUTO_START,
+        None,
+        "org.freedesktop.NetworkManager",
+        "/org/freedesktop/NetworkManager",
+        "org.freedesktop.NetworkManager",
+        gio::Cancellable::NONE,
+        move |proxy| {
+            let Ok(proxy) = proxy else { return };
+            let read = move |p: &gio::DBusProxy| {
+                let kind = p
+                    .cached_property("PrimaryConnectionType")
+                    .and_then(|v| v.get::<String>())
+                    .map_or(ConnectionType::Unknown, |k| {
+                        ConnectionType::from_network_manager(&k)
+                    });
+                network.set_monitor_type(kind);
+                changed();
+            };
+            read(&proxy);
+            let weak = proxy.downgrade();
+            proxy.connect_local("g-properties-changed", false, move |_| {
+                if let Some(p) = weak.upgrade() {
+                    read(&p);
+                }
+                None
+            });
+            // The proxy lives as long as the host: its signal handler holds what it needs.
+            std::mem::forget(proxy);
+        },
+    );
 }
 
 #[cfg(test)]
@@ -91,14 +242,56 @@ mod tests {
     #[test]
     fn the_override_wins_over_the_monitor() {
         let n = Network::default();
-        n.set_monitor(false);
+        n.set_monitor(false, false);
         assert!(!n.is_online());
         n.set_mode(Mode::Online);
         assert!(n.is_online());
-        n.set_monitor(true);
+        n.set_monitor(true, true);
         n.set_mode(Mode::Offline);
         assert!(!n.is_online());
         n.set_mode(Mode::Auto);
-        assert!(n.is_online());
+        assert!(n.is_online() && n.is_metered());
+        n.set_mode(Mode::Online);
+        assert!(!n.is_metered(), "online means unmetered");
+    }
+
+    #[test]
+    fn the_connection_apps_see_follows_the_state() {
+        let n = Network::default();
+        assert_eq!(
+            n.connection(),
+            Connection {
+                kind: ConnectionType::Unknown,
+                save_data: false
+            }
+        );
+        n.set_monitor_type(ConnectionType::from_network_manager("802-11-wireless"));
+        n.set_mode(Mode::Metered);
+        assert_eq!(
+            n.connection(),
+            Connection {
+                kind: ConnectionType::Wifi,
+                save_data: true
+            }
+        );
+        n.set_mode(Mode::Offline);
+        assert_eq!(n.connection().kind, ConnectionType::None);
+        assert!(!n.connection().save_data);
+        assert_eq!(
+            serde_json::to_string(&Connection {
+                kind: ConnectionType::Cellular,
+                save_data: true
+            })
+            .unwrap(),
+            r#"{"type":"cellular","saveData":true}"#
+        );
+        assert_eq!(
+            ConnectionType::from_network_manager("vpn"),
+            ConnectionType::Unknown
+        );
+        assert_eq!(
+            ConnectionType::from_network_manager("gsm"),
+            ConnectionType::Cellular
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The scheduler loop: asks the rules what is due and when to look again, hands due events to
 //! the dispatcher, and sleeps until then or until something changes. No polling.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,13 +24,14 @@ pub async fn run<W: EventWindows>(dispatcher: Arc<Dispatcher<W>>) {
         Err(e) => eprintln!("syncshell: cannot recover interrupted events: {e}"),
     }
     loop {
+        sync.decisions.fetch_add(1, Ordering::Relaxed);
         let now = sync.ctx.clock.now_ms();
         let _ = background_log::purge(sync.ctx.store().conn(), now, sync.params.log_retention);
-        // "Online" is checked right before dispatch, not only when the wake-up was planned.
-        let online = sync.network.is_online();
-        let planned = rules::plan(&sync.ctx.store(), now, online);
+        // The network is checked right before dispatch, not only when the wake-up was planned.
+        let network = sync.network.state();
+        let planned = rules::plan(&sync.ctx.store(), &sync.params, now, network);
         let next = match planned {
-            Ok((due, next)) => {
+            Ok(rules::Plan { due, next }) => {
                 for registration in due {
                     let started = rules::begin_firing(
                         &mut sync.ctx.store(),
@@ -323,12 +325,158 @@ mod tests {
     async fn offline_nothing_fires_until_the_network_comes_back() {
         let notes = app("notes");
         let w = world(Parameters::default(), &[&notes]);
-        w.sync.network.set_monitor(false);
+        w.sync.network.set_monitor(false, false);
         w.register(&notes, Kind::Sync, "outbox");
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(w.windows.fired().is_empty(), "fired while offline");
-        w.sync.network.set_monitor(true);
-        w.sync.wake.notify_one();
+        w.sync.network.set_monitor(true, false);
+        w.sync.changed();
         w.windows.until("the event", |f| f.len() == 1).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn periodic_events_come_at_the_engagement_scaled_interval_never_at_registration() {
+        let feed = app("feed");
+        let params = Parameters {
+            min_periodic_sync_events_interval: 10_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&feed]);
+        // Opened once: "low" engagement, twice the minimum.
+        w.sync.record_launch(&feed.origin);
+        w.register(&feed, Kind::Periodic, "news");
+        let fired = w.windows.until("three events", |f| f.len() == 3).await;
+        // `at` counts from the test's start, which is when it registered.
+        let since_start = times(&fired);
+        assert!(since_start[0] >= Duration::from_secs(20), "{since_start:?}");
+        for pair in since_start.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(
+                gap >= Duration::from_secs(20) && gap < Duration::from_secs(21),
+                "{since_start:?}"
+            );
+        }
+        assert!(fired.iter().all(|f| f.message.kind == "periodicsync"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unused_apps_periodic_sync_waits_until_it_is_opened() {
+        let feed = app("feed");
+        let params = Parameters {
+            min_periodic_sync_events_interval: 10_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&feed]);
+        w.register(&feed, Kind::Periodic, "news");
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(w.windows.fired().is_empty(), "engagement none suspends");
+        w.sync.record_launch(&feed.origin);
+        w.windows.until("the overdue event", |f| f.len() == 1).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pause_holds_every_event_and_resume_lets_them_fire() {
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        let now = w.sync.ctx.clock.now_ms();
+        syncshell_core::sync::hold::set_paused(&mut w.sync.ctx.store(), now, true).unwrap();
+        w.register(&notes, Kind::Sync, "outbox");
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(w.windows.fired().is_empty(), "fired while paused");
+        let now = w.sync.ctx.clock.now_ms();
+        syncshell_core::sync::hold::set_paused(&mut w.sync.ctx.store(), now, false).unwrap();
+        w.sync.changed();
+        w.windows.until("the event", |f| f.len() == 1).await;
+        w.logged("sync event completed").await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_blocked_sync_waits_and_fires_once_when_allowed_again() {
+        use syncshell_core::permission::{self, Permission, Setting};
+        let notes = app("notes");
+        let w = world(Parameters::default(), &[&notes]);
+        let set = |setting| {
+            let now = w.sync.ctx.clock.now_ms();
+            let (origin, scope) = (&notes.origin, notes.scope.as_str());
+            let p = Permission::BackgroundSync;
+            permission::set(&mut w.sync.ctx.store(), now, origin, scope, p, setting).unwrap();
+            w.sync.changed();
+        };
+        set(Setting::Block);
+        // Registered before the block in real life; the rules refuse new ones, so insert it.
+        let allowed_before = SitePolicy {
+            permitted: true,
+            enabled: true,
+        };
+        let call = RegisterCall {
+            origin: &notes.origin,
+            scope: notes.scope.as_str(),
+            kind: Kind::Sync,
+            tag: "outbox",
+            min_interval: 0,
+        };
+        let now = w.sync.ctx.clock.now_ms();
+        syncshell_core::sync::rules::register(
+            &mut w.sync.ctx.store(),
+            &w.sync.params,
+            now,
+            allowed_before,
+            &call,
+        )
+        .unwrap();
+        w.sync.changed();
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(w.windows.fired().is_empty(), "fired while blocked");
+        assert_eq!(w.registrations().len(), 1, "kept while blocked");
+        set(Setting::Allow);
+        w.windows.until("the event", |f| f.len() == 1).await;
+        w.logged("sync event completed").await;
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert_eq!(w.windows.fired().len(), 1, "delivered once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_metered_connection_holds_periodic_sync_but_not_one_off_sync() {
+        let feed = app("feed");
+        let params = Parameters {
+            min_periodic_sync_events_interval: 10_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&feed]);
+        w.sync.record_launch(&feed.origin);
+        w.sync.network.set_mode(crate::sync::network::Mode::Metered);
+        w.register(&feed, Kind::Periodic, "news");
+        w.register(&feed, Kind::Sync, "outbox");
+        let fired = w.windows.until("the one-off event", |f| f.len() == 1).await;
+        assert_eq!(fired[0].message.kind, "sync");
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert_eq!(w.windows.fired().len(), 1, "periodic held on metered");
+        w.sync.network.set_mode(crate::sync::network::Mode::Online);
+        w.sync.changed();
+        let fired = w
+            .windows
+            .until("the periodic event", |f| f.len() == 2)
+            .await;
+        assert_eq!(fired[1].message.kind, "periodicsync");
+        // The worker is told the connection with the event.
+        let state = fired[1].message.state.as_ref().unwrap();
+        assert!(!state.connection.save_data);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_host_with_periodic_registrations_does_not_wake_before_the_first_is_due() {
+        let feed = app("feed");
+        let w = world(Parameters::default(), &[&feed]);
+        w.sync.record_launch(&feed.origin);
+        for n in 0..20 {
+            w.register(&feed, Kind::Periodic, &format!("feed-{n}"));
+        }
+        // Let the scheduler take in the registrations, then count its looks at the store.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let before = w.sync.decisions.load(Ordering::Relaxed);
+        // "low" engagement: due in 24 h; nothing to do for 23 h.
+        tokio::time::sleep(Duration::from_secs(23 * 3600)).await;
+        assert_eq!(w.sync.decisions.load(Ordering::Relaxed), before);
+        assert!(w.windows.fired().is_empty());
     }
 }

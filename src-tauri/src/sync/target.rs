@@ -27,6 +27,8 @@ pub struct EventMessage {
     pub timeout_ms: i64,
     /// The service worker registration's scope.
     pub scope: String,
+    /// The origin's bridge state, applied in the worker before the event fires.
+    pub state: Option<super::bridge_state::BridgeState>,
 }
 
 /// A window an event can be sent to.

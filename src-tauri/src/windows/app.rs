@@ -1,7 +1,8 @@
 //! App windows: one per installed app, with its own WebKit data directory, its remembered size,
 //! and navigation kept within the app's scope.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use syncshell_core::install::window_icon_path;
 use syncshell_core::store::apps::{self, App};
@@ -9,6 +10,10 @@ use tauri::{WebviewWindow, WindowEvent};
 
 use super::{scope, WindowError, WindowLabel, Windows};
 use crate::context::Context;
+
+/// Told that the window of app `.0` had the focus for `.1` ms (when it loses it or closes): the
+/// host counts it towards the app's engagement.
+pub type FocusReport = Arc<dyn Fn(&str, i64) + Send + Sync>;
 
 /// Size of a window opened for the first time, in logical pixels.
 const DEFAULT_SIZE: (u32, u32) = (1024, 768);
@@ -50,6 +55,7 @@ impl Windows {
         let window = builder.build().map_err(build_error)?;
         scope::keep_in_scope(&window, app.scope.clone())?;
         remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
+        report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
         self.watch_and_load(&window, tls, app.start_url.clone())
     }
 
@@ -70,6 +76,26 @@ fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: Str
     window.on_window_event(move |event| {
         if let WindowEvent::CloseRequested { .. } = event {
             save_size(&w, &ctx, &app_id);
+        }
+    });
+}
+
+/// Reports each stretch of focus when it ends (focus lost, window gone).
+fn report_focus(window: &WebviewWindow, report: FocusReport, app_id: String) {
+    let since: Mutex<Option<Instant>> = Mutex::new(None);
+    window.on_window_event(move |event| {
+        let mut since = since.lock().unwrap_or_else(|e| e.into_inner());
+        match event {
+            WindowEvent::Focused(true) => {
+                since.get_or_insert_with(Instant::now);
+            }
+            WindowEvent::Focused(false) | WindowEvent::Destroyed => {
+                if let Some(start) = since.take() {
+                    let ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
+                    report(&app_id, ms);
+                }
+            }
+            _ => {}
         }
     });
 }

@@ -28,12 +28,27 @@ use syncshell_proxy::ca::{Authority, Leaf};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Wry};
 use url::Url;
 
+pub use app::FocusReport;
 pub use crash::CrashReport;
 pub use error::WindowError;
 pub use label::WindowLabel;
 pub use tls::https_host;
 
 use crate::context::Context;
+
+/// Builds the page bridge script for a window of an app (the host bakes the app's current state
+/// into it).
+pub type PageBridge = Arc<dyn Fn(&App) -> String + Send + Sync>;
+
+/// What the host hands down for windows to call back: nothing here calls up a layer.
+pub struct Hooks {
+    /// The page bridge, injected into every document of app windows (visible and hidden).
+    pub page_bridge: PageBridge,
+    /// Told of dead web processes.
+    pub on_crash: CrashReport,
+    /// Told how long an app window had the focus.
+    pub on_focus: FocusReport,
+}
 
 /// The owner of the host's app windows (visible and hidden).
 pub struct Windows {
@@ -42,9 +57,7 @@ pub struct Windows {
     /// The local proxy every app webview goes through; up before any window opens.
     proxy: Url,
     authority: Arc<Authority>,
-    on_crash: CrashReport,
-    /// The page bridge: injected into every document of app windows (visible and hidden).
-    page_bridge: &'static str,
+    hooks: Hooks,
     grants: grant::BridgeGrants,
     /// Held while checking for and creating an app window, so two requests racing to open the
     /// same app (two launcher clicks, a launch that starts the host) make one window. (Hidden
@@ -53,23 +66,21 @@ pub struct Windows {
 }
 
 impl Windows {
-    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, with
-    /// `page_bridge` injected into app pages, reporting dead web processes to `on_crash`.
+    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
+    /// `hooks` (page bridge, crash and focus reports).
     pub fn new(
         handle: AppHandle,
         ctx: Arc<Context>,
         proxy: Url,
         authority: Arc<Authority>,
-        page_bridge: &'static str,
-        on_crash: CrashReport,
+        hooks: Hooks,
     ) -> Self {
         Self {
             handle,
             ctx,
             proxy,
             authority,
-            on_crash,
-            page_bridge,
+            hooks,
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
         }
@@ -105,7 +116,7 @@ impl Windows {
         )
         .data_directory(self.ctx.paths.webview_data_dir(&app.id))
         .proxy_url(self.proxy.clone())
-        .initialization_script(self.page_bridge);
+        .initialization_script((self.hooks.page_bridge)(app));
         Ok((builder, tls))
     }
 
@@ -117,7 +128,7 @@ impl Windows {
         tls: Option<tls::TlsTrust>,
         url: Url,
     ) -> Result<(), WindowError> {
-        crash::watch(window, self.on_crash.clone())?;
+        crash::watch(window, self.hooks.on_crash.clone())?;
         if let Some(tls) = tls {
             tls::trust(window, tls, Some(url))?;
         }
@@ -127,6 +138,15 @@ impl Windows {
     /// The window with this label, if it is open.
     pub fn get(&self, label: &WindowLabel) -> Option<WebviewWindow> {
         self.handle.get_webview_window(&label.to_string())
+    }
+
+    /// Every open app window, visible or hidden, with its label.
+    pub fn app_windows(&self) -> Vec<(WindowLabel, WebviewWindow)> {
+        self.handle
+            .webview_windows()
+            .into_iter()
+            .filter_map(|(label, window)| WindowLabel::parse(&label).map(|l| (l, window)))
+            .collect()
     }
 
     /// Ids of apps whose windows are open, sorted.
