@@ -1,5 +1,7 @@
 //! The `engagement` table: each origin's engagement score (formula in [`crate::engagement`]).
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
@@ -7,20 +9,35 @@ use crate::engagement::Engagement;
 
 /// The stored engagement of `origin` (zero when the app was never used).
 pub fn get(conn: &Connection, origin: &str) -> rusqlite::Result<Engagement> {
+    // Cached: the scheduler reads it for every origin with a due event.
     Ok(conn
-        .query_row(
-            "SELECT score, updated_at, last_launch FROM engagement WHERE origin = ?1",
-            [origin],
-            |r| {
-                Ok(Engagement {
-                    score: r.get(0)?,
-                    updated_at: r.get(1)?,
-                    last_launch: r.get(2)?,
-                })
-            },
-        )
+        .prepare_cached("SELECT score, updated_at, last_launch FROM engagement WHERE origin = ?1")?
+        .query_row([origin], |r| {
+            Ok(Engagement {
+                score: r.get(0)?,
+                updated_at: r.get(1)?,
+                last_launch: r.get(2)?,
+            })
+        })
         .optional()?
         .unwrap_or_default())
+}
+
+/// Every origin's stored engagement.
+pub fn all(conn: &Connection) -> rusqlite::Result<HashMap<String, Engagement>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT origin, score, updated_at, last_launch FROM engagement")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            Engagement {
+                score: r.get(1)?,
+                updated_at: r.get(2)?,
+                last_launch: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
 }
 
 /// Stores the engagement of `origin`.

@@ -6,11 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// `syncshell pause`). Per-site settings are untouched by it.
 pub fn paused(conn: &Connection) -> rusqlite::Result<bool> {
     Ok(conn
-        .query_row(
-            "SELECT value FROM host_settings WHERE key = 'paused'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
+        .prepare_cached("SELECT value FROM host_settings WHERE key = 'paused'")?
+        .query_row([], |r| r.get::<_, String>(0))
         .optional()?
         .is_some_and(|v| v == "true"))
 }

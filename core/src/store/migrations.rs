@@ -89,7 +89,9 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(
             r#"
         -- When a periodic registration last fired: events of one origin stay the minimum apart.
+        -- The index answers "which origins fired a periodic event lately" with a range scan.
         ALTER TABLE sync_registrations ADD COLUMN last_fired_at INTEGER;
+        CREATE INDEX sync_registrations_last_fired ON sync_registrations(kind, last_fired_at, origin);
 
         -- How much the user uses each origin's app (syncshell_core::engagement has the formula).
         CREATE TABLE engagement (

@@ -1,5 +1,7 @@
 //! The `site_settings` table: what the user allowed per origin.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -26,9 +28,12 @@ impl Default for SiteSettings {
 
 /// The settings of `origin` (defaults when the user never changed any).
 pub fn get(conn: &Connection, origin: &str) -> rusqlite::Result<SiteSettings> {
+    // Cached: the scheduler reads it for every origin with a due event.
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT background_sync, periodic_background_sync, notifications FROM site_settings WHERE origin = ?1",
+        )?
+        .query_row(
             [origin],
             |r| {
                 Ok(SiteSettings {
@@ -40,6 +45,24 @@ pub fn get(conn: &Connection, origin: &str) -> rusqlite::Result<SiteSettings> {
         )
         .optional()?
         .unwrap_or_default())
+}
+
+/// Every origin's settings that differ from the defaults (the table holds only those).
+pub fn all(conn: &Connection) -> rusqlite::Result<HashMap<String, SiteSettings>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT origin, background_sync, periodic_background_sync, notifications FROM site_settings",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            SiteSettings {
+                background_sync: r.get(1)?,
+                periodic_background_sync: r.get(2)?,
+                notifications: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
 }
 
 /// Stores the settings of `origin`.

@@ -1,6 +1,8 @@
 //! The `sync_registrations` table. Rules about what may change live in `sync::rules`; this module
 //! only reads and writes rows.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -188,12 +190,18 @@ pub fn count_for_origin(conn: &Connection, origin: &str) -> rusqlite::Result<u32
     )
 }
 
-/// When a periodic event of `origin` last started, if one ever did.
-pub fn last_periodic_fire(conn: &Connection, origin: &str) -> rusqlite::Result<Option<Millis>> {
-    conn.prepare_cached(
-        "SELECT max(last_fired_at) FROM sync_registrations WHERE origin = ?1 AND kind = 'periodicsync'",
-    )?
-    .query_row([origin], |r| r.get(0))
+/// The origins whose last periodic event started after `since`, with when: one range scan of
+/// the `(kind, last_fired_at, origin)` index, however many registrations there are.
+pub fn periodic_fired_since(
+    conn: &Connection,
+    since: Millis,
+) -> rusqlite::Result<HashMap<String, Millis>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT origin, max(last_fired_at) FROM sync_registrations
+         WHERE kind = 'periodicsync' AND last_fired_at > ?1 GROUP BY origin",
+    )?;
+    let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
 }
 
 /// The earliest time after `now` a pending periodic registration of `origin` other than `except`

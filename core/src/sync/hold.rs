@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::clock::Millis;
-use crate::engagement::Level;
+use crate::engagement::{Engagement, Level};
 use crate::store::background_log::{self, LogEntry};
 use crate::store::log_event::{LogEvent, Service};
 use crate::store::site_settings::{self, SiteSettings};
@@ -58,21 +58,26 @@ impl Hold {
     }
 }
 
-/// What is known about an origin, read once per decision.
-struct Origin {
-    settings: SiteSettings,
-    level: Level,
-    last_periodic: Option<Millis>,
+/// What a decision needs to know about every origin, read at most once per decision, each table
+/// in one query (a decision with events of a hundred origins due makes three queries, not three
+/// hundred).
+struct Origins {
+    /// Only the origins whose settings differ from `defaults`.
+    settings: HashMap<String, SiteSettings>,
+    defaults: SiteSettings,
+    engagement: HashMap<String, Engagement>,
+    /// Origins whose last periodic event is less than the minimum gap ago.
+    recent_periodic: HashMap<String, Millis>,
 }
 
-/// Answers [`Holds::of`] for many registrations with one read per origin.
+/// Answers [`Holds::of`] for many registrations with one read per table.
 pub struct Holds<'c> {
     conn: &'c Connection,
     params: &'c Parameters,
     now: Millis,
     network: Network,
     paused: bool,
-    origins: HashMap<String, Origin>,
+    origins: Option<Origins>,
 }
 
 impl<'c> Holds<'c> {
@@ -89,7 +94,7 @@ impl<'c> Holds<'c> {
             now,
             network,
             paused: host_settings::paused(conn)?,
-            origins: HashMap::new(),
+            origins: None,
         })
     }
 
@@ -104,21 +109,34 @@ impl<'c> Holds<'c> {
         }
     }
 
-    /// The engagement level of `origin` now.
-    pub fn level(&mut self, origin: &str) -> rusqlite::Result<Level> {
-        Ok(self.origin(origin)?.level)
+    fn origins(&mut self) -> rusqlite::Result<&Origins> {
+        let origins = match self.origins.take() {
+            Some(loaded) => loaded,
+            None => {
+                let since = self
+                    .now
+                    .saturating_sub(self.params.min_periodic_sync_events_interval);
+                Origins {
+                    settings: site_settings::all(self.conn)?,
+                    defaults: SiteSettings::default(),
+                    engagement: engagement::all(self.conn)?,
+                    recent_periodic: regs::periodic_fired_since(self.conn, since)?,
+                }
+            }
+        };
+        Ok(self.origins.insert(origins))
     }
 
-    fn origin(&mut self, origin: &str) -> rusqlite::Result<&Origin> {
-        if !self.origins.contains_key(origin) {
-            let facts = Origin {
-                settings: site_settings::get(self.conn, origin)?,
-                level: engagement::get(self.conn, origin)?.level_at(self.now),
-                last_periodic: regs::last_periodic_fire(self.conn, origin)?,
-            };
-            self.origins.insert(origin.to_owned(), facts);
-        }
-        Ok(&self.origins[origin])
+    /// The engagement level of `origin` now.
+    pub fn level(&mut self, origin: &str) -> rusqlite::Result<Level> {
+        let now = self.now;
+        Ok(self
+            .origins()?
+            .engagement
+            .get(origin)
+            .copied()
+            .unwrap_or_default()
+            .level_at(now))
     }
 
     /// Why `r` may not fire now, or `None` if it may (when due). Origin spacing counts from the
@@ -130,15 +148,18 @@ impl<'c> Holds<'c> {
         }
         let (now, gap) = (self.now, self.params.min_periodic_sync_events_interval);
         let hold_metered = self.network.metered && self.params.hold_periodic_on_metered;
-        let o = self.origin(&r.origin)?;
+        let level = self.level(&r.origin)?;
+        let o = self.origins()?;
+        let settings = o.settings.get(&r.origin).unwrap_or(&o.defaults);
         let hold = match r.key.kind {
-            Kind::Sync if !o.settings.background_sync => Some(Hold::Blocked),
+            Kind::Sync if !settings.background_sync => Some(Hold::Blocked),
             Kind::Sync => None,
-            Kind::Periodic if !o.settings.periodic_background_sync => Some(Hold::Blocked),
+            Kind::Periodic if !settings.periodic_background_sync => Some(Hold::Blocked),
             Kind::Periodic if hold_metered => Some(Hold::Metered),
-            Kind::Periodic if o.level == Level::None => Some(Hold::Unengaged),
+            Kind::Periodic if level == Level::None => Some(Hold::Unengaged),
             Kind::Periodic => o
-                .last_periodic
+                .recent_periodic
+                .get(&r.origin)
                 .map(|last| last.saturating_add(gap))
                 .filter(|until| r.attempts == 0 && *until > now)
                 .map(Hold::Spacing),
