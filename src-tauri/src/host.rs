@@ -281,6 +281,9 @@ impl Host {
         let (reply, app) = commands::install(&self.ctx, url).await;
         if let Some(app) = &app {
             self.policy.invalidate(&app.origin);
+            // Installing counted as opening the app (commands::install): its periodic events,
+            // held while it was not engaged, may fire.
+            self.sync.wake.notify_one();
         }
         self.refresh_tray();
         (reply, app)

@@ -59,6 +59,18 @@ fn wait_past_due(env: &Env) {
 fn blocking_periodic_sync_unregisters_its_tags_and_blocking_sync_holds_until_allowed() {
     let (env, server) = outbox_open();
     register_feed(&server);
+    env.run(&["close", "outbox"]).success();
+    wait_until("a periodic event", EVENTS_TIMEOUT, || {
+        !server.reports("periodic-event").is_empty()
+    });
+    wait_until("it to complete", EVENTS_TIMEOUT, || {
+        env.log_events(Some("periodicsync"))
+            .contains(&"periodicsync event completed".to_owned())
+    });
+    env.run(&["open", "outbox"]).success();
+    wait_until("the page again", PAGE_TIMEOUT, || {
+        server.reports("sw-ready").len() == 2
+    });
 
     let out = env
         .run(&["permission", "outbox", "periodic-background-sync", "block"])
@@ -67,6 +79,17 @@ fn blocking_periodic_sync_unregisters_its_tags_and_blocking_sync_holds_until_all
     assert!(out.contains("set to block (was allow)"), "{out}");
     assert!(out.contains("unregistered periodic sync: feed"), "{out}");
     assert!(listed_tag(&listed(&env), "feed").is_none());
+    // Events stop: none in the two intervals after the block.
+    let fired = server.reports("periodic-event").len();
+    let blocked_at = now_ms();
+    wait_until("two intervals after the block", EVENTS_TIMEOUT, || {
+        now_ms() > blocked_at + 4 * INTERVAL.as_millis() as i64
+    });
+    assert_eq!(
+        server.reports("periodic-event").len(),
+        fired,
+        "fired while blocked"
+    );
     let log = env.log_events(Some("periodicsync"));
     assert!(
         log.ends_with(&[
@@ -173,6 +196,8 @@ fn offline_metered_and_paused_hold_periodic_sync_and_only_pause_holds_one_off_sy
                 .iter()
                 .any(|r| r.query["tag"] == "while-paused")
     });
+    // Once, not once per interval missed while held (the next is an interval away).
+    assert_eq!(periodic().len(), 1);
     let first = &periodic()[0];
     assert_eq!(first.query["saveData"], "false");
     let log = env.log_events(None);

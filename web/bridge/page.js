@@ -136,10 +136,14 @@
         .then((outcome) => reportResult(id, outcome.ok, outcome.error));
     },
     // The host's push of a changed bridge state. Never throws; answers nothing.
+    // Any script of the page can call it too, and so tell itself and its own workers a wrong state:
+    // that changes nothing in the host, which answers every call from what it stores.
     __syncshellStateChanged(state) {
       try {
+        const before = JSON.stringify(api.knownState());
         const applied = api.applyState(state);
-        if (applied) relayState(applied);
+        // Only a real change goes on: posting to a stopped service worker starts it.
+        if (applied && JSON.stringify(api.knownState()) !== before) relayState(applied);
       } catch (_) {
         // applyState itself never throws; this keeps anything else from reaching the host's call
       }

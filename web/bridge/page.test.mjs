@@ -629,6 +629,10 @@ test("a push is relayed to the page's service workers, each once", async () => {
   world.push({ connection: { type: 'bad' } });
   await settle();
   assert.equal(controlling.posted.length, 1);
+  // The same state again changes nothing: the workers are not woken for it.
+  world.push({ connection: { type: 'none' } });
+  await settle();
+  assert.equal(controlling.posted.length, 1);
   // A worker that throws, or registrations that cannot be listed, are no failures of the push.
   controlling.postMessage = () => {
     throw new Error('redundant');

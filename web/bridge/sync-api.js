@@ -330,6 +330,11 @@ function syncshellSyncApi(G, callHost) {
     return state;
   }
 
+  // A copy of the state as this realm knows it (to tell whether a push changed anything).
+  function knownState() {
+    return { permissions: { ...known.permissions }, connection: { ...known.connection } };
+  }
+
   // Asks the host for the whole state once, one microtask from now (so that Tauri internals defined just
   // after the bridge ran are there). Failures are ignored: the state also comes with each push and
   // dispatch.
@@ -586,6 +591,7 @@ function syncshellSyncApi(G, callHost) {
     installManagers,
     installGlobals,
     applyState,
+    knownState,
     requestState,
     installPermissions,
     installConnection,

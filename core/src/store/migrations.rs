@@ -100,6 +100,12 @@ pub(super) fn migrations() -> Migrations<'static> {
             updated_at  INTEGER NOT NULL,
             last_launch INTEGER
         ) STRICT;
+        -- Apps installed before engagement was measured count as opened once now, so their periodic
+        -- sync does not stop at the upgrade (level "none") until each is opened again.
+        INSERT INTO engagement (origin, score, updated_at, last_launch)
+            SELECT origin, 5.0, CAST(strftime('%s', 'now') AS INTEGER) * 1000,
+                   CAST(strftime('%s', 'now') AS INTEGER) * 1000
+            FROM apps GROUP BY origin;
 
         -- Host-wide switches of the user (e.g. 'paused' = 'true').
         CREATE TABLE host_settings (
@@ -132,8 +138,59 @@ pub(super) fn migrations() -> Migrations<'static> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
+    use crate::clock::Clock;
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn an_upgrade_from_version_3_keeps_every_row_and_counts_installed_apps_as_engaged() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let migrations = super::migrations();
+        migrations.to_version(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO apps (id, manifest_id, name, start_url, scope, origin, display,
+                               manifest_url, document_url, installed_at, updated_at)
+             VALUES ('feed', 'http://a.test/', 'Feed', 'http://a.test/', 'http://a.test/',
+                     'http://a.test', 'standalone', 'http://a.test/m.json', 'http://a.test/', 1, 1);
+             INSERT INTO sync_registrations (origin, scope, kind, tag, delay_until, registered_at)
+             VALUES ('http://a.test', 'http://a.test/', 'periodicsync', 'news', 99, 1);
+             INSERT INTO background_log (id, at, origin, scope, service, event, tag)
+             VALUES (7, 1, 'http://a.test', 'http://a.test/', 'sync', 'Registered sync', 't');",
+        )
+        .unwrap();
+        migrations.to_latest(&mut conn).unwrap();
+        let (id, event): (i64, String) = conn
+            .query_row("SELECT id, event FROM background_log", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((id, event.as_str()), (7, "Registered sync"));
+        conn.execute(
+            "INSERT INTO background_log (at, origin, scope, service, event, tag)
+             VALUES (2, 'http://a.test', 'http://a.test/', 'notifications', 'Permission changed', '')",
+            [],
+        )
+        .unwrap();
+        let next_id: i64 = conn
+            .query_row("SELECT max(id) FROM background_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(next_id, 8, "ids go on from the old table's");
+        let (delay, fired): (i64, Option<i64>) = conn
+            .query_row(
+                "SELECT delay_until, last_fired_at FROM sync_registrations",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((delay, fired), (99, None));
+        let e = crate::store::engagement::get(&conn, "http://a.test").unwrap();
+        assert_eq!(e.score, 5.0);
+        let now = crate::clock::SystemClock.now_ms();
+        assert_eq!(e.level_at(now), crate::engagement::Level::Low);
     }
 }

@@ -47,7 +47,8 @@ pub fn get(conn: &Connection, origin: &str) -> rusqlite::Result<SiteSettings> {
         .unwrap_or_default())
 }
 
-/// Every origin's settings that differ from the defaults (the table holds only those).
+/// The settings of every origin with a row (one the user changed something for); the others have
+/// the defaults.
 pub fn all(conn: &Connection) -> rusqlite::Result<HashMap<String, SiteSettings>> {
     let mut stmt = conn.prepare_cached(
         "SELECT origin, background_sync, periodic_background_sync, notifications FROM site_settings",

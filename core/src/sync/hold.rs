@@ -62,7 +62,7 @@ impl Hold {
 /// in one query (a decision with events of a hundred origins due makes three queries, not three
 /// hundred).
 struct Origins {
-    /// Only the origins whose settings differ from `defaults`.
+    /// The origins with a row (the user changed something); the others have `defaults`.
     settings: HashMap<String, SiteSettings>,
     defaults: SiteSettings,
     engagement: HashMap<String, Engagement>,
@@ -157,9 +157,11 @@ impl<'c> Holds<'c> {
             Kind::Periodic if !settings.periodic_background_sync => Some(Hold::Blocked),
             Kind::Periodic if hold_metered => Some(Hold::Metered),
             Kind::Periodic if level == Level::None => Some(Hold::Unengaged),
+            // Its own last event does not space it: its interval is at least the gap.
             Kind::Periodic => o
                 .recent_periodic
                 .get(&r.origin)
+                .filter(|last| r.last_fired_at != Some(**last))
                 .map(|last| last.saturating_add(gap))
                 .filter(|until| r.attempts == 0 && *until > now)
                 .map(Hold::Spacing),

@@ -134,12 +134,20 @@ pub fn register(
                     )?;
                     Registered::ReregisteredWhileFiring
                 }
+                // Apps register on every page load: the same options change nothing (as in
+                // Chromium), or a user who opens the app more often than the interval would push
+                // its event back for ever.
+                (Kind::Periodic, _) if existing.min_interval == call.min_interval => {
+                    Registered::Coalesced
+                }
                 (Kind::Periodic, _) => {
                     existing.min_interval = call.min_interval;
                     let meta = json!({ "minInterval": call.min_interval });
                     background_log::record(tx, &entry(now, &existing, LogEvent::Registered, meta))?;
                     if existing.state == State::Pending {
-                        existing.delay_until = Some(schedule_periodic(tx, params, now, &existing)?);
+                        let from = existing.last_fired_at.unwrap_or(existing.registered_at);
+                        existing.delay_until =
+                            Some(schedule_periodic(tx, params, now, from, &existing)?);
                     }
                     regs::put(tx, &existing)?;
                     Registered::Updated
@@ -168,7 +176,7 @@ pub fn register(
                 background_log::record(tx, &entry(now, &r, LogEvent::Registered, meta))?;
                 if call.kind == Kind::Periodic {
                     // Never at registration time.
-                    r.delay_until = Some(schedule_periodic(tx, params, now, &r)?);
+                    r.delay_until = Some(schedule_periodic(tx, params, now, now, &r)?);
                 }
                 regs::put(tx, &r)?;
                 Registered::New
@@ -178,22 +186,26 @@ pub fn register(
     })
 }
 
-/// When periodic registration `r`'s next event is due, from `now`: its interval at the origin's
-/// engagement now, snapped to the origin's other periodic events. Logged as "Got next event delay".
+/// When periodic registration `r`'s next event is due: its interval at the origin's engagement
+/// now, counted `from` its last event's start (or its registration), snapped to the origin's
+/// other periodic events, and never before `now`. Counting from the start, not the end, keeps tags
+/// that fired together in step however long each took. Logged as "Got next event delay".
 fn schedule_periodic(
     tx: &Connection,
     params: &Parameters,
     now: Millis,
+    from: Millis,
     r: &Registration,
 ) -> rusqlite::Result<Millis> {
     let level = engagement::get(tx, &r.origin)?.level_at(now);
     let interval = delay::periodic_interval(params, r.min_interval, level);
     let next_for_origin = regs::next_periodic_of_origin(tx, &r.origin, &r.key, now)?;
     let gap = params.min_periodic_sync_events_interval;
-    let delay = delay::snap_to_origin(interval, next_for_origin.map(|at| at - now), gap);
-    let meta = json!({ "Next Attempt Delay (ms)": delay, "engagement": level.as_str() });
+    let delay = delay::snap_to_origin(interval, next_for_origin.map(|at| at - from), gap);
+    let at = from.saturating_add(delay).max(now);
+    let meta = json!({ "Next Attempt Delay (ms)": at - now, "engagement": level.as_str() });
     background_log::record(tx, &entry(now, r, LogEvent::NextEventDelay, meta))?;
-    Ok(now.saturating_add(delay))
+    Ok(at)
 }
 
 /// The interval between `r`'s periodic events at `level`, as the scheduler would use it now.
@@ -292,7 +304,8 @@ pub fn finish(
         background_log::record(tx, &entry(now, &r, event, meta))?;
         let periodic_next = match (outcome, r.key.kind) {
             (Finished::Completed | Finished::Dropped | Finished::FireAgain, Kind::Periodic) => {
-                Some(schedule_periodic(tx, params, now, &r)?)
+                let from = r.last_fired_at.unwrap_or(now);
+                Some(schedule_periodic(tx, params, now, from, &r)?)
             }
             _ => None,
         };
@@ -797,6 +810,52 @@ mod tests {
             due_tags(&store, &clock, true),
             (vec![], Some(clock.now_ms() + 12 * h))
         );
+    }
+
+    #[test]
+    fn registering_a_periodic_tag_again_with_the_same_options_keeps_its_due_time() {
+        let (mut store, p, clock) = setup();
+        let k = registered(&mut store, &p, &clock, Kind::Periodic, "feed");
+        let due = regs::get(store.conn(), &k).unwrap().unwrap().delay_until;
+        let logged = events(&store).len();
+        // The app registers on every page load, here every hour for eleven hours.
+        for _ in 0..11 {
+            clock.advance(3_600_000);
+            assert_eq!(
+                register_now(&mut store, &p, &clock, Kind::Periodic, "feed"),
+                Ok(Registered::Coalesced)
+            );
+        }
+        assert_eq!(
+            regs::get(store.conn(), &k).unwrap().unwrap().delay_until,
+            due
+        );
+        assert_eq!(events(&store).len(), logged, "nothing new to log");
+        clock.advance(3_600_000);
+        assert_eq!(due_tags(&store, &clock, true).0, ["feed"]);
+    }
+
+    #[test]
+    fn tags_that_fired_together_stay_in_step_however_long_each_took() {
+        let (mut store, p, clock) = setup();
+        let h = 3_600_000;
+        let a = registered(&mut store, &p, &clock, Kind::Periodic, "a");
+        let b = registered(&mut store, &p, &clock, Kind::Periodic, "b");
+        clock.advance(12 * h);
+        for _ in 0..3 {
+            assert_eq!(due_tags(&store, &clock, true).0, ["a", "b"]);
+            let start = clock.now_ms();
+            firing(&mut store, &p, &clock, &a);
+            firing(&mut store, &p, &clock, &b);
+            // "a" takes a second, "b" half a minute.
+            clock.advance(1_000);
+            finish(&mut store, &p, clock.now_ms(), &a, None).unwrap();
+            clock.advance(29_000);
+            finish(&mut store, &p, clock.now_ms(), &b, None).unwrap();
+            // Both are due again 12 h after they started, not one a gap after the other.
+            assert_eq!(due_tags(&store, &clock, true).1, Some(start + 12 * h));
+            clock.advance(start + 12 * h - clock.now_ms());
+        }
     }
 
     #[test]

@@ -102,6 +102,8 @@ impl SyncHost {
         if let Err(e) = recorded {
             eprintln!("syncshell: cannot record the use of {app_id}: {e}");
         }
+        // The app may have left level "none": its held periodic events may fire.
+        self.wake.notify_one();
     }
 
     /// Something pages see and the scheduler plans with changed (the network, a permission,

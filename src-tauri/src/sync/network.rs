@@ -141,15 +141,18 @@ impl Network {
         }
     }
 
-    /// Records what the network monitor says.
-    pub fn set_monitor(&self, online: bool, metered: bool) {
-        self.monitor_online.store(online, Ordering::SeqCst);
-        self.monitor_metered.store(metered, Ordering::SeqCst);
+    /// Records what the network monitor says; whether that changed anything. (GIO and
+    /// NetworkManager announce much that changes nothing here: each real change costs a scheduler
+    /// decision and a push to every app window, so only those count.)
+    pub fn set_monitor(&self, online: bool, metered: bool) -> bool {
+        let was_online = self.monitor_online.swap(online, Ordering::SeqCst);
+        let was_metered = self.monitor_metered.swap(metered, Ordering::SeqCst);
+        was_online != online || was_metered != metered
     }
 
-    /// Records NetworkManager's primary connection type.
-    pub fn set_monitor_type(&self, kind: ConnectionType) {
-        self.monitor_type.store(kind.to_u8(), Ordering::SeqCst);
+    /// Records NetworkManager's primary connection type; whether it changed.
+    pub fn set_monitor_type(&self, kind: ConnectionType) -> bool {
+        self.monitor_type.swap(kind.to_u8(), Ordering::SeqCst) != kind.to_u8()
     }
 
     /// Sets the user's override.
@@ -188,16 +191,18 @@ pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
     use webkit2gtk::gio;
     use webkit2gtk::gio::prelude::{DBusProxyExt, NetworkMonitorExt, ObjectExt};
     let monitor = gio::NetworkMonitor::default();
-    network.set_monitor(monitor.is_network_available(), monitor.is_network_metered());
+    let _ = network.set_monitor(monitor.is_network_available(), monitor.is_network_metered());
     let (n, c) = (network.clone(), changed.clone());
     monitor.connect_network_changed(move |m, available| {
-        n.set_monitor(available, m.is_network_metered());
-        c();
+        if n.set_monitor(available, m.is_network_metered()) {
+            c();
+        }
     });
     let (n, c) = (network.clone(), changed.clone());
     monitor.connect_network_metered_notify(move |m| {
-        n.set_monitor(m.is_network_available(), m.is_network_metered());
-        c();
+        if n.set_monitor(m.is_network_available(), m.is_network_metered()) {
+            c();
+        }
     });
     // NetworkManager on the system bus, asynchronously: without it (a container, a test session)
     // the type stays "unknown".
@@ -218,8 +223,9 @@ pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
                     .map_or(ConnectionType::Unknown, |k| {
                         ConnectionType::from_network_manager(&k)
                     });
-                network.set_monitor_type(kind);
-                changed();
+                if network.set_monitor_type(kind) {
+                    changed();
+                }
             };
             read(&proxy);
             let weak = proxy.downgrade();
@@ -242,11 +248,12 @@ mod tests {
     #[test]
     fn the_override_wins_over_the_monitor() {
         let n = Network::default();
-        n.set_monitor(false, false);
+        assert!(n.set_monitor(false, false));
+        assert!(!n.set_monitor(false, false), "the same again is no change");
         assert!(!n.is_online());
         n.set_mode(Mode::Online);
         assert!(n.is_online());
-        n.set_monitor(true, true);
+        assert!(n.set_monitor(true, true));
         n.set_mode(Mode::Offline);
         assert!(!n.is_online());
         n.set_mode(Mode::Auto);
@@ -265,7 +272,8 @@ mod tests {
                 save_data: false
             }
         );
-        n.set_monitor_type(ConnectionType::from_network_manager("802-11-wireless"));
+        assert!(n.set_monitor_type(ConnectionType::from_network_manager("802-11-wireless")));
+        assert!(!n.set_monitor_type(ConnectionType::Wifi), "no change");
         n.set_mode(Mode::Metered);
         assert_eq!(
             n.connection(),

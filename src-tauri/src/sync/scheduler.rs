@@ -325,11 +325,11 @@ mod tests {
     async fn offline_nothing_fires_until_the_network_comes_back() {
         let notes = app("notes");
         let w = world(Parameters::default(), &[&notes]);
-        w.sync.network.set_monitor(false, false);
+        let _ = w.sync.network.set_monitor(false, false);
         w.register(&notes, Kind::Sync, "outbox");
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(w.windows.fired().is_empty(), "fired while offline");
-        w.sync.network.set_monitor(true, false);
+        let _ = w.sync.network.set_monitor(true, false);
         w.sync.changed();
         w.windows.until("the event", |f| f.len() == 1).await;
     }
