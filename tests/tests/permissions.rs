@@ -236,6 +236,8 @@ fn permissions_and_the_connection_answer_in_page_and_worker_and_fire_change() {
     let change = server.wait_for_report("permission-change", PAGE_TIMEOUT);
     assert_eq!(change.query["name"], "background-sync");
     assert_eq!(change.query["state"], "denied");
+    let change = server.wait_for_report("worker-permission-change", PAGE_TIMEOUT);
+    assert_eq!(change.query["state"], "denied");
     env.run(&["permission", "outbox", "notifications", "allow"])
         .success();
     wait_until("the notifications change", PAGE_TIMEOUT, || {
