@@ -22,7 +22,9 @@ pub fn desktop_entry(app: &App, exe: &Path, with_icon: bool) -> String {
     if with_icon {
         entry += &format!("Icon={}\n", launcher_name(&app.id));
     }
-    entry += "Terminal=false\nCategories=Network;\nStartupNotify=true\n";
+    // UsesNotifications: GNOME lists the app in its notification settings (per-app switches).
+    entry +=
+        "Terminal=false\nCategories=Network;\nStartupNotify=true\nX-GNOME-UsesNotifications=true\n";
     entry += &format!("X-Syncshell-AppId={}\n", app.id);
     entry += &format!("X-Syncshell-Url={}\n", escape_value(app.start_url.as_str()));
     entry

@@ -5,7 +5,7 @@ use crate::launcher;
 use crate::paths::Paths;
 use crate::store::apps::{self, App};
 use crate::store::{
-    engagement, origin_tokens, site_settings, sync_registrations, Store, StoreError,
+    engagement, notifications, origin_tokens, site_settings, sync_registrations, Store, StoreError,
 };
 
 /// Why an uninstall failed.
@@ -49,6 +49,7 @@ pub fn uninstall(store: &mut Store, paths: &Paths, id: &str) -> Result<App, Unin
         if apps::count_for_origin(tx, &app.origin)? == 0 {
             site_settings::delete(tx, &app.origin)?;
             engagement::delete(tx, &app.origin)?;
+            notifications::delete_origin(tx, &app.origin)?;
             sync_registrations::delete_origin(tx, &app.origin, None)?;
             origin_tokens::delete(tx, &app.origin)?;
             tx.execute(

@@ -12,4 +12,8 @@ pub const BRIDGE_COMMANDS: &[&str] = &[
     "permission_state",
     "bridge_state",
     "sync_result",
+    "show_notification",
+    "close_notification",
+    "focus_window",
+    "request_notification_permission",
 ];

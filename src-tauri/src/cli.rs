@@ -76,6 +76,17 @@ pub enum Command {
         #[arg(long, conflicts_with = "state")]
         json: bool,
     },
+    /// Show a test notification as if from the app (checks the desktop's notification setup; the
+    /// app's `notifications` permission must be `allow`).
+    Notify {
+        /// The app id shown by `list`.
+        app_id: String,
+        /// The notification's title.
+        title: String,
+        /// Its body.
+        #[arg(long)]
+        body: Option<String>,
+    },
     /// Hold every background sync and periodic sync event until `resume` (the tray's "Pause
     /// background activity"); per-app permissions are left as they are.
     Pause,
@@ -158,6 +169,15 @@ impl Command {
                 name,
                 setting: state,
                 json,
+            },
+            Self::Notify {
+                app_id,
+                title,
+                body,
+            } => Request::Notify {
+                app: app_id,
+                title,
+                body,
             },
             Self::Pause => Request::Pause,
             Self::Resume => Request::Resume,

@@ -12,6 +12,8 @@ use crate::commands;
 use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
+use crate::notification_routing;
+use crate::notify::{self, Notifier};
 use crate::permission_commands;
 use crate::protocol::{NetworkMode, Reply, Request};
 use crate::sync::dispatcher::Dispatcher;
@@ -63,6 +65,7 @@ pub struct Host {
     dispatcher: Arc<HostDispatcher>,
     policy: Arc<HostPolicy>,
     authority: Arc<Authority>,
+    notifier: Arc<Notifier>,
     demo: AsyncMutex<Option<DemoServer>>,
 }
 
@@ -129,12 +132,17 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             ipc::periodic_unregister,
             ipc::permission_state,
             ipc::bridge_state,
+            notify::ipc::show_notification,
+            notify::ipc::close_notification,
+            notify::ipc::focus_window,
+            notify::ipc::request_notification_permission,
             ipc::sync_result,
         ])
         .setup(move |app| {
             let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);
             // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());
+            app.manage(host.notifier.clone());
             // A missing tray host (no status notifier on the desktop) must not stop the host.
             let opener = host.clone();
             let open: tray::OpenApp = Arc::new(move |app_id| {
@@ -250,6 +258,15 @@ impl Host {
         sync::network::watch(sync.network.clone(), Arc::new(move || changed.changed()));
         tauri::async_runtime::spawn(sync::scheduler::run(dispatcher.clone()));
         tauri::async_runtime::spawn(sync::state_push::run(sync.clone(), windows.clone()));
+        let (notifier, server_events) = Notifier::new(ctx.clone(), windows.clone());
+        let notifier = Arc::new(notifier);
+        policy.serve_notifications(notifier.clone());
+        tauri::async_runtime::spawn(notification_routing::run(
+            notifier.clone(),
+            dispatcher.clone(),
+            windows.clone(),
+            server_events,
+        ));
         Ok(Self {
             ctx,
             handle,
@@ -258,6 +275,7 @@ impl Host {
             dispatcher,
             policy,
             authority,
+            notifier,
             demo: AsyncMutex::new(None),
         })
     }
@@ -368,6 +386,22 @@ impl Host {
                     self.sync.changed();
                 }
                 reply
+            }
+            Request::Notify { app, title, body } => {
+                let app = match commands::find_app(&self.ctx, &app) {
+                    Ok(a) => a,
+                    Err(reply) => return reply,
+                };
+                let options = syncshell_core::notification::NotificationOptions {
+                    body: body.unwrap_or_default(),
+                    ..Default::default()
+                };
+                match self.notifier.show(&app, None, &title, options).await {
+                    Ok(id) => Reply::ok(format!("Shown as {} (notification {id})\n", app.name)),
+                    Err(e) => {
+                        Reply::error(format!("cannot show a notification for {}: {e}", app.id))
+                    }
+                }
             }
             Request::Pause | Request::Resume => {
                 let (reply, changed) =

@@ -9,6 +9,8 @@ mod context;
 mod control;
 mod demo;
 mod host;
+mod notification_routing;
+mod notify;
 mod permission_commands;
 mod protocol;
 mod sync;
@@ -73,6 +75,10 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
             0
         }
         Request::SyncFire { .. } => {
+            Reply::error("no syncshell host is running (start it with `syncshell --background`)")
+                .print()
+        }
+        Request::Notify { .. } => {
             Reply::error("no syncshell host is running (start it with `syncshell --background`)")
                 .print()
         }

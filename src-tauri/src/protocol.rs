@@ -70,6 +70,15 @@ pub enum Request {
         /// Machine-readable output.
         json: bool,
     },
+    /// Show a test notification as if from the app.
+    Notify {
+        /// App id.
+        app: String,
+        /// Title.
+        title: String,
+        /// Body.
+        body: Option<String>,
+    },
     /// Hold every background event (per-site settings untouched).
     Pause,
     /// Let background events fire again.

@@ -89,6 +89,8 @@ pub struct Env {
     xvfb: Xvfb,
     hosts: Vec<Child>,
     extra: Vec<(String, String)>,
+    /// Hosts run on the test's own session bus (see [`Env::use_session_bus`]).
+    shared_bus: bool,
 }
 
 impl Default for Env {
@@ -130,7 +132,16 @@ impl Env {
             xvfb: Xvfb::start(),
             hosts: Vec::new(),
             extra: Vec::new(),
+            shared_bus: false,
         }
+    }
+
+    /// Runs hosts (and commands) on `bus`, the test's own session bus, instead of one
+    /// `dbus-run-session` each: for tests that put services of their own on it (a notification
+    /// server).
+    pub fn use_session_bus(&mut self, bus: &crate::session_bus::SessionBus) {
+        self.set_env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+        self.shared_bus = true;
     }
 
     /// Sets an extra environment variable for every command started from now on.
@@ -269,8 +280,14 @@ impl Env {
                 .join(format!("host-{}.log", self.hosts.len())),
         )
         .unwrap();
-        let mut cmd = Command::new("dbus-run-session");
-        cmd.arg("--").arg(Self::binary()).args(args);
+        let mut cmd = if self.shared_bus {
+            Command::new(Self::binary())
+        } else {
+            let mut cmd = Command::new("dbus-run-session");
+            cmd.arg("--").arg(Self::binary());
+            cmd
+        };
+        cmd.args(args);
         self.apply_env(&mut cmd);
         let child = cmd
             .stdin(Stdio::null())

@@ -3,5 +3,7 @@
 
 pub mod fixture;
 pub mod harness;
+pub mod notification_server;
 pub mod outbox;
+pub mod session_bus;
 pub mod tls;

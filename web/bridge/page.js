@@ -11,9 +11,17 @@
 //     declares it, applied at once; then the host's answer to 'bridge_state'; then each change the host
 //     pushes through window.__syncshellStateChanged(state), which the page also posts on to its service
 //     workers as {__syncshell: 'state', state};
-//   - window.__syncshellDispatch(message), through which the host fires a sync or periodicsync event at the
-//     app's service worker (the worker side is worker-shim.js) and gets the outcome back as 'sync_result';
-//     a message's `state` is applied to the page and goes along to the worker.
+//   - window.__syncshellDispatch(message), through which the host fires a sync, periodicsync,
+//     notificationclick or notificationclose event at the app's service worker (the worker side is
+//     worker-shim.js) and gets the outcome back as 'sync_result'; a message's `state` is applied to the page
+//     and goes along to the worker, and a notification event's `notification` and `action` too;
+//   - the page's own notifications, replacing WebKit's Notification (which shows them as syncshell's, with
+//     no way back to the app): `new Notification(title, options)` asks the host to show it
+//     ('show_notification' with scope null, answering {id}) and fires 'show', or 'error' when refused;
+//     close() ('close_notification'); the host tells of a click or a close through
+//     window.__syncshellNotificationEvent(id, type), and a click nobody cancels raises the app's window
+//     ('focus_window'); Notification.permission from the bridge state and Notification.requestPermission()
+//     ('request_notification_permission').
 (function () {
   'use strict';
 
@@ -24,6 +32,9 @@
 
   // The page waits this much longer than the worker's own timeout, so the worker's answer wins.
   const REPLY_GRACE_MS = 5000;
+  const SYNC_KINDS = ['sync', 'periodicsync'];
+  const NOTIFICATION_KINDS = ['notificationclick', 'notificationclose'];
+  const NOTIFICATION_PERMISSIONS = ['granted', 'denied', 'default'];
 
   // ---- the way to the host -------------------------------------------------------------------------
 
@@ -52,7 +63,9 @@
     const { id, kind, scope } = message;
     // The host's state as of this event: the page's own, and the worker's before its handlers run.
     const state = api.applyState(message.state);
-    if (kind !== 'sync' && kind !== 'periodicsync') return { ok: false, error: `unknown event kind ${safeString(kind)}` };
+    if (!SYNC_KINDS.includes(kind) && !NOTIFICATION_KINDS.includes(kind)) {
+      return { ok: false, error: `unknown event kind ${safeString(kind)}` };
+    }
     const timeoutMs = api.normalizeTimeout(message.timeoutMs, MAX_TIMER_MS - REPLY_GRACE_MS);
     const container = G.navigator && G.navigator.serviceWorker;
     const registration = container && typeof container.getRegistration === 'function'
@@ -76,16 +89,17 @@
         const data = event.data;
         if (!data || data.__syncshell !== 'result' || data.id !== id) return;
         if (data.ok === true) finish({ ok: true });
-        else finish({ ok: false, error: typeof data.error === 'string' ? data.error : 'the sync event failed' });
+        else finish({ ok: false, error: typeof data.error === 'string' ? data.error : `the ${kind} event failed` });
       };
-      const dispatch = {
-        __syncshell: 'dispatch',
-        id,
-        kind,
-        tag: String(message.tag),
-        lastChance: Boolean(message.lastChance),
-        timeoutMs,
-      };
+      const dispatch = { __syncshell: 'dispatch', id, kind, timeoutMs };
+      if (NOTIFICATION_KINDS.includes(kind)) {
+        // The host's record of the notification, as it is: the worker checks it as it builds the event.
+        dispatch.notification = message.notification;
+        dispatch.action = message.action === undefined || message.action === null ? '' : String(message.action);
+      } else {
+        dispatch.tag = String(message.tag);
+        dispatch.lastChance = Boolean(message.lastChance);
+      }
       if (state) dispatch.state = state;
       try {
         worker.postMessage(dispatch, [channel.port2]);
@@ -123,6 +137,128 @@
       .catch(() => {});
   }
 
+  // Takes a state from the host (a push, or an answer to requestPermission()) and posts it on to the page's
+  // service workers when it changed anything: only a real change goes on, since posting to a stopped
+  // service worker starts it.
+  function takeState(state) {
+    const before = JSON.stringify(api.knownState());
+    const applied = api.applyState(state);
+    if (applied && JSON.stringify(api.knownState()) !== before) relayState(applied);
+  }
+
+  // ---- the page's own notifications --------------------------------------------------------------
+  //
+  // A page's notification (not persistent) lives as long as its Notification object: the host shows it and
+  // answers its id, by which its reports of a click or a close on the desktop come back
+  // (__syncshellNotificationEvent). Each object goes 'pending' (constructed, not shown yet), 'shown', then
+  // 'closed'.
+
+  const shownNotifications = new Map(); // String(host id) -> Notification, while shown
+  const notificationPhases = new WeakMap(); // Notification -> 'pending' | 'shown' | 'closed'
+
+  const Notification = api.notificationInterface({
+    create(notification) {
+      notificationPhases.set(notification, 'pending');
+      // The spec's show steps run in parallel: after the constructor returned, so that listeners added just
+      // after it hear 'show' or 'error'.
+      Promise.resolve().then(() => showNotification(notification));
+    },
+    close(notification, record) {
+      const phase = notificationPhases.get(notification);
+      // As in Chromium, one closed before it was shown is never shown, and fires nothing.
+      if (phase === 'pending') notificationPhases.set(notification, 'closed');
+      if (phase !== 'shown') return;
+      forgetNotification(notification);
+      closeOnHost(record.id);
+      // The spec's close steps fire 'close' in a task of their own; the host's own report of the close then
+      // finds nothing to tell.
+      Promise.resolve().then(() => api.fireSimpleEvent(notification, 'close'));
+    },
+  });
+
+  function closeOnHost(id) {
+    callHost('close_notification', { id }).catch(() => {});
+  }
+
+  function forgetNotification(notification) {
+    notificationPhases.set(notification, 'closed');
+    const key = String(api.notificationRecord(notification).id);
+    if (shownNotifications.get(key) === notification) shownNotifications.delete(key);
+  }
+
+  async function showNotification(notification) {
+    if (notificationPhases.get(notification) !== 'pending') return; // closed before it went to the host
+    const record = api.notificationRecord(notification);
+    let id;
+    try {
+      const answer = await callHost('show_notification', { scope: null, title: record.title, options: record.options });
+      id = answer !== null && typeof answer === 'object' ? answer.id : undefined;
+    } catch (_) {
+      id = undefined; // refused (no permission) or no host: the spec's 'error'
+    }
+    const pending = notificationPhases.get(notification) === 'pending';
+    if (typeof id !== 'number' && typeof id !== 'string') {
+      if (!pending) return;
+      notificationPhases.set(notification, 'closed');
+      api.fireSimpleEvent(notification, 'error');
+      return;
+    }
+    if (!pending) {
+      closeOnHost(id); // closed while the host was showing it
+      return;
+    }
+    record.id = id;
+    // On the desktop the host replaced the origin's earlier notification with the same tag; the spec closes
+    // the page's object of it.
+    if (record.options.tag !== '') {
+      for (const other of [...shownNotifications.values()]) {
+        if (api.notificationRecord(other).options.tag !== record.options.tag) continue;
+        forgetNotification(other);
+        api.fireSimpleEvent(other, 'close');
+      }
+    }
+    notificationPhases.set(notification, 'shown');
+    shownNotifications.set(String(id), notification);
+    api.fireSimpleEvent(notification, 'show');
+  }
+
+  // A click's default action: raise the app's window (which the host allows for a while after a click).
+  function focusWindow() {
+    callHost('focus_window', { url: G.location ? String(G.location.href) : '' }).catch(() => {});
+  }
+
+  const notificationStatics = {
+    // The spec's requestPermission() never rejects, and apps seldom catch it: a host that cannot answer
+    // leaves the permission as it is. The legacy callback runs first, its exception reported, as the spec
+    // says.
+    async requestPermission(deprecatedCallback) {
+      let permission;
+      try {
+        permission = await callHost('request_notification_permission', {});
+      } catch (_) {
+        permission = undefined;
+      }
+      if (NOTIFICATION_PERMISSIONS.includes(permission)) {
+        takeState({ permissions: { notifications: permission === 'default' ? 'prompt' : permission } });
+      } else {
+        permission = api.notificationPermission();
+      }
+      if (typeof deprecatedCallback === 'function') {
+        try {
+          deprecatedCallback(permission);
+        } catch (error) {
+          api.reportException(error);
+        }
+      }
+      return permission;
+    },
+  };
+  if (Notification) {
+    Object.defineProperty(Notification, 'requestPermission', {
+      value: notificationStatics.requestPermission, writable: true, enumerable: true, configurable: true,
+    });
+  }
+
   const entryPoints = {
     // Never throws: every failure, even a malformed message, is reported to the host and resolves.
     __syncshellDispatch(message) {
@@ -140,17 +276,33 @@
     // that changes nothing in the host, which answers every call from what it stores.
     __syncshellStateChanged(state) {
       try {
-        const before = JSON.stringify(api.knownState());
-        const applied = api.applyState(state);
-        // Only a real change goes on: posting to a stopped service worker starts it.
-        if (applied && JSON.stringify(api.knownState()) !== before) relayState(applied);
+        takeState(state);
       } catch (_) {
         // applyState itself never throws; this keeps anything else from reaching the host's call
+      }
+    },
+    // The host's report of a click ('click') or a close ('close') on the desktop of one of the page's
+    // notifications, by the id it answered to 'show_notification'. Never throws; answers nothing.
+    __syncshellNotificationEvent(id, type) {
+      try {
+        const notification = shownNotifications.get(String(id));
+        if (type === 'click') {
+          // A click on one the page no longer knows (shown by an earlier document of the window) still
+          // raises the window: nobody is there to cancel that.
+          const event = notification ? api.fireSimpleEvent(notification, 'click', true) : null;
+          if (!event || !event.defaultPrevented) focusWindow();
+        } else if (type === 'close' && notification) {
+          forgetNotification(notification);
+          api.fireSimpleEvent(notification, 'close');
+        }
+      } catch (_) {
+        // a malformed id (String() of it threw): nothing to tell
       }
     },
   };
   Object.defineProperty(G, '__syncshellDispatch', { value: entryPoints.__syncshellDispatch });
   Object.defineProperty(G, '__syncshellStateChanged', { value: entryPoints.__syncshellStateChanged });
+  Object.defineProperty(G, '__syncshellNotificationEvent', { value: entryPoints.__syncshellNotificationEvent });
 
   // ---- the bridge state and navigator.connection (also where there is no service worker support) ---
 
@@ -166,7 +318,9 @@
   api.installManagers(Registration);
   api.installGlobals();
 
-  // navigator.permissions, like the managers, only where service workers are: elsewhere the page is not a
-  // secure context, where none of the host's three permissions can be granted.
+  // navigator.permissions and Notification, like the managers, only where service workers are: elsewhere
+  // the page is not a secure context, where none of the host's three permissions can be granted (WebKit's
+  // Notification stays there).
   api.installPermissions(G.navigator);
+  if (Notification) api.defineGlobal('Notification', Notification);
 })();

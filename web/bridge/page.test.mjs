@@ -1,6 +1,6 @@
 // Unit tests of the page bridge (page.js), run in a VM context with stand-ins for the window globals it
-// uses: ServiceWorkerRegistration, Navigator and navigator (serviceWorker, permissions) and the Tauri IPC
-// internals.
+// uses: ServiceWorkerRegistration, Navigator and navigator (serviceWorker, permissions), location,
+// reportError and the Tauri IPC internals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -8,6 +8,7 @@ import { bridgeSource } from './source.mjs';
 
 const source = bridgeSource('page.js');
 const SCOPE = 'https://app.example/';
+const PAGE_URL = 'https://app.example/app/inbox?folder=1';
 
 // Values made inside the VM context have that context's prototypes; compare them as plain JSON.
 const plain = (value) => JSON.parse(JSON.stringify(value));
@@ -32,6 +33,7 @@ function makeWorld({
   initialState, hostState = null, nativeConnection = false,
 } = {}) {
   const calls = [];
+  const reported = [];
   const stateCalls = [];
   const nativeQueries = [];
   const registrations = [];
@@ -73,7 +75,8 @@ function makeWorld({
   const originalQuery = navigator.permissions && navigator.permissions.query;
 
   const context = vm.createContext({
-    DOMException, MessageChannel, EventTarget, Event, console, Navigator, navigator, ServiceWorkerRegistration, ...timers, ...globals,
+    DOMException, MessageChannel, EventTarget, Event, URL, console, Navigator, navigator, ServiceWorkerRegistration,
+    location: { href: PAGE_URL }, reportError: (error) => reported.push(error), ...timers, ...globals,
   });
   vm.runInContext('globalThis.window = globalThis; globalThis.self = globalThis;', context);
   const text = initialState === undefined ? source : bridgeSource('page.js', { initialState });
@@ -95,6 +98,7 @@ function makeWorld({
   return {
     context,
     calls,
+    reported,
     stateCalls,
     load,
     navigator,
@@ -192,6 +196,7 @@ test('installs once per realm, marked by a non-enumerable symbol', () => {
 test('does nothing when the marker is already there', () => {
   const world = makeWorld({ globals: { [Symbol.for('syncshell.bridge')]: true } });
   assert.equal(world.run("'SyncManager' in window || '__syncshellDispatch' in window || '__syncshellStateChanged' in window"), false);
+  assert.equal(world.run("'Notification' in window || '__syncshellNotificationEvent' in window"), false);
   assert.equal('sync' in world.ServiceWorkerRegistration.prototype, false);
   assert.equal('connection' in world.Navigator.prototype, false);
 });
@@ -789,6 +794,313 @@ test('adds no globals but the specified ones', () => {
   vm.runInContext(bridgeSource('page.js', { initialState: bridgeState() }), context);
   const added = [...keys()].filter((key) => !before.has(key)).sort();
   assert.deepEqual(added, [
-    'NetworkInformation', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncManager', '__syncshellDispatch', '__syncshellStateChanged',
+    'NetworkInformation', 'Notification', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncManager', '__syncshellDispatch',
+    '__syncshellNotificationEvent', '__syncshellStateChanged',
   ]);
+});
+
+// ---- the page's notifications ----------------------------------------------------------------------
+
+// A host that shows each page notification under the next id from 1 (or refuses, with `refuse`).
+function notificationHost(world, { refuse = null } = {}) {
+  let next = 0;
+  world.setHost((cmd) => {
+    if (cmd !== 'show_notification') return null;
+    if (refuse) return Promise.reject(refuse);
+    next += 1;
+    return { id: next };
+  });
+}
+
+// Records the events fired at a notification, through its handler attributes and listeners.
+function recordEvents(notification, seen, types = ['show', 'error', 'click', 'close']) {
+  for (const type of types) {
+    notification[`on${type}`] = (event) => seen.push([`on${type}`, event.type]);
+    notification.addEventListener(type, (event) => seen.push([type, event.cancelable]));
+  }
+}
+
+test('new Notification refuses what only persistent notifications may have, and what the spec forbids', async () => {
+  const world = makeWorld();
+  notificationHost(world);
+  const isTypeError = (message) => (error) => {
+    assert.equal(error.name, 'TypeError');
+    if (message) assert.equal(error.message, message);
+    return true;
+  };
+  assert.throws(
+    () => world.run("new Notification('t', { actions: [{ action: 'a', title: 'A' }] })"),
+    isTypeError('Actions are only supported for persistent notifications shown using ServiceWorkerRegistration.showNotification().'),
+  );
+  assert.throws(() => world.run("new Notification('t', { renotify: true })"), isTypeError('Notifications which set the renotify flag must specify a non-empty tag.'));
+  assert.throws(() => world.run("new Notification('t', { silent: true, vibrate: [100] })"), isTypeError('Silent notifications must not specify vibration patterns.'));
+  assert.throws(() => world.run('new Notification()'), isTypeError("Failed to execute 'constructor' on 'Notification': 1 argument required, but only 0 present."));
+  assert.throws(() => world.run("new Notification('t', { dir: 'up' })"), isTypeError("The provided value 'up' is not a valid enum value of type NotificationDirection."));
+  assert.throws(() => world.run("new Notification('t', { data: () => {} })"), (error) => error instanceof DOMException && error.name === 'DataCloneError');
+  assert.throws(() => world.run("Notification('t')"), isTypeError());
+  // An empty list of actions is no action.
+  world.run("new Notification('t', { actions: [] })");
+  await settle();
+  assert.deepEqual(plain(world.calls).map((call) => call.cmd), ['show_notification']);
+});
+
+test('new Notification asks the host to show it after the constructor returned, then fires show', async () => {
+  const world = makeWorld({ initialState: bridgeState({ permissions: { notifications: 'granted' } }) });
+  notificationHost(world);
+  const notification = world.run("new Notification('Hello', { body: 'World', icon: 'icon.png', tag: 'greeting', data: { n: 1 }, timestamp: 5 })");
+  assert.deepEqual(world.calls, [], 'nothing is shown before the constructor returned');
+  const seen = [];
+  recordEvents(notification, seen);
+  await settle();
+  assert.deepEqual(plain(world.calls), [{
+    cmd: 'show_notification',
+    args: {
+      scope: null,
+      title: 'Hello',
+      options: {
+        body: 'World', icon: 'https://app.example/app/icon.png', badge: '', image: '', tag: 'greeting', lang: '', dir: 'auto',
+        silent: false, requireInteraction: false, renotify: false, timestamp: 5, data: '{"n":1}', actions: [],
+      },
+    },
+  }]);
+  assert.deepEqual(seen, [['onshow', 'show'], ['show', false]]);
+  assert.equal(world.run('Object.prototype.toString.call(new Notification("x"))'), '[object Notification]');
+  assert.equal(notification.title, 'Hello');
+  assert.equal(notification.body, 'World');
+  assert.equal(notification.icon, 'https://app.example/app/icon.png');
+  assert.equal(notification.timestamp, 5);
+  assert.deepEqual(plain(notification.data), { n: 1 });
+  assert.equal(notification.data, notification.data);
+  assert.deepEqual([...notification.actions], []);
+  assert.ok(notification instanceof EventTarget);
+  assert.equal(world.run('Object.getOwnPropertyDescriptor(window, "Notification").enumerable'), false);
+});
+
+test('a notification the host refuses fires error', async () => {
+  const world = makeWorld();
+  notificationHost(world, { refuse: { name: 'TypeError', message: 'No notification permission has been granted for this origin.' } });
+  const notification = world.run("new Notification('Hello')");
+  const seen = [];
+  recordEvents(notification, seen);
+  await settle();
+  assert.deepEqual(seen, [['onerror', 'error'], ['error', false]]);
+  // Closing it afterwards does nothing more.
+  notification.close();
+  await settle();
+  assert.equal(seen.length, 2);
+  assert.deepEqual(plain(world.calls).map((call) => call.cmd), ['show_notification']);
+});
+
+test('a click from the host fires click and raises the window unless the page cancels it', async () => {
+  const world = makeWorld();
+  notificationHost(world);
+  const first = world.run("new Notification('First')");
+  const second = world.run("new Notification('Second')");
+  const seen = [];
+  recordEvents(first, seen, ['click']);
+  second.onclick = (event) => {
+    seen.push(['second', event.cancelable]);
+    event.preventDefault();
+  };
+  await settle();
+  world.calls.length = 0;
+  assert.equal(world.context.__syncshellNotificationEvent(1, 'click'), undefined);
+  await settle();
+  assert.deepEqual(seen, [['onclick', 'click'], ['click', true]]);
+  assert.deepEqual(plain(world.calls), [{ cmd: 'focus_window', args: { url: PAGE_URL } }]);
+  world.context.__syncshellNotificationEvent(2, 'click');
+  await settle();
+  assert.deepEqual(seen.slice(2), [['second', true]]);
+  assert.equal(world.calls.length, 1, 'cancelled: no focus');
+  // onclick returning false cancels too.
+  second.onclick = () => false;
+  world.context.__syncshellNotificationEvent(2, 'click');
+  await settle();
+  assert.equal(world.calls.length, 1);
+  // A refused focus is nobody's concern.
+  world.setHost(() => Promise.reject({ name: 'InvalidAccessError', message: 'Not allowed to focus a window.' }));
+  world.context.__syncshellNotificationEvent(1, 'click');
+  await settle();
+  assert.equal(world.calls.length, 2);
+});
+
+test('a close from the host fires close and forgets the notification', async () => {
+  const world = makeWorld();
+  notificationHost(world);
+  const notification = world.run("new Notification('Hello')");
+  const seen = [];
+  recordEvents(notification, seen, ['click', 'close']);
+  await settle();
+  world.calls.length = 0;
+  world.context.__syncshellNotificationEvent(1, 'close');
+  assert.deepEqual(seen, [['onclose', 'close'], ['close', false]]);
+  world.context.__syncshellNotificationEvent(1, 'close');
+  // A click the page cannot place (an earlier document's notification) still raises the window.
+  world.context.__syncshellNotificationEvent(1, 'click');
+  await settle();
+  assert.equal(seen.length, 2, 'forgotten: no more events');
+  assert.deepEqual(plain(world.calls), [{ cmd: 'focus_window', args: { url: PAGE_URL } }]);
+  notification.close();
+  await settle();
+  assert.equal(world.calls.length, 1, 'a closed notification is not closed again');
+});
+
+test('close() takes the notification off the desktop and fires close; before it is shown, it never is', async () => {
+  const world = makeWorld();
+  notificationHost(world);
+  const shown = world.run("new Notification('Shown')");
+  const seen = [];
+  recordEvents(shown, seen, ['close']);
+  await settle();
+  assert.equal(shown.close(), undefined);
+  assert.deepEqual(seen, [], "'close' fires after close() returned");
+  await settle();
+  assert.deepEqual(seen, [['onclose', 'close'], ['close', false]]);
+  world.context.__syncshellNotificationEvent(1, 'close'); // the host's own report of it
+  assert.equal(seen.length, 2);
+
+  const early = world.run("new Notification('Early')");
+  recordEvents(early, seen);
+  early.close();
+  await settle();
+  assert.equal(seen.length, 2);
+  assert.deepEqual(plain(world.calls).map((call) => [call.cmd, call.args.id ?? call.args.title]), [
+    ['show_notification', 'Shown'],
+    ['close_notification', 1],
+  ]);
+
+  // Closed while the host was showing it: closed on the host as soon as its id is known.
+  let answer;
+  world.setHost((cmd) => (cmd === 'show_notification' ? new Promise((resolve) => { answer = resolve; }) : null));
+  const racing = world.run("new Notification('Racing')");
+  recordEvents(racing, seen);
+  await settle();
+  racing.close();
+  answer({ id: 9 });
+  await settle();
+  assert.equal(seen.length, 2, 'neither show nor close');
+  assert.deepEqual(plain(world.calls.slice(2)), [
+    { cmd: 'show_notification', args: plain(world.calls[2].args) },
+    { cmd: 'close_notification', args: { id: 9 } },
+  ]);
+});
+
+test('a notification with the tag of a shown one replaces it, which closes', async () => {
+  const world = makeWorld();
+  notificationHost(world);
+  const seen = [];
+  const old = world.run("new Notification('Old', { tag: 'chat' })");
+  const other = world.run("new Notification('Other', { tag: 'mail' })");
+  old.onclose = () => seen.push('old closed');
+  other.onclose = () => seen.push('other closed');
+  await settle();
+  const replacing = world.run("new Notification('New', { tag: 'chat' })");
+  replacing.onshow = () => seen.push('new shown');
+  await settle();
+  assert.deepEqual(seen, ['old closed', 'new shown']);
+});
+
+test('Notification.permission follows the bridge state, and maxActions is 2', () => {
+  const world = makeWorld({ tauri: false });
+  const permission = () => world.run('Notification.permission');
+  assert.equal(permission(), 'default');
+  world.push({ permissions: { notifications: 'granted' } });
+  assert.equal(permission(), 'granted');
+  world.push({ permissions: { notifications: 'prompt' } });
+  assert.equal(permission(), 'default');
+  world.push({ permissions: { notifications: 'denied' } });
+  assert.equal(permission(), 'denied');
+  assert.equal(world.run('Notification.maxActions'), 2);
+  assert.equal(world.run("Object.getOwnPropertyDescriptor(Notification, 'requestPermission').enumerable"), true);
+  assert.throws(() => world.run("Object.getOwnPropertyDescriptor(Notification.prototype, 'title').get.call({})"), (e) => e.message === 'Illegal invocation');
+});
+
+test('requestPermission answers the host, calls the legacy callback first, and updates the state', async () => {
+  const world = makeWorld({ initialState: bridgeState() });
+  world.setHost((cmd) => (cmd === 'permission_state' ? 'prompt' : 'granted'));
+  const status = await world.navigator.permissions.query({ name: 'notifications' });
+  const changes = [];
+  status.onchange = () => changes.push(status.state);
+  const order = [];
+  world.context.legacyCallback = (permission) => order.push(['callback', permission]);
+  const answer = await world.run('Notification.requestPermission(legacyCallback)').then((permission) => {
+    order.push(['resolved', permission]);
+    return permission;
+  });
+  assert.equal(answer, 'granted');
+  assert.deepEqual(order, [['callback', 'granted'], ['resolved', 'granted']]);
+  assert.equal(world.run('Notification.permission'), 'granted');
+  assert.deepEqual(changes, ['granted']);
+  assert.deepEqual(plain(world.calls.at(-1)), { cmd: 'request_notification_permission', args: {} });
+
+  // 'default' is the Permissions API's 'prompt'.
+  world.setHost(() => 'default');
+  assert.equal(await world.run('Notification.requestPermission()'), 'default');
+  assert.equal(status.state, 'prompt');
+  assert.equal(world.run('Notification.permission'), 'default');
+
+  // A host that cannot answer leaves the permission as it is; a throwing callback is reported.
+  world.setHost(() => Promise.reject({ name: 'UnknownError', message: 'gone' }));
+  world.push({ permissions: { notifications: 'denied' } });
+  const failing = world.run('Notification.requestPermission(() => { throw new Error("callback broke"); })');
+  assert.equal(await failing, 'denied');
+  assert.equal(world.reported.length, 1);
+  assert.equal(world.reported[0].message, 'callback broke');
+  world.setHost(() => 'maybe');
+  assert.equal(await world.run('Notification.requestPermission()'), 'denied');
+});
+
+test("requestPermission's changed state goes on to the service workers", async () => {
+  const world = makeWorld({ initialState: bridgeState() });
+  const worker = stateRecorder();
+  world.registration(SCOPE, worker);
+  world.setHost(() => 'granted');
+  await world.run('Notification.requestPermission()');
+  await settle();
+  assert.deepEqual(plain(worker.posted.map((post) => post.data)), [{ __syncshell: 'state', state: { permissions: { notifications: 'granted' } } }]);
+  await world.run('Notification.requestPermission()');
+  await settle();
+  assert.equal(worker.posted.length, 1, 'the same answer again changes nothing');
+});
+
+test('__syncshellNotificationEvent is a fixed, hidden entry point that never throws', () => {
+  const world = makeWorld();
+  const descriptor = world.run("Object.getOwnPropertyDescriptor(window, '__syncshellNotificationEvent')");
+  assert.equal(typeof descriptor.value, 'function');
+  assert.equal(descriptor.writable, false);
+  assert.equal(descriptor.enumerable, false);
+  assert.equal(descriptor.configurable, false);
+  for (const args of [[], [null, 'close'], [Symbol('x'), 'click'], [{ toString() { throw new Error('x'); } }, 'click'], [1, 'bogus']]) {
+    assert.doesNotThrow(() => world.context.__syncshellNotificationEvent(...args));
+  }
+});
+
+test('without service workers the page keeps its own Notification but still takes the host reports', () => {
+  const world = makeWorld({ globals: { ServiceWorkerRegistration: undefined } });
+  assert.equal(world.run("'Notification' in window"), false);
+  assert.equal(world.run('typeof __syncshellNotificationEvent'), 'function');
+});
+
+test('__syncshellDispatch passes a notification event on to the worker', async () => {
+  const world = makeWorld();
+  const worker = fakeWorker((data, port) => {
+    port.postMessage({ __syncshell: 'result', id: data.id, ok: true });
+    port.close();
+  });
+  world.registration(SCOPE, worker);
+  const notification = { id: 5, title: 'Posted', options: { tag: 'post', data: '{"tag":"outbox"}' } };
+  const result = await world.context.__syncshellDispatch({
+    id: 12, kind: 'notificationclick', tag: '', lastChance: false, timeoutMs: 1000, scope: SCOPE, notification, action: 'read',
+  });
+  assert.deepEqual(plain(worker.posted[0].data), {
+    __syncshell: 'dispatch', id: 12, kind: 'notificationclick', timeoutMs: 1000, notification, action: 'read',
+  });
+  assert.deepEqual(plain(result), { id: 12, ok: true, error: null });
+  await world.context.__syncshellDispatch({ id: 13, kind: 'notificationclose', timeoutMs: 1000, scope: SCOPE, notification });
+  assert.deepEqual(plain(worker.posted[1].data), {
+    __syncshell: 'dispatch', id: 13, kind: 'notificationclose', timeoutMs: 1000, notification, action: '',
+  });
+  const unknown = await world.context.__syncshellDispatch({ id: 14, kind: 'push', timeoutMs: 1000, scope: SCOPE });
+  assert.deepEqual(plain(unknown), { id: 14, ok: false, error: 'unknown event kind push' });
+  assert.equal(worker.posted.length, 2);
 });

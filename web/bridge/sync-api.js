@@ -1,6 +1,6 @@
-// syncshell's Background Sync API, shared by the page bridge (page.js) and the service worker shim
-// (worker-shim.js). Neither is delivered alone: each goes out as this file followed by it, the pair wrapped
-// in one function so that nothing here becomes a global of the app:
+// syncshell's Background Sync and Notifications APIs, shared by the page bridge (page.js) and the service
+// worker shim (worker-shim.js). Neither is delivered alone: each goes out as this file followed by it, the pair
+// wrapped in one function so that nothing here becomes a global of the app:
 //   (function () { 'use strict'; <sync-api.js> <page.js or worker-shim.js> })();
 // (assembled in src-tauri/src/sync/bridge.rs, and the same way for the Node tests by source.mjs). The page
 // bridge's wrapper may also declare `const SYNCSHELL_INITIAL_STATE = <bridge state>;` before this file.
@@ -14,7 +14,11 @@
 //     NetworkInformation;
 //   - the bridge state behind the last two, {permissions: {<name>: state}, connection: {type, saveData}}:
 //     applyState(state) takes a (possibly partial) one from the host, keeps its valid fields and fires
-//     'change' where a value changed; requestState() asks the host for it once ('bridge_state').
+//     'change' where a value changed; requestState() asks the host for it once ('bridge_state');
+//   - the Notification interface (notificationInterface(hooks): each side says what its constructor and
+//     close() do), with Notification.permission answered from the bridge state and Notification.maxActions,
+//     and the conversions and checks of a notification's title and options (convertNotificationArguments,
+//     createNotification) into the form the host takes and answers (readHostNotification).
 // callHost(cmd, args) is each side's way to the host (Tauri IPC in a page, fetch to the proxy's reserved
 // path in a worker); it is only called when a method runs, so it may be defined after this.
 function syncshellSyncApi(G, callHost) {
@@ -64,6 +68,22 @@ function syncshellSyncApi(G, callHost) {
     if (count < needed) {
       throw new TypeError(`Failed to execute '${method}' on '${iface}': ${needed} argument${needed === 1 ? '' : 's'} required, but only ${count} present.`);
     }
+  }
+
+  // A WebIDL dictionary argument: undefined and null are the empty dictionary, anything else but an object a
+  // TypeError.
+  function toDictionary(value, name) {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' && typeof value !== 'function') {
+      throw new TypeError(`The provided value is not of type '${name}'.`);
+    }
+    return value;
+  }
+
+  // What the engine does with a listener's exception: the console and the global's onerror.
+  function reportException(error) {
+    if (typeof G.reportError === 'function') G.reportError(error);
+    else console.error(error);
   }
 
   function checkTagLength(tag) {
@@ -362,12 +382,19 @@ function syncshellSyncApi(G, callHost) {
   const nativeRemoveEventListener = HAS_EVENTS ? EventTarget.prototype.removeEventListener : null;
   const nativeDispatchEvent = HAS_EVENTS ? EventTarget.prototype.dispatchEvent : null;
 
-  function fireChange(target) {
+  // Fires a plain Event at `target` and answers it (so that a caller can see defaultPrevented).
+  function fireSimpleEvent(target, type, cancelable = false) {
+    const event = new Event(type, { cancelable });
     try {
-      nativeDispatchEvent.call(target, new Event('change'));
+      nativeDispatchEvent.call(target, event);
     } catch (_) {
       // The engine reports a listener's exception itself; nothing else can fail here.
     }
+    return event;
+  }
+
+  function fireChange(target) {
+    fireSimpleEvent(target, 'change');
   }
 
   // The interfaces' constructors are illegal for apps, as the native ones are; the bridge makes its
@@ -576,6 +603,361 @@ function syncshellSyncApi(G, callHost) {
     if (!('NetworkInformation' in G)) defineGlobal('NetworkInformation', NetworkInformation);
   }
 
+  // ---- Notifications -----------------------------------------------------------------------------
+  //
+  // The host shows notifications on the desktop itself (WebKit's own go out attributed to syncshell, and a
+  // worker's to a private path nobody can route clicks from). A notification as the host takes it
+  // ('show_notification') and answers it ('get_notifications', the notification of a notificationclick or
+  // notificationclose) is {id, title, options}, with every option present:
+  //   {body, icon, badge, image, tag, lang, dir, silent, requireInteraction, renotify, timestamp,
+  //    data: JSON text or null, actions: [{action, title, icon}]}
+  // strings '' when not given, booleans false, dir 'auto', timestamp the creation time (ms since the epoch),
+  // URLs absolute ('' when not given or unparseable), at most MAX_ACTIONS actions.
+
+  const MAX_ACTIONS = 2; // Notification.maxActions, as Chromium's
+  const NOTIFICATION_DIRECTIONS = ['auto', 'ltr', 'rtl'];
+  const NON_PERSISTENT_ACTIONS = 'Actions are only supported for persistent notifications shown using ServiceWorkerRegistration.showNotification().';
+  const WORKER_CONSTRUCTOR = 'Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.';
+
+  // WebIDL USVString: a DOMString whose lone surrogates become U+FFFD.
+  function toUSVString(value) {
+    const string = toDOMString(value);
+    if (typeof string.toWellFormed === 'function') return string.toWellFormed();
+    return string.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  }
+
+  // WebIDL's unsigned integer conversion without [EnforceRange]: NaN and the infinities are 0, anything else
+  // is truncated and wrapped modulo 2^bits.
+  function toUnsigned(value, bits) {
+    const number = Number(value);
+    if (!Number.isFinite(number)) return 0;
+    const wrapped = Math.trunc(number) % 2 ** bits;
+    return wrapped < 0 ? wrapped + 2 ** bits : wrapped + 0;
+  }
+
+  function toSequence(value, convert) {
+    if (!isObject(value) || typeof value[Symbol.iterator] !== 'function') {
+      throw new TypeError('The provided value cannot be converted to a sequence.');
+    }
+    return Array.from(value, (item) => convert(item));
+  }
+
+  // VibratePattern, (unsigned long or sequence<unsigned long>): only its length matters here (the host
+  // has nothing to vibrate), for the check against `silent`.
+  function toVibratePattern(value) {
+    if (isObject(value) && typeof value[Symbol.iterator] === 'function') return toSequence(value, (item) => toUnsigned(item, 32));
+    return [toUnsigned(value, 32)];
+  }
+
+  function toDirection(value) {
+    const string = toDOMString(value);
+    if (!NOTIFICATION_DIRECTIONS.includes(string)) {
+      throw new TypeError(`The provided value '${string}' is not a valid enum value of type NotificationDirection.`);
+    }
+    return string;
+  }
+
+  // A WebIDL dictionary's members, in the order given (the IDL's, lexicographic), each read once and
+  // converted before the next is read. A member not given is left out, or is a TypeError when required.
+  function toMembers(value, name, members) {
+    const dict = toDictionary(value, name);
+    const result = {};
+    for (const [key, convert, required] of members) {
+      const raw = dict[key];
+      if (raw !== undefined) result[key] = convert(raw);
+      else if (required) throw new TypeError(`Failed to read the '${key}' property from '${name}': Required member is undefined.`);
+    }
+    return result;
+  }
+
+  const ACTION_MEMBERS = [
+    ['action', toDOMString, true],
+    ['icon', toUSVString, false],
+    ['title', toDOMString, true],
+  ];
+  const OPTION_MEMBERS = [
+    ['actions', (value) => toSequence(value, (item) => toMembers(item, 'NotificationAction', ACTION_MEMBERS)), false],
+    ['badge', toUSVString, false],
+    ['body', toDOMString, false],
+    ['data', (value) => value, false],
+    ['dir', toDirection, false],
+    ['icon', toUSVString, false],
+    ['image', toUSVString, false],
+    ['lang', toDOMString, false],
+    ['renotify', Boolean, false],
+    ['requireInteraction', Boolean, false],
+    ['silent', (value) => (value === null ? null : Boolean(value)), false], // boolean? silent = null
+    ['tag', toDOMString, false],
+    ['timestamp', (value) => toUnsigned(value, 64), false], // EpochTimeStamp
+    ['vibrate', toVibratePattern, false],
+  ];
+
+  // The API base URL the spec parses a notification's URLs against: the document's base URL in a page, the
+  // worker's URL in a worker.
+  function baseURL() {
+    const document = G.document;
+    if (document && typeof document.baseURI === 'string') return document.baseURI;
+    return G.location ? String(G.location.href) : undefined;
+  }
+
+  // A notification's URL, absolute. The spec leaves one that does not parse unset (''), and Chromium takes
+  // an empty one for none rather than for the base URL.
+  function toNotificationURL(value) {
+    if (value === undefined || value === '') return '';
+    try {
+      return new URL(value, baseURL()).href;
+    } catch (_) {
+      return '';
+    }
+  }
+
+  // The spec keeps StructuredSerializeForStorage(data); the host keeps text, so structured cloning is
+  // approximated by JSON. What JSON cannot write at all (a function, a symbol, a BigInt, a cycle) is a
+  // DataCloneError, as structured cloning's is for the first two; what it writes differently (a Date
+  // becomes its string, a Map an empty object) comes back as JSON.parse reads it.
+  function serializeData(data) {
+    if (data === undefined || data === null) return null;
+    let text;
+    try {
+      text = JSON.stringify(data);
+    } catch (_) {
+      text = undefined;
+    }
+    if (typeof text !== 'string') throw new DOMException(`${safeString(data)} could not be cloned.`, 'DataCloneError');
+    return text;
+  }
+
+  function parseData(text) {
+    if (typeof text !== 'string') return null;
+    try {
+      return JSON.parse(text);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // The arguments of `new Notification()` and of showNotification(), converted as WebIDL does before the
+  // method's own steps run: {title, options}, an option not given left out.
+  function convertNotificationArguments(title, options) {
+    return { title: toDOMString(title), options: toMembers(options, 'NotificationOptions', OPTION_MEMBERS) };
+  }
+
+  // The spec's "create a notification" from converted arguments: its checks, worded as Chromium's, then the
+  // notification in the host's form (without an id). `persistent`: shown through a service worker
+  // registration, the only kind that may have actions (Chromium drops those beyond maxActions).
+  function createNotification({ title, options }, persistent) {
+    const actions = options.actions || [];
+    if (!persistent && actions.length > 0) throw new TypeError(NON_PERSISTENT_ACTIONS);
+    if (options.silent === true && options.vibrate && options.vibrate.length > 0) {
+      throw new TypeError('Silent notifications must not specify vibration patterns.');
+    }
+    const tag = options.tag === undefined ? '' : options.tag;
+    if (options.renotify === true && tag === '') {
+      throw new TypeError('Notifications which set the renotify flag must specify a non-empty tag.');
+    }
+    const text = (value) => (value === undefined ? '' : value);
+    return {
+      title,
+      options: {
+        body: text(options.body),
+        icon: toNotificationURL(options.icon),
+        badge: toNotificationURL(options.badge),
+        image: toNotificationURL(options.image),
+        tag,
+        lang: text(options.lang),
+        dir: options.dir === undefined ? 'auto' : options.dir,
+        silent: options.silent === true,
+        requireInteraction: options.requireInteraction === true,
+        renotify: options.renotify === true,
+        timestamp: options.timestamp === undefined ? Date.now() : options.timestamp,
+        data: serializeData(options.data),
+        actions: actions.slice(0, MAX_ACTIONS).map((action) => ({
+          action: action.action,
+          title: action.title,
+          icon: toNotificationURL(action.icon),
+        })),
+      },
+    };
+  }
+
+  // Notification.permission words the permission as NotificationPermission does: 'default' where the
+  // Permissions API (and so the bridge state) says 'prompt', and while the state is not known.
+  function notificationPermission() {
+    const state = known.permissions.notifications;
+    return state === 'granted' || state === 'denied' ? state : 'default';
+  }
+
+  const notificationStates = new WeakMap(); // Notification -> {record: {id, title, options}, data?, actions?}
+  const notificationHooks = { create: null, close: null };
+
+  class Notification extends BaseTarget {
+    constructor(title, options) {
+      // The bridge's own objects, made from the host's records (readHostNotification).
+      if (constructing) {
+        allowConstruction();
+        super();
+        return;
+      }
+      if (!notificationHooks.create) throw new TypeError(WORKER_CONSTRUCTOR);
+      requireArguments(arguments.length, 1, 'constructor', 'Notification');
+      const record = createNotification(convertNotificationArguments(title, options), false);
+      super();
+      notificationStates.set(this, { record: { id: null, ...record } });
+      notificationHooks.create(this);
+    }
+
+    static get permission() {
+      return notificationPermission();
+    }
+
+    static get maxActions() {
+      return MAX_ACTIONS;
+    }
+
+    get title() {
+      return notificationOf(this).record.title;
+    }
+
+    get dir() {
+      return notificationOf(this).record.options.dir;
+    }
+
+    get lang() {
+      return notificationOf(this).record.options.lang;
+    }
+
+    get body() {
+      return notificationOf(this).record.options.body;
+    }
+
+    get tag() {
+      return notificationOf(this).record.options.tag;
+    }
+
+    get image() {
+      return notificationOf(this).record.options.image;
+    }
+
+    get icon() {
+      return notificationOf(this).record.options.icon;
+    }
+
+    get badge() {
+      return notificationOf(this).record.options.badge;
+    }
+
+    get timestamp() {
+      return notificationOf(this).record.options.timestamp;
+    }
+
+    get renotify() {
+      return notificationOf(this).record.options.renotify;
+    }
+
+    get silent() {
+      return notificationOf(this).record.options.silent;
+    }
+
+    get requireInteraction() {
+      return notificationOf(this).record.options.requireInteraction;
+    }
+
+    // Parsed once: the app gets the same object on each read, as from Chromium.
+    get data() {
+      const state = notificationOf(this);
+      if (!('data' in state)) state.data = parseData(state.record.options.data);
+      return state.data;
+    }
+
+    // A FrozenArray: the same frozen array on each read.
+    get actions() {
+      const state = notificationOf(this);
+      if (!state.actions) state.actions = Object.freeze(state.record.options.actions.map((action) => Object.freeze({ ...action })));
+      return state.actions;
+    }
+  }
+
+  function notificationOf(notification) {
+    const state = notificationStates.get(notification);
+    if (!state) throw new TypeError('Illegal invocation');
+    return state;
+  }
+
+  defineMethods(Notification.prototype, {
+    close() {
+      const state = notificationOf(this);
+      notificationHooks.close(this, state.record);
+    },
+  });
+  makeAccessorsEnumerable(Notification, ['permission', 'maxActions']);
+  makeAccessorsEnumerable(Notification.prototype, [
+    'title', 'dir', 'lang', 'body', 'tag', 'image', 'icon', 'badge', 'timestamp', 'renotify', 'silent',
+    'requireInteraction', 'data', 'actions',
+  ]);
+  if (HAS_EVENTS) {
+    for (const type of ['click', 'show', 'error', 'close']) defineEventHandler(Notification.prototype, type, notificationOf);
+  }
+  Object.defineProperty(Notification.prototype, Symbol.toStringTag, { value: 'Notification', configurable: true });
+
+  // This realm's Notification interface, or null where there are no events. hooks.create(notification)
+  // runs when script constructs one (absent: the constructor is illegal, as in a service worker);
+  // hooks.close(notification, record) is its close().
+  function notificationInterface(hooks) {
+    if (!HAS_EVENTS) return null;
+    notificationHooks.create = hooks.create || null;
+    notificationHooks.close = hooks.close;
+    return Notification;
+  }
+
+  // The host's record of a notification ({id, title, options}) as a Notification of this realm. Every field
+  // is checked, so that the attributes have the types the interface promises whatever the host sent.
+  function readHostNotification(raw) {
+    if (!isObject(raw)) throw new DOMException('Unexpected notification from the host.', 'UnknownError');
+    const rawOptions = field(raw, 'options');
+    const options = isObject(rawOptions) ? rawOptions : {};
+    const text = (object, key) => {
+      const value = field(object, key);
+      return typeof value === 'string' ? value : '';
+    };
+    const dir = field(options, 'dir');
+    const timestamp = field(options, 'timestamp');
+    const data = field(options, 'data');
+    const actions = field(options, 'actions');
+    const record = {
+      id: field(raw, 'id'),
+      title: text(raw, 'title'),
+      options: {
+        body: text(options, 'body'),
+        icon: text(options, 'icon'),
+        badge: text(options, 'badge'),
+        image: text(options, 'image'),
+        tag: text(options, 'tag'),
+        lang: text(options, 'lang'),
+        dir: NOTIFICATION_DIRECTIONS.includes(dir) ? dir : 'auto',
+        silent: field(options, 'silent') === true,
+        requireInteraction: field(options, 'requireInteraction') === true,
+        renotify: field(options, 'renotify') === true,
+        timestamp: Number.isFinite(timestamp) ? timestamp : 0,
+        data: typeof data === 'string' ? data : null,
+        actions: (Array.isArray(actions) ? actions : []).filter(isObject).slice(0, MAX_ACTIONS).map((action) => ({
+          action: text(action, 'action'),
+          title: text(action, 'title'),
+          icon: text(action, 'icon'),
+        })),
+      },
+    };
+    const notification = construct(Notification);
+    notificationStates.set(notification, { record });
+    return notification;
+  }
+
+  // The record behind a Notification of this realm (the page sets its id once the host showed it), or
+  // null for anything else.
+  function notificationRecord(value) {
+    const state = notificationStates.get(value);
+    return state ? state.record : null;
+  }
+
   return {
     MAX_TIMER_MS,
     DISABLED,
@@ -595,5 +977,15 @@ function syncshellSyncApi(G, callHost) {
     requestState,
     installPermissions,
     installConnection,
+    toDictionary,
+    toUSVString,
+    reportException,
+    fireSimpleEvent,
+    notificationPermission,
+    convertNotificationArguments,
+    createNotification,
+    notificationInterface,
+    readHostNotification,
+    notificationRecord,
   };
 }

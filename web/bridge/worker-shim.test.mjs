@@ -1,5 +1,6 @@
 // Unit tests of the service worker shim (worker-shim.js), run in a VM context where `self` is a stand-in
-// for ServiceWorkerGlobalScope (an EventTarget with registration, navigator, fetch and reportError).
+// for ServiceWorkerGlobalScope (an EventTarget with registration, navigator, fetch, reportError, location and
+// clients, whose Clients and WindowClient classes are globals of the context).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -7,6 +8,7 @@ import { bridgeSource } from './source.mjs';
 
 const source = bridgeSource('worker-shim.js');
 const SCOPE = 'https://app.example/';
+const WORKER_URL = 'https://app.example/sw.js';
 const CONFIG_LINE = 'self.__syncshellConfig = {token: "t0k3n", base: "/__syncshell__/"};\n';
 
 // Values made inside the VM context have that context's prototypes; compare them as plain JSON.
@@ -46,8 +48,12 @@ class ExtendableMessageEvent extends ExtendableEvent {
 }
 
 // `hostState` answers the 'bridge_state' call the shim makes at startup (kept out of `fetchCalls`, in
-// `stateCalls`); `permissions: false` leaves the WorkerNavigator without a Permissions API.
-function makeWorker({ config = true, active = true, globals = {}, hostState = null, permissions = true, nativeConnection = false } = {}) {
+// `stateCalls`); `permissions: false` leaves the WorkerNavigator without a Permissions API; `clients: false`
+// leaves the realm without Clients and WindowClient. `windows` is what self.clients.matchAll() lists (a
+// function of the call's number, from 1, or an array), each call recorded in `matchAllCalls`.
+function makeWorker({
+  config = true, active = true, globals = {}, hostState = null, permissions = true, nativeConnection = false, clients = true,
+} = {}) {
   const fetchCalls = [];
   const stateCalls = [];
   const nativeQueries = [];
@@ -73,6 +79,28 @@ function makeWorker({ config = true, active = true, globals = {}, hostState = nu
     }
   }
   class WorkerNavigator {}
+  // WebKit's: openWindow() resolves null and focus() does nothing; only matchAll() is kept by the shim.
+  const matchAllCalls = [];
+  let windows = [];
+  class Clients {
+    matchAll(options) {
+      matchAllCalls.push(options);
+      return Promise.resolve(typeof windows === 'function' ? windows(matchAllCalls.length) : windows);
+    }
+
+    openWindow() {
+      return Promise.resolve(null);
+    }
+  }
+  class WindowClient {
+    constructor(url) {
+      this.url = url;
+    }
+
+    focus() {
+      return Promise.resolve(this);
+    }
+  }
   if (nativeConnection) {
     Object.defineProperty(WorkerNavigator.prototype, 'connection', { get: () => 'native', enumerable: true, configurable: true });
   }
@@ -97,9 +125,13 @@ function makeWorker({ config = true, active = true, globals = {}, hostState = nu
     return respond(url, init);
   };
   self.reportError = (error) => reported.push(error);
+  self.location = { href: WORKER_URL };
+  if (clients) self.clients = new Clients();
 
   const context = vm.createContext({
-    self, DOMException, EventTarget, Event, ExtendableEvent, ServiceWorkerRegistration, WorkerNavigator, setTimeout, clearTimeout, console, ...globals,
+    self, DOMException, EventTarget, Event, ExtendableEvent, ServiceWorkerRegistration, WorkerNavigator, URL, setTimeout, clearTimeout, console,
+    ...(clients ? { Clients, WindowClient } : {}),
+    ...globals,
   });
   const load = () => vm.runInContext((config ? CONFIG_LINE : '') + source, context, { filename: 'worker-shim.js' });
   load();
@@ -113,6 +145,9 @@ function makeWorker({ config = true, active = true, globals = {}, hostState = nu
     load,
     ServiceWorkerGlobalScope,
     WorkerNavigator,
+    Clients,
+    WindowClient,
+    matchAllCalls,
     run: (code) => vm.runInContext(code, context),
     setHost(fn) {
       respond = fn;
@@ -122,6 +157,22 @@ function makeWorker({ config = true, active = true, globals = {}, hostState = nu
     },
     setStateAnswer(fn) {
       stateAnswer = fn;
+    },
+    // Answers each command from `answers`: cmd -> a value, or a function of the call's args answering one;
+    // {error: {name, message}} is the host's refusal.
+    answerCommands(answers) {
+      respond = (url, init) => {
+        const { cmd, args } = JSON.parse(init.body);
+        const entry = answers[cmd];
+        const value = typeof entry === 'function' ? entry(args) : entry;
+        const body = value && value.error ? { ok: false, error: value.error } : { ok: true, value: value === undefined ? null : value };
+        return { status: 200, json: async () => body };
+      };
+    },
+    // The commands sent to the host so far, as {cmd, args}.
+    hostCalls: () => fetchCalls.map((call) => JSON.parse(call.init.body)),
+    setWindows(value) {
+      windows = value;
     },
   };
 }
@@ -595,12 +646,392 @@ test("a dispatch's state is applied before the event's handlers run", async () =
 
 test('adds no globals but the specified ones, and takes the config off', () => {
   const world = makeWorker();
-  const baseline = new Set([...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'navigator', 'fetch', 'reportError']);
+  const baseline = new Set([
+    ...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'navigator', 'fetch', 'reportError', 'location', 'clients',
+  ]);
   const added = Reflect.ownKeys(world.self).map(String).filter((key) => !baseline.has(key));
   assert.deepEqual(added.sort(), [
-    'NetworkInformation', 'PeriodicSyncEvent', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncEvent', 'SyncManager', 'onperiodicsync', 'onsync',
+    'NetworkInformation', 'Notification', 'NotificationEvent', 'PeriodicSyncEvent', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncEvent', 'SyncManager',
+    'onnotificationclick', 'onnotificationclose', 'onperiodicsync', 'onsync',
   ]);
+  for (const name of ['Notification', 'NotificationEvent']) assert.equal(Object.getOwnPropertyDescriptor(world.self, name).enumerable, false, name);
   // Nothing lands on the VM's own global object either (in a real worker it is self).
   const contextKeys = world.run('Reflect.ownKeys(globalThis)').map(String);
-  for (const name of ['SyncManager', 'SyncEvent', 'NetworkInformation', 'onsync', '__syncshellConfig']) assert.equal(contextKeys.includes(name), false, name);
+  for (const name of ['SyncManager', 'SyncEvent', 'NetworkInformation', 'Notification', 'NotificationEvent', 'onsync', 'onnotificationclick', '__syncshellConfig']) {
+    assert.equal(contextKeys.includes(name), false, name);
+  }
+});
+
+// ---- notifications ---------------------------------------------------------------------------------
+
+// The options the host gets when the app gives none (timestamp aside: the time of the call).
+const DEFAULT_OPTIONS = {
+  body: '', icon: '', badge: '', image: '', tag: '', lang: '', dir: 'auto', silent: false, requireInteraction: false, renotify: false, data: null, actions: [],
+};
+
+// A notification as the host answers it (get_notifications, a notification event's `notification`).
+function hostNotification(id, title, options = {}) {
+  return { id, title, options: { ...DEFAULT_OPTIONS, timestamp: 1700000000000, ...options } };
+}
+
+async function rejectsWithTypeError(promise, message) {
+  await assert.rejects(promise, (error) => {
+    assert.equal(error.name, 'TypeError');
+    assert.equal(error instanceof DOMException, false);
+    if (message instanceof RegExp) assert.match(error.message, message);
+    else if (message !== undefined) assert.equal(error.message, message);
+    return true;
+  });
+}
+
+test('showNotification sends the title and every option, defaulted, to show_notification', async () => {
+  const world = makeWorker();
+  world.answerCommands({ show_notification: { id: 41 } });
+  const before = Date.now();
+  assert.equal(await world.self.registration.showNotification(42), undefined);
+  const after = Date.now();
+  const [call] = world.hostCalls();
+  assert.equal(call.cmd, 'show_notification');
+  assert.deepEqual(Object.keys(call.args), ['scope', 'title', 'options']);
+  assert.equal(call.args.scope, SCOPE);
+  assert.equal(call.args.title, '42');
+  const { timestamp, ...rest } = call.args.options;
+  assert.deepEqual(rest, DEFAULT_OPTIONS);
+  assert.ok(timestamp >= before && timestamp <= after, 'timestamp defaults to now');
+  assert.deepEqual(Object.keys(call.args.options).sort(), [...Object.keys(DEFAULT_OPTIONS), 'timestamp'].sort());
+});
+
+test('showNotification converts the options as WebIDL does and resolves URLs against the worker', async () => {
+  const world = makeWorker();
+  const read = [];
+  const options = {
+    body: 7, icon: 'icons/a.png', badge: '/badge.png', image: 'https://cdn.example/i.png', tag: 'news', lang: 'fr', dir: 'rtl',
+    silent: 1, requireInteraction: 'yes', renotify: true, timestamp: 1234.9, data: { posts: [1, 2], when: 'now' },
+    actions: [
+      { action: 'read', title: 'Read', icon: 'read.png' },
+      { action: 2, title: 'Later' },
+      { action: 'mute', title: 'Mute' }, // beyond maxActions: dropped, as Chromium does
+    ],
+    vibrate: [], // an empty pattern is no vibration, allowed with silent
+  };
+  // Every member is read once, in the IDL's (lexicographic) order.
+  const logged = new Proxy(options, {
+    get(target, key) {
+      read.push(key);
+      return target[key];
+    },
+  });
+  await world.self.registration.showNotification('Hello', logged);
+  assert.deepEqual(read, [
+    'actions', 'badge', 'body', 'data', 'dir', 'icon', 'image', 'lang', 'renotify', 'requireInteraction', 'silent', 'tag', 'timestamp', 'vibrate',
+  ]);
+  assert.deepEqual(world.hostCalls()[0].args, {
+    scope: SCOPE,
+    title: 'Hello',
+    options: {
+      body: '7',
+      icon: 'https://app.example/icons/a.png',
+      badge: 'https://app.example/badge.png',
+      image: 'https://cdn.example/i.png',
+      tag: 'news',
+      lang: 'fr',
+      dir: 'rtl',
+      silent: true,
+      requireInteraction: true,
+      renotify: true,
+      timestamp: 1234,
+      data: '{"posts":[1,2],"when":"now"}',
+      actions: [
+        { action: 'read', title: 'Read', icon: 'https://app.example/read.png' },
+        { action: '2', title: 'Later', icon: '' },
+      ],
+    },
+  });
+  assert.equal(world.self.Notification.maxActions, 2);
+});
+
+test("showNotification's argument errors and the spec's TypeErrors come before any host call", async () => {
+  const world = makeWorker();
+  const show = (...args) => world.self.registration.showNotification(...args);
+  await rejectsWithTypeError(show(), "Failed to execute 'showNotification' on 'ServiceWorkerRegistration': 1 argument required, but only 0 present.");
+  await rejectsWithTypeError(show('t', 'loud'), "The provided value is not of type 'NotificationOptions'.");
+  await rejectsWithTypeError(show('t', { dir: 'sideways' }), "The provided value 'sideways' is not a valid enum value of type NotificationDirection.");
+  await rejectsWithTypeError(show('t', { actions: 'read' }), 'The provided value cannot be converted to a sequence.');
+  await rejectsWithTypeError(show('t', { actions: [{ action: 'read' }] }), "Failed to read the 'title' property from 'NotificationAction': Required member is undefined.");
+  await rejectsWithTypeError(show('t', { renotify: true }), 'Notifications which set the renotify flag must specify a non-empty tag.');
+  await rejectsWithTypeError(show('t', { renotify: true, tag: '' }), 'Notifications which set the renotify flag must specify a non-empty tag.');
+  await rejectsWithTypeError(show('t', { silent: true, vibrate: [200, 100] }), 'Silent notifications must not specify vibration patterns.');
+  await rejectsWithTypeError(show('t', { silent: true, vibrate: 200 }), 'Silent notifications must not specify vibration patterns.');
+  await rejectsWithTypeError(show(Symbol('t')));
+  assert.deepEqual(world.hostCalls(), []);
+  // The same options without the conflicting member are fine.
+  await show('t', { renotify: true, tag: 'x' });
+  await show('t', { silent: false, vibrate: [200] });
+  await show('t', { silent: null, vibrate: [200] });
+  assert.equal(world.hostCalls().length, 3);
+});
+
+test('data that JSON cannot write is a DataCloneError', async () => {
+  const world = makeWorker();
+  const cyclic = {};
+  cyclic.self = cyclic;
+  for (const data of [() => {}, Symbol('s'), cyclic, 10n, { toJSON() { throw new Error('no'); } }]) {
+    await rejectsWithDOMException(world.self.registration.showNotification('t', { data }), 'DataCloneError');
+  }
+  await rejectsWithDOMException(world.self.registration.showNotification('t', { data: () => {} }), 'DataCloneError', '() => {} could not be cloned.');
+  assert.deepEqual(world.hostCalls(), []);
+  // null and undefined are no data; anything else JSON writes goes as its text.
+  await world.self.registration.showNotification('t', { data: null });
+  await world.self.registration.showNotification('t', { data: undefined });
+  await world.self.registration.showNotification('t', { data: 'text' });
+  await world.self.registration.showNotification('t', { data: 0 });
+  assert.deepEqual(world.hostCalls().map((call) => call.args.options.data), [null, null, '"text"', '0']);
+});
+
+test('showNotification without an active worker is a TypeError, checked before the options', async () => {
+  const world = makeWorker({ active: false });
+  const message = 'No active registration available on the ServiceWorkerRegistration.';
+  await rejectsWithTypeError(world.self.registration.showNotification('t'), message);
+  await rejectsWithTypeError(world.self.registration.showNotification('t', { renotify: true }), message);
+  // The arguments' conversion comes first.
+  await rejectsWithTypeError(world.self.registration.showNotification('t', { dir: 'up' }), /NotificationDirection/);
+  assert.deepEqual(world.hostCalls(), []);
+});
+
+test("the host's refusal is passed on: a TypeError without the permission, a DOMException otherwise", async () => {
+  const world = makeWorker();
+  world.answerCommands({ show_notification: { error: { name: 'TypeError', message: 'No notification permission has been granted for this origin.' } } });
+  await rejectsWithTypeError(world.self.registration.showNotification('t'), 'No notification permission has been granted for this origin.');
+  world.answerCommands({ show_notification: { error: { name: 'UnknownError', message: 'No notification server.' } } });
+  await rejectsWithDOMException(world.self.registration.showNotification('t'), 'UnknownError', 'No notification server.');
+  assert.equal(world.hostCalls().length, 2);
+});
+
+test('getNotifications builds Notification objects from the host records', async () => {
+  const world = makeWorker();
+  const records = [
+    hostNotification(7, 'Posted', {
+      body: 'Your post is out', tag: 'post', data: '{"tag":"outbox","n":[1]}', requireInteraction: true,
+      actions: [{ action: 'read', title: 'Read', icon: '' }, { action: 'mute', title: 'Mute', icon: 'https://app.example/m.png' }],
+    }),
+    // What the host should never send is read as the interface's types.
+    { id: 8, title: 5, options: { silent: 'yes', dir: 'bogus', data: { not: 'text' }, actions: 'none', timestamp: 'soon' } },
+  ];
+  world.answerCommands({ get_notifications: () => records, close_notification: { error: { name: 'UnknownError', message: 'gone' } } });
+  const list = await world.self.registration.getNotifications();
+  await world.self.registration.getNotifications({ tag: 'post' });
+  await world.self.registration.getNotifications(null);
+  assert.deepEqual(world.hostCalls(), [
+    { cmd: 'get_notifications', args: { scope: SCOPE, tag: '' } },
+    { cmd: 'get_notifications', args: { scope: SCOPE, tag: 'post' } },
+    { cmd: 'get_notifications', args: { scope: SCOPE, tag: '' } },
+  ]);
+  assert.equal(list.length, 2);
+  const [posted, odd] = list;
+  assert.ok(posted instanceof world.self.Notification);
+  assert.ok(posted instanceof EventTarget);
+  assert.equal(Object.prototype.toString.call(posted), '[object Notification]');
+  assert.deepEqual(Object.keys(posted), [], 'attributes are on the prototype');
+  assert.equal(posted.title, 'Posted');
+  assert.equal(posted.body, 'Your post is out');
+  assert.equal(posted.tag, 'post');
+  assert.equal(posted.dir, 'auto');
+  assert.equal(posted.requireInteraction, true);
+  assert.equal(posted.silent, false);
+  assert.equal(posted.timestamp, 1700000000000);
+  assert.deepEqual(plain(posted.data), { tag: 'outbox', n: [1] });
+  assert.equal(posted.data, posted.data, 'data is parsed once');
+  assert.deepEqual(plain(posted.actions), [
+    { action: 'read', title: 'Read', icon: '' },
+    { action: 'mute', title: 'Mute', icon: 'https://app.example/m.png' },
+  ]);
+  assert.equal(posted.actions, posted.actions);
+  assert.ok(Object.isFrozen(posted.actions) && Object.isFrozen(posted.actions[0]));
+  assert.throws(() => {
+    posted.title = 'changed';
+  }, TypeError);
+  assert.equal(posted.title, 'Posted');
+  assert.equal(posted.onclick, null);
+  assert.deepEqual(
+    [odd.title, odd.silent, odd.dir, odd.data, odd.actions.length, odd.timestamp, odd.body],
+    ['', false, 'auto', null, 0, 0, ''],
+  );
+
+  // close() asks the host to close it by id; its failure is nobody's concern.
+  assert.equal(posted.close(), undefined);
+  await settle();
+  assert.deepEqual(world.hostCalls().slice(3), [{ cmd: 'close_notification', args: { id: 7 } }]);
+  assert.throws(() => world.self.Notification.prototype.close.call({}), (error) => error.message === 'Illegal invocation');
+  await rejectsWithTypeError(world.self.registration.getNotifications('post'), "The provided value is not of type 'GetNotificationOptions'.");
+});
+
+test('in a worker the Notification constructor is illegal, and its permission follows the bridge state', () => {
+  const world = makeWorker();
+  const { Notification } = world.self;
+  assert.throws(() => new Notification('hi'), (error) => error.name === 'TypeError'
+    && error.message === 'Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.');
+  assert.throws(() => new Notification(), (error) => error.message === 'Illegal constructor. Use ServiceWorkerRegistration.showNotification() instead.');
+  assert.equal('requestPermission' in Notification, false, 'requestPermission is for windows only');
+  assert.equal(Notification.maxActions, 2);
+  assert.equal(Notification.permission, 'default', 'unknown until the host says');
+  pushState(world, { permissions: { notifications: 'granted' } });
+  assert.equal(Notification.permission, 'granted');
+  pushState(world, { permissions: { notifications: 'denied' } });
+  assert.equal(Notification.permission, 'denied');
+  // The Permissions API's 'prompt' is NotificationPermission's 'default'.
+  pushState(world, { permissions: { notifications: 'prompt' } });
+  assert.equal(Notification.permission, 'default');
+  for (const name of ['permission', 'maxActions']) assert.equal(Object.getOwnPropertyDescriptor(Notification, name).enumerable, true, name);
+});
+
+test('NotificationEvent can be constructed like the native one', async () => {
+  const world = makeWorker();
+  world.answerCommands({ get_notifications: [hostNotification(1, 'One')] });
+  const [notification] = await world.self.registration.getNotifications();
+  const event = new world.self.NotificationEvent('notificationclick', { notification, action: 'read' });
+  assert.ok(event instanceof ExtendableEvent);
+  assert.equal(event.type, 'notificationclick');
+  assert.equal(event.notification, notification);
+  assert.equal(event.action, 'read');
+  assert.equal(new world.self.NotificationEvent('notificationclose', { notification }).action, '');
+  assert.equal(Object.prototype.toString.call(event), '[object NotificationEvent]');
+  const isTypeError = (error) => error.name === 'TypeError';
+  assert.throws(() => new world.self.NotificationEvent('notificationclick', {}), isTypeError);
+  assert.throws(() => new world.self.NotificationEvent('notificationclick'), isTypeError);
+  assert.throws(() => new world.self.NotificationEvent('notificationclick', { notification: { title: 'fake' } }), isTypeError);
+});
+
+function fireNotification(world, { id = 1, kind = 'notificationclick', notification = hostNotification(5, 'Posted'), action, timeoutMs = 1000 } = {}) {
+  const data = { __syncshell: 'dispatch', id, kind, notification, timeoutMs };
+  if (action !== undefined) data.action = action;
+  return postToWorker(world, data).reply;
+}
+
+test('notificationclick and notificationclose reach the listeners and the handler attributes', async () => {
+  const world = makeWorker();
+  const seen = [];
+  world.self.addEventListener('notificationclick', (event) => {
+    seen.push(['listener', event.type, event.action, event.notification.title, event.notification.tag, plain(event.notification.data)]);
+  });
+  world.self.onnotificationclick = (event) => seen.push(['onnotificationclick', event instanceof world.self.NotificationEvent, event.notification instanceof world.self.Notification]);
+  world.self.onnotificationclose = (event) => seen.push(['onnotificationclose', event.action, event.notification.title]);
+  assert.equal(typeof world.self.onnotificationclick, 'function');
+  const notification = hostNotification(5, 'Posted', { tag: 'post', data: '{"tag":"outbox"}' });
+  const click = await fireNotification(world, { id: 40, notification, action: 'read' });
+  const close = await fireNotification(world, { id: 41, kind: 'notificationclose', notification });
+  assert.deepEqual(seen, [
+    ['listener', 'notificationclick', 'read', 'Posted', 'post', { tag: 'outbox' }],
+    ['onnotificationclick', true, true],
+    ['onnotificationclose', '', 'Posted'],
+  ]);
+  assert.deepEqual(plain(click), { __syncshell: 'result', id: 40, ok: true });
+  assert.deepEqual(plain(close), { __syncshell: 'result', id: 41, ok: true });
+  world.self.onnotificationclick = null;
+  assert.equal(world.self.onnotificationclick, null);
+  await fireNotification(world, { id: 42 });
+  assert.equal(seen.length, 4, 'only the listener ran');
+
+  // The event's notification closes like any other.
+  let clicked;
+  world.self.addEventListener('notificationclick', (event) => {
+    clicked = event.notification;
+  });
+  await fireNotification(world, { id: 43 });
+  clicked.close();
+  await settle();
+  assert.deepEqual(world.hostCalls(), [{ cmd: 'close_notification', args: { id: 5 } }]);
+});
+
+test("a notification event's outcome follows its waitUntil promises, its listeners and its timeout", async () => {
+  const world = makeWorker();
+  let mode = 'resolve';
+  world.self.addEventListener('notificationclick', (event) => {
+    if (mode === 'resolve') event.waitUntil(new Promise((resolve) => setTimeout(resolve, 5)));
+    else if (mode === 'reject') event.waitUntil(Promise.reject(new Error('no window')));
+    else if (mode === 'throw') throw new Error('boom');
+    else event.waitUntil(new Promise(() => {}));
+  });
+  assert.deepEqual(plain(await fireNotification(world, { id: 1 })), { __syncshell: 'result', id: 1, ok: true });
+  mode = 'reject';
+  assert.deepEqual(plain(await fireNotification(world, { id: 2 })), { __syncshell: 'result', id: 2, ok: false, error: 'Error: no window' });
+  mode = 'throw';
+  assert.deepEqual(plain(await fireNotification(world, { id: 3 })), { __syncshell: 'result', id: 3, ok: false, error: 'Error: boom' });
+  assert.equal(world.reported.length, 1);
+  mode = 'hang';
+  assert.deepEqual(plain(await fireNotification(world, { id: 4, timeoutMs: 20 })), { __syncshell: 'result', id: 4, ok: false, error: 'timed out' });
+  // A dispatch without a notification fails without reaching the app.
+  mode = 'resolve';
+  const broken = await fireNotification(world, { id: 5, notification: null });
+  assert.equal(broken.ok, false);
+  assert.match(broken.error, /UnknownError|Unexpected notification/);
+});
+
+test('openWindow resolves the URL, asks the host, and resolves the window client that appears', async () => {
+  const world = makeWorker();
+  world.answerCommands({ open_window: (args) => ({ url: args.url }) });
+  const opened = new world.WindowClient('https://app.example/app/?from=notification#top');
+  // The page is listed from the third look on.
+  world.setWindows((call) => (call < 3 ? [new world.WindowClient('https://app.example/other')] : [new world.WindowClient('https://app.example/other'), opened]));
+  const client = await world.self.clients.openWindow('/app/?from=notification');
+  assert.equal(client, opened, 'found with the fragment ignored');
+  assert.deepEqual(world.hostCalls(), [{ cmd: 'open_window', args: { url: 'https://app.example/app/?from=notification' } }]);
+  assert.equal(world.matchAllCalls.length, 3);
+  assert.deepEqual(plain(world.matchAllCalls[0]), { type: 'window', includeUncontrolled: true });
+  await rejectsWithTypeError(world.self.clients.openWindow(), /1 argument required/);
+  await rejectsWithTypeError(world.self.clients.openWindow('http://['), "Failed to execute 'openWindow' on 'Clients': The URL 'http://[' is invalid.");
+  assert.equal(world.hostCalls().length, 1);
+});
+
+test('openWindow resolves null when the URL went to the browser, and rejects when the host refuses', async () => {
+  const world = makeWorker();
+  world.answerCommands({ open_window: null });
+  assert.equal(await world.self.clients.openWindow('https://elsewhere.example/'), null);
+  assert.deepEqual(world.matchAllCalls, [], 'no window to look for');
+  world.answerCommands({ open_window: { error: { name: 'InvalidAccessError', message: 'Not allowed to open a window.' } } });
+  await rejectsWithDOMException(world.self.clients.openWindow('/app/'), 'InvalidAccessError', 'Not allowed to open a window.');
+});
+
+test('openWindow looks for the window client every 100 ms for 5 s, then resolves null', async () => {
+  const delays = [];
+  const world = makeWorker({
+    globals: {
+      setTimeout: (fn, ms) => {
+        delays.push(ms);
+        return setTimeout(fn, 0);
+      },
+    },
+  });
+  world.answerCommands({ open_window: { url: 'https://app.example/app/' } });
+  world.setWindows([new world.WindowClient('https://app.example/app/other')]);
+  assert.equal(await world.self.clients.openWindow('/app/'), null);
+  assert.equal(world.matchAllCalls.length, 51);
+  assert.deepEqual(delays, Array(50).fill(100));
+});
+
+test('WindowClient focus() and navigate() go through the host', async () => {
+  const world = makeWorker();
+  const client = new world.WindowClient('https://app.example/app/');
+  // Relative URLs are parsed against the worker's URL, as the spec says.
+  const moved = new world.WindowClient('https://app.example/post/3');
+  world.setWindows([moved]);
+  world.answerCommands({ focus_window: null, navigate_window: (args) => ({ url: args.url }) });
+  assert.equal(await client.focus(), client);
+  assert.equal(await client.navigate('post/3'), moved);
+  assert.deepEqual(world.hostCalls(), [
+    { cmd: 'focus_window', args: { url: 'https://app.example/app/' } },
+    { cmd: 'navigate_window', args: { from: 'https://app.example/app/', url: 'https://app.example/post/3' } },
+  ]);
+  world.answerCommands({ navigate_window: null, focus_window: { error: { name: 'InvalidAccessError', message: 'Not allowed to focus a window.' } } });
+  assert.equal(await client.navigate('https://app.example/gone'), null);
+  await rejectsWithDOMException(client.focus(), 'InvalidAccessError', 'Not allowed to focus a window.');
+  await rejectsWithTypeError(world.WindowClient.prototype.focus.call({ url: 'x' }), 'Illegal invocation');
+  await rejectsWithTypeError(client.navigate(), /1 argument required/);
+});
+
+test('without Clients and WindowClient the shim leaves windows alone and still shows notifications', async () => {
+  const world = makeWorker({ clients: false });
+  assert.equal('clients' in world.self, false);
+  world.answerCommands({ show_notification: { id: 1 } });
+  await world.self.registration.showNotification('t');
+  assert.equal(world.hostCalls()[0].cmd, 'show_notification');
 });

@@ -15,7 +15,7 @@ pub enum Service {
     /// Periodic Background Sync.
     #[serde(rename = "periodicsync")]
     PeriodicSync,
-    /// Notifications (their permission for now).
+    /// Notifications: shown, clicked, closed, and their permission.
     Notifications,
 }
 
@@ -80,6 +80,14 @@ pub enum LogEvent {
     Paused,
     /// The user resumed background activity.
     Resumed,
+    /// A notification was shown on the desktop.
+    NotificationDisplayed,
+    /// The user clicked a notification (metadata: the action).
+    NotificationClicked,
+    /// A notification was closed (metadata: by whom).
+    NotificationClosed,
+    /// A notification could not be shown (metadata: why).
+    NotificationFailed,
     /// A name this version does not know, read from a log written by a newer one. Kept verbatim so
     /// that listing never fails and prints it as it was written.
     Other(String),
@@ -87,7 +95,7 @@ pub enum LogEvent {
 
 impl LogEvent {
     /// Every event this version writes, for reading names back.
-    const KNOWN: [Self; 12] = [
+    const KNOWN: [Self; 16] = [
         Self::Registered,
         Self::Reregistered,
         Self::Unregistered,
@@ -100,6 +108,10 @@ impl LogEvent {
         Self::PermissionChanged,
         Self::Paused,
         Self::Resumed,
+        Self::NotificationDisplayed,
+        Self::NotificationClicked,
+        Self::NotificationClosed,
+        Self::NotificationFailed,
     ];
 
     /// The stored and printed name of this event for `service`, e.g. "Registered sync",
@@ -127,6 +139,10 @@ impl LogEvent {
             (Self::PermissionChanged, _) => "Permission changed",
             (Self::Paused, _) => "Background activity paused",
             (Self::Resumed, _) => "Background activity resumed",
+            (Self::NotificationDisplayed, _) => "Notification displayed",
+            (Self::NotificationClicked, _) => "Notification clicked",
+            (Self::NotificationClosed, _) => "Notification closed",
+            (Self::NotificationFailed, _) => "Notification failed",
             (Self::Other(name), _) => name,
             // Registration events do not happen to notifications.
             (_, Notifications) => "Notification event",
@@ -227,6 +243,10 @@ mod tests {
                 (LogEvent::PermissionChanged, "Permission changed"),
                 (LogEvent::Paused, "Background activity paused"),
                 (LogEvent::Resumed, "Background activity resumed"),
+                (LogEvent::NotificationDisplayed, "Notification displayed"),
+                (LogEvent::NotificationClicked, "Notification clicked"),
+                (LogEvent::NotificationClosed, "Notification closed"),
+                (LogEvent::NotificationFailed, "Notification failed"),
             ] {
                 assert_eq!(event.name(service), name);
                 assert_eq!(LogEvent::parse(name, service), event);

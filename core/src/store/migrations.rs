@@ -133,6 +133,25 @@ pub(super) fn migrations() -> Migrations<'static> {
         CREATE INDEX background_log_origin ON background_log(origin, at);
         "#,
         ),
+        M::up(
+            r#"
+        -- Notifications on screen: clicks, getNotifications and tag replacement work for every app,
+        -- also after a host restart. `scope` is NULL for a page's `new Notification`.
+        CREATE TABLE notifications (
+            id        INTEGER PRIMARY KEY AUTOINCREMENT,
+            origin    TEXT NOT NULL,
+            app_id    TEXT NOT NULL,
+            scope     TEXT,
+            tag       TEXT NOT NULL DEFAULT '',
+            title     TEXT NOT NULL,
+            options   TEXT NOT NULL DEFAULT '{}',
+            server_id INTEGER,
+            shown_at  INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX notifications_origin ON notifications(origin, tag);
+        CREATE INDEX notifications_server ON notifications(server_id);
+        "#,
+        ),
     ])
 }
 

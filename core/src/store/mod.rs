@@ -6,6 +6,7 @@ pub mod engagement;
 pub mod host_settings;
 pub mod log_event;
 mod migrations;
+pub mod notifications;
 pub mod origin_tokens;
 pub mod site_settings;
 pub mod sync_registrations;

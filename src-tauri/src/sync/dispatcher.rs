@@ -33,10 +33,26 @@ pub struct Dispatcher<W: EventWindows> {
 /// One event to deliver to a worker.
 struct Event<'a> {
     origin: &'a str,
-    kind: Kind,
+    /// `sync`, `periodicsync`, `notificationclick`, `notificationclose`.
+    kind: &'static str,
     tag: &'a str,
     last_chance: bool,
     scope: &'a str,
+    /// Notification events: the notification and the clicked action.
+    notification: Option<(&'a serde_json::Value, &'a str)>,
+}
+
+/// A notification event for an app's worker (a click or a close of one it showed).
+#[derive(Debug, Clone)]
+pub struct NotificationEvent {
+    /// `notificationclick` or `notificationclose`.
+    pub kind: &'static str,
+    /// The worker's registration scope.
+    pub scope: String,
+    /// The notification as the worker shim builds it: `{id, title, options}`.
+    pub notification: serde_json::Value,
+    /// The clicked action ("" for the body).
+    pub action: String,
 }
 
 impl<W: EventWindows> Dispatcher<W> {
@@ -88,10 +104,11 @@ impl<W: EventWindows> Dispatcher<W> {
         let k = &d.registration.key;
         let event = Event {
             origin: &app.origin,
-            kind: k.kind,
+            kind: k.kind.as_str(),
             tag: &k.tag,
             last_chance: d.last_chance,
             scope: &k.scope,
+            notification: None,
         };
         self.fire_event(&app, &event).await
     }
@@ -114,10 +131,11 @@ impl<W: EventWindows> Dispatcher<W> {
         let scope = registered.unwrap_or_else(|| app.scope.to_string());
         let event = Event {
             origin: &app.origin,
-            kind,
+            kind: kind.as_str(),
             tag,
             last_chance,
             scope: &scope,
+            notification: None,
         };
         let log = |event: LogEvent, metadata: serde_json::Value| {
             let entry = LogEntry {
@@ -146,6 +164,20 @@ impl<W: EventWindows> Dispatcher<W> {
         outcome
     }
 
+    /// Fires a notification event at the app's worker (through its open window or a hidden one,
+    /// as sync events go). Nothing is retried: the user's click happened once.
+    pub async fn fire_notification(&self, app: &App, n: &NotificationEvent) -> Outcome {
+        let event = Event {
+            origin: &app.origin,
+            kind: n.kind,
+            tag: "",
+            last_chance: false,
+            scope: &n.scope,
+            notification: Some((&n.notification, &n.action)),
+        };
+        self.fire_event(app, &event).await
+    }
+
     async fn fire_event(&self, app: &App, event: &Event<'_>) -> Outcome {
         if let Some(window) = self.windows.app_window(&app.id) {
             return self.deliver(&window, event).await;
@@ -164,13 +196,15 @@ impl<W: EventWindows> Dispatcher<W> {
         let (id, rx) = in_flight.expect(&window.label());
         let message = EventMessage {
             id,
-            kind: event.kind.as_str(),
+            kind: event.kind,
             tag: event.tag.to_owned(),
             last_chance: event.last_chance,
             timeout_ms: self.sync.params.max_sync_event_duration,
             scope: event.scope.to_owned(),
             // The worker sees the current permissions and connection in its event handler.
             state: self.sync.bridge_state(event.origin).ok(),
+            notification: event.notification.map(|(n, _)| n.clone()),
+            action: event.notification.map(|(_, a)| a.to_owned()),
         };
         if let Err(e) = window.send(&message) {
             in_flight.abandon(id);

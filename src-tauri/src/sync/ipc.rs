@@ -49,6 +49,14 @@ async fn for_caller<T: Send + 'static>(
     .map_err(IpcError::Task)?
 }
 
+/// The calling page's origin, checked against the app that owns its window (see [`caller`]).
+pub async fn caller_origin(
+    webview: &Webview,
+    sync: &State<'_, Arc<SyncHost>>,
+) -> Result<String, IpcError> {
+    for_caller(webview, sync, |_, _, origin| Ok(origin)).await
+}
+
 /// `registration.sync.register(tag)`.
 #[tauri::command]
 pub async fn sync_register(

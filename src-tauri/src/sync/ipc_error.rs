@@ -26,6 +26,9 @@ pub enum IpcError {
     /// The blocking task carrying the call did not finish.
     #[error("the host could not carry out the call: {0}")]
     Task(#[source] tauri::Error),
+    /// A notification call failed.
+    #[error(transparent)]
+    Notify(#[from] crate::notify::NotifyError),
 }
 
 impl IpcError {
@@ -35,6 +38,7 @@ impl IpcError {
             Self::Sync(e) => e.name(),
             Self::NotAnAppWindow | Self::ForeignOrigin => "SecurityError",
             Self::Webview(_) | Self::Storage(_) | Self::Task(_) => "UnknownError",
+            Self::Notify(e) => e.name(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -23,6 +23,8 @@ use syncshell_proxy::{Policy, ReservedRequest, Shim, RESERVED_PREFIX};
 use super::bridge::WORKER_SHIM;
 use super::calls::Call;
 use super::SyncHost;
+use crate::notify::calls::NotifyCall;
+use crate::notify::Notifier;
 
 /// The tiny page hidden dispatch windows load: the page bridge (an init script) is all it needs,
 /// so the app itself does not boot.
@@ -41,6 +43,9 @@ pub struct HostPolicy {
     /// Bumped by every invalidation. A store read that began before an invalidation may have
     /// seen the old state, so its answer is used but not cached.
     generation: AtomicU64,
+    /// Answers workers' notification calls; set once the windows it needs exist (the proxy
+    /// starts before any window, so before the notifier).
+    notifier: OnceLock<Arc<Notifier>>,
 }
 
 impl HostPolicy {
@@ -50,7 +55,13 @@ impl HostPolicy {
             sync,
             shims: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
+            notifier: OnceLock::new(),
         }
+    }
+
+    /// From now on, workers' notification calls go to `notifier`.
+    pub fn serve_notifications(&self, notifier: Arc<Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     /// Forgets what is cached about `origin`: an app on it was installed or uninstalled.
@@ -135,9 +146,13 @@ impl Policy for HostPolicy {
                 Box::pin(async move { r })
             }
             (&Method::POST, "api") => {
-                // The store work leaves the proxy's async workers for the blocking pool.
                 let sync = self.sync.clone();
+                let notifier = self.notifier.get().cloned();
                 Box::pin(async move {
+                    if let Some(notifier) = notifier.filter(|_| is_notify_call(&request.body)) {
+                        return notify_api(sync, &notifier, request).await;
+                    }
+                    // The store work leaves the proxy's async workers for the blocking pool.
                     tokio::task::spawn_blocking(move || api(&sync, &request))
                         .await
                         .unwrap_or_else(|e| {
@@ -158,6 +173,54 @@ impl Policy for HostPolicy {
                 Box::pin(async move { r })
             }
         }
+    }
+}
+
+/// Whether a worker call's body is a notification call (`{cmd, args}` with a notification `cmd`).
+fn is_notify_call(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Cmd {
+        cmd: String,
+    }
+    serde_json::from_slice::<Cmd>(body).is_ok_and(|c| NotifyCall::is_one(&c.cmd))
+}
+
+/// Whether a worker call carries `origin`'s token (read on the blocking pool).
+async fn token_ok(sync: Arc<SyncHost>, request: &ReservedRequest) -> bool {
+    let given = request
+        .headers
+        .get("x-syncshell-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let origin = request.origin.clone();
+    let expected = tokio::task::spawn_blocking(move || token(&sync, &origin).ok())
+        .await
+        .ok()
+        .flatten();
+    given.is_some() && given == expected
+}
+
+/// A worker's notification call: the same token check as [`api`], then the notifier (which may
+/// wait on the desktop's notification server, within its time limit).
+async fn notify_api(
+    sync: Arc<SyncHost>,
+    notifier: &Notifier,
+    request: ReservedRequest,
+) -> Response<Full<Bytes>> {
+    if !token_ok(sync, &request).await {
+        return error_response(
+            StatusCode::FORBIDDEN,
+            "SecurityError",
+            "not allowed for this origin",
+        );
+    }
+    let call: NotifyCall = match serde_json::from_slice(&request.body) {
+        Ok(c) => c,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, "TypeError", &e.to_string()),
+    };
+    match notifier.call(&request.origin, call).await {
+        Ok(value) => json_response(StatusCode::OK, json!({ "ok": true, "value": value })),
+        Err(e) => error_response(StatusCode::OK, e.name(), &e.to_string()),
     }
 }
 

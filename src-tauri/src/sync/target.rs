@@ -17,7 +17,7 @@ use crate::windows::WindowLabel;
 pub struct EventMessage {
     /// Dispatch id; the outcome comes back with it (`sync_result`).
     pub id: u64,
-    /// `sync` or `periodicsync`.
+    /// `sync`, `periodicsync`, `notificationclick` or `notificationclose`.
     pub kind: &'static str,
     /// The registration's tag.
     pub tag: String,
@@ -29,6 +29,12 @@ pub struct EventMessage {
     pub scope: String,
     /// The origin's bridge state, applied in the worker before the event fires.
     pub state: Option<super::bridge_state::BridgeState>,
+    /// Notification events: the notification (`{id, title, options}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification: Option<serde_json::Value>,
+    /// Notification events: the clicked action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// A window an event can be sent to.

@@ -22,9 +22,23 @@ impl Windows {
     /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
     /// window exists; never call it on the main thread (window creation needs that thread free).
     pub fn open_app(&self, app: &App) -> Result<(), WindowError> {
+        self.open_app_at(app, None)
+    }
+
+    /// Like [`Windows::open_app`], with the window on `url` (an in-scope page the app asked for)
+    /// instead of the start URL; an open window navigates there.
+    pub fn open_app_at(&self, app: &App, url: Option<&url::Url>) -> Result<(), WindowError> {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app.id.clone());
         if let Some(window) = self.get(&label) {
+            if let Some(url) = url {
+                window
+                    .navigate(url.clone())
+                    .map_err(|source| WindowError::Webview {
+                        what: "navigate",
+                        source,
+                    })?;
+            }
             let _ = window.unminimize();
             window.show().map_err(|source| WindowError::Webview {
                 what: "show",
@@ -40,7 +54,8 @@ impl Windows {
         };
         let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
         let new_window_scope = app.scope.clone();
-        let (builder, tls) = self.app_webview(app, &label, &app.start_url)?;
+        let first = url.unwrap_or(&app.start_url).clone();
+        let (builder, tls) = self.app_webview(app, &label, &first)?;
         let mut builder = builder
             .title(&app.name)
             .inner_size(f64::from(width), f64::from(height))
@@ -56,7 +71,7 @@ impl Windows {
         scope::keep_in_scope(&window, app.scope.clone())?;
         remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
         report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
-        self.watch_and_load(&window, tls, app.start_url.clone())
+        self.watch_and_load(&window, tls, first)
     }
 
     /// Closes the app's window if it is open, remembering its size. Returns whether it was open.

@@ -18,7 +18,7 @@ mod error;
 mod grant;
 mod hidden;
 mod label;
-mod scope;
+pub(crate) mod scope;
 mod tls;
 
 use std::sync::{Arc, Mutex};

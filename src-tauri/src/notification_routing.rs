@@ -1,0 +1,105 @@
+//! Where the desktop's report on a notification goes: a click or a user's close of a worker's
+//! notification becomes `notificationclick` / `notificationclose` in the app's worker (through its
+//! open window or a hidden one, as sync events go); a page's notification tells its page. A click
+//! lets the app open or focus one window for 10 s.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use syncshell_core::store::apps::App;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::host::HostDispatcher;
+use crate::notify::bus::ServerEvent;
+use crate::notify::{Activation, ActivationKind, Notifier};
+use crate::sync::dispatcher::NotificationEvent;
+use crate::windows::{WindowLabel, Windows};
+
+/// Runs for the host's life: each server event is resolved (store work, on the blocking pool)
+/// and routed on a task of its own, so one slow worker does not hold up the next click.
+pub async fn run(
+    notifier: Arc<Notifier>,
+    dispatcher: Arc<HostDispatcher>,
+    windows: Arc<Windows>,
+    mut events: UnboundedReceiver<ServerEvent>,
+) {
+    while let Some(event) = events.recv().await {
+        let n = notifier.clone();
+        let resolved = tauri::async_runtime::spawn_blocking(move || n.resolve(&event)).await;
+        let (app, activation) = match resolved {
+            Ok(Ok(Some(found))) => found,
+            Ok(Ok(None)) => continue,
+            Ok(Err(e)) => {
+                eprintln!("syncshell: a notification event could not be read: {e}");
+                continue;
+            }
+            Err(e) => {
+                eprintln!("syncshell: a notification event could not be read: {e}");
+                continue;
+            }
+        };
+        let (notifier, dispatcher, windows) =
+            (notifier.clone(), dispatcher.clone(), windows.clone());
+        tauri::async_runtime::spawn(async move {
+            route(&notifier, &dispatcher, &windows, &app, activation).await;
+        });
+    }
+}
+
+async fn route(
+    notifier: &Notifier,
+    dispatcher: &HostDispatcher,
+    windows: &Arc<Windows>,
+    app: &App,
+    activation: Activation,
+) {
+    let Activation { shown, kind } = activation;
+    if let ActivationKind::Click(_) = kind {
+        notifier.grant_window(&app.origin);
+    }
+    match shown.scope.clone() {
+        Some(scope) => {
+            let (kind, action) = match kind {
+                ActivationKind::Click(action) => ("notificationclick", action),
+                ActivationKind::Close => ("notificationclose", String::new()),
+            };
+            let event = NotificationEvent {
+                kind,
+                scope,
+                notification: json!({ "id": shown.id, "title": shown.title, "options": shown.options }),
+                action,
+            };
+            if let Err(e) = dispatcher.fire_notification(app, &event).await {
+                eprintln!("syncshell: {kind} for {} failed: {e}", app.id);
+            }
+        }
+        None => {
+            // A page's notification: its page hears of it, if its window is still open.
+            let kind = match kind {
+                ActivationKind::Click(_) => "click",
+                ActivationKind::Close => "close",
+            };
+            let script = format!(
+                "window.__syncshellNotificationEvent && window.__syncshellNotificationEvent({}, {:?})",
+                shown.id, kind
+            );
+            match windows.get(&WindowLabel::App(app.id.clone())) {
+                Some(window) => {
+                    if let Err(e) = window.eval(&script) {
+                        eprintln!(
+                            "syncshell: {}: cannot tell the page of a {kind}: {e}",
+                            app.id
+                        );
+                    }
+                }
+                // The page is gone: a click still brings the app up.
+                None if kind == "click" => {
+                    let (windows, app) = (windows.clone(), app.clone());
+                    let _ =
+                        tauri::async_runtime::spawn_blocking(move || windows.open_app(&app)).await;
+                }
+                None => {}
+            }
+        }
+    }
+}

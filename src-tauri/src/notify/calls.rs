@@ -1,0 +1,228 @@
+//! The notification calls pages and workers make, the same for both transports (Tauri IPC from
+//! pages, the reserved path from workers); the caller's origin comes from the transport, never
+//! from the message.
+
+use serde::{Deserialize, Serialize};
+use syncshell_core::notification::NotificationOptions;
+use syncshell_core::permission::{self, Permission};
+use syncshell_core::store::apps::{self, App};
+use syncshell_core::store::notifications::Shown;
+use syncshell_core::store::StoreError;
+
+use super::{Notifier, NotifyError};
+
+/// A notification call as the worker shim sends it: `{cmd, args}`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "cmd", content = "args", rename_all = "snake_case")]
+pub enum NotifyCall {
+    /// `registration.showNotification(title, options)` (`scope` set), or `new Notification` in a
+    /// page (`scope` null).
+    ShowNotification {
+        /// The worker's registration scope.
+        scope: Option<String>,
+        /// Title.
+        title: String,
+        /// Options (boxed: they dwarf the other calls).
+        #[serde(default)]
+        options: Box<NotificationOptions>,
+    },
+    /// `registration.getNotifications({tag})`.
+    GetNotifications {
+        /// Scope.
+        scope: String,
+        /// Tag ("" for all).
+        #[serde(default)]
+        tag: String,
+    },
+    /// `notification.close()`.
+    CloseNotification {
+        /// syncshell's id of it.
+        id: i64,
+    },
+    /// `clients.openWindow(url)`.
+    OpenWindow {
+        /// Absolute URL.
+        url: String,
+    },
+    /// `WindowClient.focus()` (an app has one window: which client does not matter).
+    FocusWindow {},
+    /// `WindowClient.navigate(url)`.
+    NavigateWindow {
+        /// Where to.
+        url: String,
+    },
+    /// `Notification.requestPermission()`.
+    RequestNotificationPermission {},
+}
+
+impl NotifyCall {
+    /// Whether a `{cmd, args}` body is a notification call (the worker's reserved path carries
+    /// these and the sync calls alike).
+    pub fn is_one(cmd: &str) -> bool {
+        matches!(
+            cmd,
+            "show_notification"
+                | "get_notifications"
+                | "close_notification"
+                | "open_window"
+                | "focus_window"
+                | "navigate_window"
+                | "request_notification_permission"
+        )
+    }
+}
+
+/// A notification as `getNotifications` answers it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    /// syncshell's id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Options (with `data` as JSON text).
+    pub options: NotificationOptions,
+}
+
+impl From<Shown> for Listed {
+    fn from(s: Shown) -> Self {
+        Self {
+            id: s.id,
+            title: s.title,
+            options: s.options,
+        }
+    }
+}
+
+/// What a notification call resolves to in JavaScript.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum NotifyAnswer {
+    /// `undefined` / `null`.
+    Done,
+    /// A shown notification's id: `{id}`.
+    Shown {
+        /// syncshell's id.
+        id: i64,
+    },
+    /// `getNotifications()`.
+    List(Vec<Listed>),
+    /// A window the app's client now shows: `{url}`, or `null` (out of scope: the browser).
+    Window(Option<WindowUrl>),
+    /// `requestPermission()`: `granted`, `denied` or `default`.
+    Permission(&'static str),
+}
+
+/// `{url}` of a window the app's client shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowUrl {
+    /// Its URL.
+    pub url: String,
+}
+
+impl Notifier {
+    /// The installed app of `origin` (the first, when several share it).
+    fn app_of(&self, origin: &str) -> Result<App, NotifyError> {
+        apps::list(self.ctx.store().conn())
+            .map_err(StoreError::from)?
+            .into_iter()
+            .find(|a| a.origin == origin)
+            .ok_or(NotifyError::Unknown)
+    }
+
+    /// Carries out `call` for `origin`.
+    pub async fn call(&self, origin: &str, call: NotifyCall) -> Result<NotifyAnswer, NotifyError> {
+        let app = self.app_of(origin)?;
+        match call {
+            NotifyCall::ShowNotification {
+                scope,
+                title,
+                options,
+            } => {
+                let id = self.show(&app, scope.as_deref(), &title, *options).await?;
+                Ok(NotifyAnswer::Shown { id })
+            }
+            NotifyCall::GetNotifications { scope, tag } => Ok(NotifyAnswer::List(
+                self.list(origin, &scope, &tag)?
+                    .into_iter()
+                    .map(Listed::from)
+                    .collect(),
+            )),
+            NotifyCall::CloseNotification { id } => {
+                self.close(&app, id).await?;
+                Ok(NotifyAnswer::Done)
+            }
+            NotifyCall::OpenWindow { url } => Ok(NotifyAnswer::Window(
+                self.open_window(&app, &url)
+                    .await?
+                    .map(|u| WindowUrl { url: u.to_string() }),
+            )),
+            NotifyCall::FocusWindow {} => {
+                self.focus_window(&app).await?;
+                Ok(NotifyAnswer::Done)
+            }
+            NotifyCall::NavigateWindow { url } => Ok(NotifyAnswer::Window(
+                self.navigate_window(&app, &url)
+                    .await?
+                    .map(|u| WindowUrl { url: u.to_string() }),
+            )),
+            NotifyCall::RequestNotificationPermission {} => {
+                // The stored answer; asking the user (a prompt on the app's window) is not built yet.
+                let setting =
+                    permission::get(self.ctx.store().conn(), origin, Permission::Notifications)
+                        .map_err(StoreError::from)?;
+                let state = match setting.state() {
+                    permission::PermissionState::Granted => "granted",
+                    permission::PermissionState::Denied => "denied",
+                    permission::PermissionState::Prompt => "default",
+                };
+                Ok(NotifyAnswer::Permission(state))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_calls_parse_and_are_told_apart_from_sync_calls() {
+        let call: NotifyCall = serde_json::from_str(
+            r#"{"cmd":"show_notification","args":{"scope":"http://a.test/","title":"Hi","options":{"tag":"t","requireInteraction":true}}}"#,
+        )
+        .unwrap();
+        match call {
+            NotifyCall::ShowNotification {
+                scope,
+                title,
+                options,
+            } => {
+                assert_eq!(scope.as_deref(), Some("http://a.test/"));
+                assert_eq!(title, "Hi");
+                assert!(options.require_interaction);
+            }
+            other => panic!("{other:?}"),
+        }
+        let focus: NotifyCall =
+            serde_json::from_str(r#"{"cmd":"focus_window","args":{"url":"http://a.test/x"}}"#)
+                .unwrap();
+        assert!(matches!(focus, NotifyCall::FocusWindow {}));
+        assert!(NotifyCall::is_one("open_window"));
+        assert!(!NotifyCall::is_one("sync_register"));
+    }
+
+    #[test]
+    fn answers_serialize_as_the_javascript_values() {
+        let json = |a: NotifyAnswer| serde_json::to_string(&a).unwrap();
+        assert_eq!(json(NotifyAnswer::Done), "null");
+        assert_eq!(json(NotifyAnswer::Shown { id: 3 }), r#"{"id":3}"#);
+        assert_eq!(json(NotifyAnswer::Window(None)), "null");
+        assert_eq!(
+            json(NotifyAnswer::Window(Some(WindowUrl {
+                url: "http://a.test/x".into()
+            }))),
+            r#"{"url":"http://a.test/x"}"#
+        );
+        assert_eq!(json(NotifyAnswer::Permission("default")), r#""default""#);
+    }
+}

@@ -1,0 +1,64 @@
+//! `clients.openWindow`, `WindowClient.focus` and `navigate` from a notification click, done by
+//! the host (WebKitGTK's resolve null and raise nothing). As in Chromium, the app may open or focus
+//! one window within 10 s of the user's click, and nothing otherwise: a worker must not pop
+//! windows up on its own.
+
+use url::Url;
+
+use super::{Notifier, NotifyError};
+use crate::browser;
+use crate::windows::scope;
+use syncshell_core::store::apps::App;
+
+impl Notifier {
+    /// `clients.openWindow(url)`: an in-scope URL opens (or navigates) the app's window there and
+    /// answers the URL; another goes to the user's browser and answers `None`.
+    pub async fn open_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
+        let url = Url::parse(url).map_err(|e| NotifyError::Window(format!("bad URL: {e}")))?;
+        if !self.take_window_grant(&app.origin) {
+            return Err(NotifyError::WindowNotAllowed("open"));
+        }
+        if !scope::stays_in_app(&url, &app.scope) || url.as_str() == "about:blank" {
+            browser::open(&url);
+            return Ok(None);
+        }
+        self.show_window(app, Some(url.clone()));
+        Ok(Some(url))
+    }
+
+    /// `WindowClient.focus()`: raises the app's window.
+    pub async fn focus_window(&self, app: &App) -> Result<(), NotifyError> {
+        if !self.take_window_grant(&app.origin) {
+            return Err(NotifyError::WindowNotAllowed("focus"));
+        }
+        self.show_window(app, None);
+        Ok(())
+    }
+
+    /// `WindowClient.navigate(url)`: the app's window goes to an in-scope `url`.
+    pub async fn navigate_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
+        let url = Url::parse(url).map_err(|e| NotifyError::Window(format!("bad URL: {e}")))?;
+        if !scope::stays_in_app(&url, &app.scope) {
+            return Err(NotifyError::Window(format!("{url} is outside the app")));
+        }
+        self.show_window(app, Some(url.clone()));
+        Ok(Some(url))
+    }
+
+    /// Opens, navigates or raises the app's window without waiting for it: the worker's request
+    /// is answered first. (Observed: a worker's request to the host still pending when a new
+    /// window of its app opens fails in WebKit with "Load failed"; the shim finds the window
+    /// among its clients afterwards.) Building a window waits for the main thread: on the
+    /// blocking pool.
+    fn show_window(&self, app: &App, url: Option<Url>) {
+        let (windows, app) = (self.windows.clone(), app.clone());
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Err(e) = windows.open_app_at(&app, url.as_ref()) {
+                eprintln!(
+                    "syncshell: {}: cannot show the window a notification asked for: {e}",
+                    app.id
+                );
+            }
+        });
+    }
+}

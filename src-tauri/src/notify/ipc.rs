@@ -1,0 +1,85 @@
+//! The page bridge's notification commands (`new Notification`, `close()`, the focus a click
+//! asks for, `requestPermission()`), granted per app origin like the sync commands; the origin is
+//! read from the webview.
+
+use std::sync::Arc;
+
+use syncshell_core::notification::NotificationOptions;
+use tauri::{State, Webview};
+
+use super::calls::{NotifyAnswer, NotifyCall};
+use super::Notifier;
+use crate::sync::ipc::caller_origin;
+use crate::sync::ipc_error::IpcError;
+use crate::sync::SyncHost;
+
+async fn call(
+    webview: &Webview,
+    sync: &State<'_, Arc<SyncHost>>,
+    notifier: &State<'_, Arc<Notifier>>,
+    call: NotifyCall,
+) -> Result<NotifyAnswer, IpcError> {
+    let origin = caller_origin(webview, sync).await?;
+    Ok(notifier.call(&origin, call).await?)
+}
+
+/// `new Notification(title, options)`: answers `{id}`.
+#[tauri::command]
+pub async fn show_notification(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+    notifier: State<'_, Arc<Notifier>>,
+    title: String,
+    options: Option<NotificationOptions>,
+) -> Result<NotifyAnswer, IpcError> {
+    let options = Box::new(options.unwrap_or_default());
+    let show = NotifyCall::ShowNotification {
+        scope: None,
+        title,
+        options,
+    };
+    call(&webview, &sync, &notifier, show).await
+}
+
+/// `notification.close()`.
+#[tauri::command]
+pub async fn close_notification(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+    notifier: State<'_, Arc<Notifier>>,
+    id: i64,
+) -> Result<NotifyAnswer, IpcError> {
+    call(
+        &webview,
+        &sync,
+        &notifier,
+        NotifyCall::CloseNotification { id },
+    )
+    .await
+}
+
+/// Raises the app's window after a click on one of its page's notifications.
+#[tauri::command]
+pub async fn focus_window(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+    notifier: State<'_, Arc<Notifier>>,
+) -> Result<NotifyAnswer, IpcError> {
+    call(&webview, &sync, &notifier, NotifyCall::FocusWindow {}).await
+}
+
+/// `Notification.requestPermission()`.
+#[tauri::command]
+pub async fn request_notification_permission(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+    notifier: State<'_, Arc<Notifier>>,
+) -> Result<NotifyAnswer, IpcError> {
+    call(
+        &webview,
+        &sync,
+        &notifier,
+        NotifyCall::RequestNotificationPermission {},
+    )
+    .await
+}

@@ -1,0 +1,353 @@
+//! Desktop notifications for installed apps: shown by the host on the desktop's notification
+//! server (WebKitGTK's own go to a private path attributed to the host, see
+//! `shared/design/webkitgtk-facts.md`), attributed to the app, remembered in SQLite, and their
+//! clicks and closes routed back to the app.
+//!
+//! | file | concept |
+//! |---|---|
+//! | `mod.rs` | [`Notifier`]: show, list, close, and what a server event means for which app |
+//! | `bus.rs` | the notification server over one long-lived session-bus connection, time-limited |
+//! | `calls.rs` | the calls pages and workers make, and their answers |
+//! | `client_windows.rs` | `clients.openWindow` / `focus` / `navigate`, allowed after a click only |
+//! | `ipc.rs` | the page bridge's notification commands |
+
+pub mod bus;
+pub mod calls;
+pub mod client_windows;
+pub mod ipc;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use syncshell_core::install::window_icon_path;
+use syncshell_core::notification::{self, NotificationOptions};
+use syncshell_core::paths::launcher_name;
+use syncshell_core::permission::{self, Permission, Setting};
+use syncshell_core::store::apps::App;
+use syncshell_core::store::background_log::{self, LogEntry};
+use syncshell_core::store::log_event::{LogEvent, Service};
+use syncshell_core::store::notifications::{self, Shown};
+use syncshell_core::store::StoreError;
+use tokio::sync::mpsc;
+
+use crate::context::Context;
+use crate::windows::Windows;
+use bus::{Bus, ServerEvent, CLOSED_BY_USER};
+
+/// How long after a `notificationclick` the app may open or focus a window (Chromium's rule).
+pub const WINDOW_GRANT: Duration = Duration::from_secs(10);
+
+/// Why a notification could not be shown or acted on. Pages and workers get its name and message.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The `notifications` permission is not `allow`.
+    #[error("No notification permission has been granted for this origin.")]
+    NotPermitted,
+    /// No session bus to reach a notification server on.
+    #[error("cannot reach the session bus: {0}")]
+    NoSession(String),
+    /// Nobody owns org.freedesktop.Notifications.
+    #[error("no notification server is running on the session bus")]
+    NoServer,
+    /// The server did not answer in time.
+    #[error("the notification server did not answer {0} within 3 s")]
+    TimedOut(&'static str),
+    /// The server answered with an error.
+    #[error("the notification server refused it: {0}")]
+    Refused(String),
+    /// No such notification of this app.
+    #[error("no such notification")]
+    Unknown,
+    /// A window was asked for outside the 10 s after a notification click.
+    #[error("Not allowed to {0} a window.")]
+    WindowNotAllowed(&'static str),
+    /// The app's window could not be opened, focused or navigated.
+    #[error("{0}")]
+    Window(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl NotifyError {
+    /// The error's name for JavaScript (`TypeError`, or a DOMException name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NotPermitted => "TypeError",
+            Self::WindowNotAllowed(_) => "InvalidAccessError",
+            Self::Unknown => "NotFoundError",
+            _ => "UnknownError",
+        }
+    }
+
+    fn from_bus(e: zbus::Error) -> Self {
+        match &e {
+            zbus::Error::MethodError(name, _, _)
+                if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown" =>
+            {
+                Self::NoServer
+            }
+            _ => Self::Refused(e.to_string()),
+        }
+    }
+}
+
+/// What a server event means: which of syncshell's notifications, and what happened to it.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    /// The notification as stored.
+    pub shown: Shown,
+    /// What happened.
+    pub kind: ActivationKind,
+}
+
+/// A click or a close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivationKind {
+    /// Clicked: the app's `event.action` ("" for the body).
+    Click(String),
+    /// Closed by the user (other closes tell the app nothing, as in Chromium).
+    Close,
+}
+
+/// The host's notifications: one bus connection, the store, and the window grants of clicks.
+pub struct Notifier {
+    ctx: Arc<Context>,
+    windows: Arc<Windows>,
+    bus: Bus,
+    /// Origin -> until when it may open or focus one window.
+    window_grants: Mutex<HashMap<String, Instant>>,
+}
+
+impl Notifier {
+    /// A notifier over `ctx`'s store; what the server reports arrives on the returned receiver
+    /// (the host turns each into an [`Activation`] with [`Notifier::resolve`]).
+    pub fn new(
+        ctx: Arc<Context>,
+        windows: Arc<Windows>,
+    ) -> (Self, mpsc::UnboundedReceiver<ServerEvent>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let notifier = Self {
+            ctx,
+            windows,
+            bus: Bus::new(tx),
+            window_grants: Mutex::new(HashMap::new()),
+        };
+        (notifier, rx)
+    }
+
+    fn log(
+        &self,
+        app: &App,
+        scope: Option<&str>,
+        event: LogEvent,
+        tag: &str,
+        meta: serde_json::Value,
+    ) {
+        let entry = LogEntry {
+            at: self.ctx.clock.now_ms(),
+            origin: app.origin.clone(),
+            scope: scope.map_or_else(|| app.scope.to_string(), str::to_owned),
+            service: Service::Notifications,
+            event,
+            tag: tag.to_owned(),
+            metadata: meta,
+        };
+        if let Err(e) = background_log::record(self.ctx.store().conn(), &entry) {
+            eprintln!("syncshell: cannot log a notification of {}: {e}", app.id);
+        }
+    }
+
+    /// Shows a notification of `app` (from its worker of `scope`, or from a page when `None`),
+    /// replacing the origin's earlier one with the same tag. Returns syncshell's id for it. Never
+    /// waits on the server longer than [`bus::CALL_TIMEOUT`] per call.
+    pub async fn show(
+        &self,
+        app: &App,
+        scope: Option<&str>,
+        title: &str,
+        options: NotificationOptions,
+    ) -> Result<i64, NotifyError> {
+        let allowed = permission::get(
+            self.ctx.store().conn(),
+            &app.origin,
+            Permission::Notifications,
+        )
+        .map_err(StoreError::from)?;
+        if allowed != Setting::Allow {
+            return Err(NotifyError::NotPermitted);
+        }
+        let earlier = if options.tag.is_empty() {
+            Vec::new()
+        } else {
+            notifications::list(self.ctx.store().conn(), &app.origin, None, &options.tag)
+                .map_err(StoreError::from)?
+        };
+        let replaces = earlier.iter().rev().find_map(|n| n.server_id);
+        let icon = window_icon_path(&self.ctx.paths, &app.id);
+        let icon = icon.exists().then(|| icon.to_string_lossy().into_owned());
+        let entry = launcher_name(&app.id);
+        let shown = self
+            .bus
+            .notify(|caps| {
+                notification::to_desktop(
+                    &app.name,
+                    &entry,
+                    title,
+                    &options,
+                    icon.as_deref(),
+                    replaces,
+                    caps,
+                )
+            })
+            .await;
+        let server_id = match shown {
+            Ok(id) => id,
+            Err(e) => {
+                let meta = json!({ "title": title, "Failure Reason": e.to_string() });
+                self.log(app, scope, LogEvent::NotificationFailed, &options.tag, meta);
+                return Err(e);
+            }
+        };
+        let tag = options.tag.clone();
+        let record = Shown {
+            id: 0,
+            origin: app.origin.clone(),
+            app_id: app.id.clone(),
+            scope: scope.map(str::to_owned),
+            title: title.to_owned(),
+            options,
+            server_id: Some(server_id),
+            shown_at: self.ctx.clock.now_ms(),
+        };
+        let id = self
+            .ctx
+            .store()
+            .transaction(|tx| {
+                for old in &earlier {
+                    notifications::delete(tx, old.id)?;
+                }
+                notifications::insert(tx, &record)
+            })
+            .map_err(StoreError::from)?;
+        let meta = json!({ "title": title, "id": id, "replaced": !earlier.is_empty() });
+        self.log(app, scope, LogEvent::NotificationDisplayed, &tag, meta);
+        Ok(id)
+    }
+
+    /// `getNotifications({tag})`: the origin's notifications of `scope` still on screen.
+    pub fn list(&self, origin: &str, scope: &str, tag: &str) -> Result<Vec<Shown>, NotifyError> {
+        Ok(
+            notifications::list(self.ctx.store().conn(), origin, Some(scope), tag)
+                .map_err(StoreError::from)?,
+        )
+    }
+
+    /// `notification.close()` from `origin` (another origin's id is unknown to it).
+    pub async fn close(&self, app: &App, id: i64) -> Result<(), NotifyError> {
+        let shown = notifications::get(self.ctx.store().conn(), id).map_err(StoreError::from)?;
+        let Some(shown) = shown.filter(|s| s.origin == app.origin) else {
+            return Err(NotifyError::Unknown);
+        };
+        notifications::delete(self.ctx.store().conn(), id).map_err(StoreError::from)?;
+        if let Some(server_id) = shown.server_id {
+            // Gone from the store either way: a server that fails here has lost it already.
+            if let Err(e) = self.bus.close(server_id).await {
+                eprintln!("syncshell: closing notification {id} of {}: {e}", app.id);
+            }
+        }
+        let meta = json!({ "id": id, "by": "app" });
+        self.log(
+            app,
+            shown.scope.as_deref(),
+            LogEvent::NotificationClosed,
+            &shown.options.tag,
+            meta,
+        );
+        Ok(())
+    }
+
+    /// What server event `event` means, logged; `None` for notifications of others (the server
+    /// reports every sender's) or closes the app need not hear of.
+    pub fn resolve(&self, event: &ServerEvent) -> Result<Option<(App, Activation)>, NotifyError> {
+        let server_id = match event {
+            ServerEvent::Clicked(id, _) | ServerEvent::Closed(id, _) => *id,
+        };
+        let conn_store = self.ctx.store();
+        let Some(shown) =
+            notifications::by_server_id(conn_store.conn(), server_id).map_err(StoreError::from)?
+        else {
+            return Ok(None);
+        };
+        let app = syncshell_core::store::apps::get(conn_store.conn(), &shown.app_id)
+            .map_err(StoreError::from)?;
+        drop(conn_store);
+        let Some(app) = app else {
+            return Ok(None);
+        };
+        let tag = shown.options.tag.clone();
+        match event {
+            ServerEvent::Clicked(_, key) => {
+                let Some(action) = notification::action_for_key(&shown.options, key) else {
+                    return Ok(None);
+                };
+                let action = action.to_owned();
+                let meta = json!({ "id": shown.id, "action": action });
+                self.log(
+                    &app,
+                    shown.scope.as_deref(),
+                    LogEvent::NotificationClicked,
+                    &tag,
+                    meta,
+                );
+                Ok(Some((
+                    app,
+                    Activation {
+                        shown,
+                        kind: ActivationKind::Click(action),
+                    },
+                )))
+            }
+            ServerEvent::Closed(_, reason) => {
+                notifications::delete(self.ctx.store().conn(), shown.id)
+                    .map_err(StoreError::from)?;
+                let by = if *reason == CLOSED_BY_USER {
+                    "user"
+                } else {
+                    "desktop"
+                };
+                let meta = json!({ "id": shown.id, "by": by, "reason": reason });
+                self.log(
+                    &app,
+                    shown.scope.as_deref(),
+                    LogEvent::NotificationClosed,
+                    &tag,
+                    meta,
+                );
+                Ok((*reason == CLOSED_BY_USER).then_some((
+                    app,
+                    Activation {
+                        shown,
+                        kind: ActivationKind::Close,
+                    },
+                )))
+            }
+        }
+    }
+
+    /// Lets `origin` open or focus one window during the next [`WINDOW_GRANT`] (a click).
+    pub fn grant_window(&self, origin: &str) {
+        let mut grants = self.window_grants.lock().unwrap_or_else(|e| e.into_inner());
+        grants.insert(origin.to_owned(), Instant::now() + WINDOW_GRANT);
+    }
+
+    /// Uses `origin`'s grant, if it has a live one.
+    fn take_window_grant(&self, origin: &str) -> bool {
+        let mut grants = self.window_grants.lock().unwrap_or_else(|e| e.into_inner());
+        grants
+            .remove(origin)
+            .is_some_and(|until| Instant::now() <= until)
+    }
+}

@@ -1,0 +1,246 @@
+//! Desktop notifications end to end: the real host on a session bus of the test's own with a real
+//! notification server (python3-dbusmock's notification_daemon), the outbox fixture in real WebKit,
+//! a worker showing notifications with its window closed, and clicks routed back.
+
+use std::time::Duration;
+
+use serde_json::json;
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::notification_server::NotificationServer;
+use syncshell_e2e::outbox;
+use syncshell_e2e::session_bus::SessionBus;
+
+const EVENTS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The outbox installed and open on `bus`, with quick retries.
+fn outbox_on(bus: &SessionBus) -> (Env, FixtureServer) {
+    let mut env = Env::new();
+    env.use_session_bus(bus);
+    outbox::quick_retries(&mut env);
+    let server = FixtureServer::start(Some("outbox"));
+    outbox::install_and_open(&mut env, &server);
+    (env, server)
+}
+
+/// The server's id of syncshell's notifications, oldest first, from the SQLite file.
+fn server_ids(env: &Env) -> Vec<u32> {
+    let db = env.db();
+    let mut stmt = db
+        .prepare("SELECT server_id FROM notifications ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Registers a one-off sync `tag` while offline, closes the window, and goes online: the sync
+/// handler runs in a hidden window.
+fn sync_with_window_closed(env: &Env, server: &FixtureServer, tag: &str) {
+    env.run(&["network", "offline"]).success();
+    let before = server.reports("registered").len();
+    server.instruct(json!({ "register": tag }));
+    wait_until("the registration", PAGE_TIMEOUT, || {
+        server.reports("registered").len() > before
+    });
+    env.run(&["close", "outbox"]).success();
+    env.run(&["network", "online"]).success();
+}
+
+#[test]
+fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_opens_the_app() {
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions body-markup");
+    let (env, server) = outbox_on(&bus);
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+
+    sync_with_window_closed(&env, &server, "notify-1");
+    let calls = desktop.wait_for_calls(1, EVENTS_TIMEOUT);
+    server.wait_for_report("notified", EVENTS_TIMEOUT);
+    let first = &calls[0];
+    // Attributed to the app, not to syncshell: its name, its launcher, its icon.
+    assert_eq!(first.app_name, "Fixture Outbox");
+    assert_eq!(first.hints["desktop-entry"], "syncshell-outbox");
+    assert!(first.icon.ends_with(".png"), "{first:?}");
+    assert_eq!(first.summary, "Posted");
+    assert_eq!(first.body, "Your post was published (notify-1)");
+    assert_eq!(
+        first.actions,
+        ["default", "", "action-0", "Read", "action-1", "Mute"]
+    );
+    assert_eq!(first.replaces_id, 0);
+    assert_eq!(first.timeout, -1);
+    let status = env.run(&["status"]).success().stdout;
+    assert!(status.contains("open windows: none"), "{status}");
+    let first_id = server_ids(&env)[0];
+
+    // The same tag again replaces it.
+    env.run(&["open", "outbox"]).success();
+    wait_until("the page again", PAGE_TIMEOUT, || {
+        server.reports("sw-ready").len() == 2
+    });
+    sync_with_window_closed(&env, &server, "notify-2");
+    let calls = desktop.wait_for_calls(2, EVENTS_TIMEOUT);
+    assert_eq!(calls[1].replaces_id, first_id);
+    let ids = server_ids(&env);
+    assert_eq!(ids.len(), 1, "the replaced one is forgotten");
+
+    // The user clicks its second button: the worker gets the click and opens the app there.
+    desktop.click(ids[0], "action-1");
+    let click = server.wait_for_report("notification-click", EVENTS_TIMEOUT);
+    assert_eq!(click.query["action"], "mute");
+    assert_eq!(click.query["tag"], "post");
+    assert_eq!(click.query["data"], r#"{"tag":"notify-2"}"#);
+    server.wait_for(
+        "the app's window at the notification's URL",
+        EVENTS_TIMEOUT,
+        |r| r.path == "/app/" && r.query.get("from").map(String::as_str) == Some("notification"),
+    );
+    wait_until("the window to be open", EVENTS_TIMEOUT, || {
+        env.run(&["status"])
+            .success()
+            .stdout
+            .contains("open windows: outbox")
+    });
+    let opened = server.wait_for_report("opened", EVENTS_TIMEOUT);
+    assert!(
+        opened.query["result"].ends_with("/app/?from=notification"),
+        "{:?}\nhost log:\n{}",
+        opened.query,
+        env.host_log(0)
+    );
+    let log = env.log_events(Some("notifications"));
+    assert!(
+        log.contains(&"Notification displayed".to_owned()),
+        "{log:?}"
+    );
+    assert!(log.contains(&"Notification clicked".to_owned()), "{log:?}");
+
+    // The user dismisses it: the worker hears of it and it is forgotten.
+    desktop.dismiss(ids[0]);
+    server.wait_for_report("notification-close", EVENTS_TIMEOUT);
+    wait_until("the notification to be forgotten", EVENTS_TIMEOUT, || {
+        server_ids(&env).is_empty()
+    });
+}
+
+#[test]
+fn without_permission_or_without_a_server_the_worker_is_told_why_and_the_host_stays_responsive() {
+    let bus = SessionBus::start();
+    let (env, server) = outbox_on(&bus);
+    // Permission "ask" (the default): refused with the spec's TypeError.
+    sync_with_window_closed(&env, &server, "notify-denied");
+    let error = server.wait_for_report("notify-error", EVENTS_TIMEOUT);
+    assert_eq!(error.query["name"], "TypeError");
+    assert_eq!(
+        error.query["message"],
+        "No notification permission has been granted for this origin."
+    );
+
+    // Allowed, but no notification server on the bus.
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    env.run(&["open", "outbox"]).success();
+    wait_until("the page again", PAGE_TIMEOUT, || {
+        server.reports("sw-ready").len() == 2
+    });
+    sync_with_window_closed(&env, &server, "notify-no-server");
+    wait_until("the second refusal", EVENTS_TIMEOUT, || {
+        server.reports("notify-error").len() == 2
+    });
+    let error = &server.reports("notify-error")[1];
+    assert_eq!(
+        error.query["message"],
+        "no notification server is running on the session bus"
+    );
+    let started = std::time::Instant::now();
+    env.run(&["status"]).success();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let log = env.log_events(Some("notifications"));
+    assert!(log.contains(&"Notification failed".to_owned()), "{log:?}");
+
+    // The CLI's test notification says the same.
+    let out = env.run(&["notify", "outbox", "Hello"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("no notification server"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_page_notification_reaches_the_desktop_as_the_app_and_its_click_reaches_the_page() {
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions");
+    let (env, server) = outbox_on(&bus);
+    // Without permission the page's notification fires `error`.
+    server.instruct(json!({ "pageNotify": "Denied" }));
+    server.wait_for_report("page-notification-error", PAGE_TIMEOUT);
+    assert_eq!(
+        server.reports("page-permission")[0].query["permission"],
+        "default"
+    );
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    server.instruct(json!({ "pageNotify": "Hi" }));
+    server.wait_for_report("page-notification-shown", EVENTS_TIMEOUT);
+    assert_eq!(
+        server.reports("page-permission")[1].query["permission"],
+        "granted",
+        "Notification.permission follows the CLI"
+    );
+    let calls = desktop.wait_for_calls(1, EVENTS_TIMEOUT);
+    assert_eq!(calls[0].app_name, "Fixture Outbox");
+    assert_eq!(calls[0].summary, "Hi");
+    assert_eq!(calls[0].body, "from the page");
+    assert_eq!(calls[0].hints["desktop-entry"], "syncshell-outbox");
+    assert_eq!(
+        calls[0].actions,
+        ["default", ""],
+        "no buttons on a page notification"
+    );
+    let scope: Option<String> = env
+        .db()
+        .query_row("SELECT scope FROM notifications", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(scope, None, "stored as the page's");
+    desktop.click(server_ids(&env)[0], "default");
+    let click = server.wait_for_report("page-notification-click", EVENTS_TIMEOUT);
+    assert_eq!(click.query["title"], "Hi");
+    desktop.dismiss(server_ids(&env)[0]);
+    server.wait_for_report("page-notification-close", EVENTS_TIMEOUT);
+}
+
+#[test]
+fn the_cli_shows_a_test_notification_as_the_app() {
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions");
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    let refused = env.run(&["notify", "outbox", "Hello"]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("No notification permission"),
+        "{}",
+        refused.stderr
+    );
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    let out = env
+        .run(&["notify", "outbox", "Hello", "--body", "a <b>world</b>"])
+        .success()
+        .stdout;
+    assert!(out.contains("Shown as Fixture Outbox"), "{out}");
+    let calls = desktop.wait_for_calls(1, EVENTS_TIMEOUT);
+    assert_eq!(calls[0].app_name, "Fixture Outbox");
+    assert_eq!(calls[0].summary, "Hello");
+    // No body-markup capability: the text goes as it is.
+    assert_eq!(calls[0].body, "a <b>world</b>");
+    assert_eq!(calls[0].hints["desktop-entry"], "syncshell-outbox");
+}
