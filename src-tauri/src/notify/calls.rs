@@ -119,6 +119,11 @@ pub struct WindowUrl {
     pub url: String,
 }
 
+/// The answer for a window now showing `url` (`None`: the browser got it).
+fn window(url: Option<url::Url>) -> NotifyAnswer {
+    NotifyAnswer::Window(url.map(|u| WindowUrl { url: u.to_string() }))
+}
+
 impl Notifier {
     /// The installed app of `origin` (the first, when several share it).
     fn app_of(&self, origin: &str) -> Result<App, NotifyError> {
@@ -151,20 +156,14 @@ impl Notifier {
                 self.close(&app, id).await?;
                 Ok(NotifyAnswer::Done)
             }
-            NotifyCall::OpenWindow { url } => Ok(NotifyAnswer::Window(
-                self.open_window(&app, &url)
-                    .await?
-                    .map(|u| WindowUrl { url: u.to_string() }),
-            )),
+            NotifyCall::OpenWindow { url } => Ok(window(self.open_window(&app, &url).await?)),
             NotifyCall::FocusWindow {} => {
                 self.focus_window(&app).await?;
                 Ok(NotifyAnswer::Done)
             }
-            NotifyCall::NavigateWindow { url } => Ok(NotifyAnswer::Window(
-                self.navigate_window(&app, &url)
-                    .await?
-                    .map(|u| WindowUrl { url: u.to_string() }),
-            )),
+            NotifyCall::NavigateWindow { url } => {
+                Ok(window(self.navigate_window(&app, &url).await?))
+            }
             NotifyCall::RequestNotificationPermission {} => {
                 // The stored answer; asking the user (a prompt on the app's window) is not built yet.
                 let setting =

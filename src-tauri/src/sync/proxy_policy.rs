@@ -185,19 +185,23 @@ fn is_notify_call(body: &[u8]) -> bool {
     serde_json::from_slice::<Cmd>(body).is_ok_and(|c| NotifyCall::is_one(&c.cmd))
 }
 
-/// Whether a worker call carries `origin`'s token (read on the blocking pool).
-async fn token_ok(sync: Arc<SyncHost>, request: &ReservedRequest) -> bool {
+/// Whether a worker call carries its origin's token: without it, no page or worker of another
+/// origin can act for it. Reads the store.
+fn token_matches(sync: &SyncHost, request: &ReservedRequest) -> bool {
     let given = request
         .headers
         .get("x-syncshell-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let origin = request.origin.clone();
-    let expected = tokio::task::spawn_blocking(move || token(&sync, &origin).ok())
-        .await
-        .ok()
-        .flatten();
-    given.is_some() && given == expected
+        .and_then(|v| v.to_str().ok());
+    let expected = token(sync, &request.origin).ok();
+    given.is_some() && given == expected.as_deref()
+}
+
+fn forbidden() -> Response<Full<Bytes>> {
+    error_response(
+        StatusCode::FORBIDDEN,
+        "SecurityError",
+        "not allowed for this origin",
+    )
 }
 
 /// A worker's notification call: the same token check as [`api`], then the notifier (which may
@@ -207,12 +211,13 @@ async fn notify_api(
     notifier: &Notifier,
     request: ReservedRequest,
 ) -> Response<Full<Bytes>> {
-    if !token_ok(sync, &request).await {
-        return error_response(
-            StatusCode::FORBIDDEN,
-            "SecurityError",
-            "not allowed for this origin",
-        );
+    // The token is read from the store: on the blocking pool.
+    let asked = request.clone();
+    let allowed = tokio::task::spawn_blocking(move || token_matches(&sync, &asked))
+        .await
+        .unwrap_or(false);
+    if !allowed {
+        return forbidden();
     }
     let call: NotifyCall = match serde_json::from_slice(&request.body) {
         Ok(c) => c,
@@ -232,20 +237,10 @@ fn token(sync: &SyncHost, origin: &str) -> Result<String, StoreError> {
     )?)
 }
 
-/// A worker-side call: accepted only with this origin's token, so no page or worker of another
-/// origin can act for it.
+/// A worker-side sync call: accepted only with this origin's token.
 fn api(sync: &SyncHost, request: &ReservedRequest) -> Response<Full<Bytes>> {
-    let given = request
-        .headers
-        .get("x-syncshell-token")
-        .and_then(|v| v.to_str().ok());
-    let expected = token(sync, &request.origin).ok();
-    if given.is_none() || given != expected.as_deref() {
-        return error_response(
-            StatusCode::FORBIDDEN,
-            "SecurityError",
-            "not allowed for this origin",
-        );
+    if !token_matches(sync, request) {
+        return forbidden();
     }
     let call: Call = match serde_json::from_slice(&request.body) {
         Ok(c) => c,
