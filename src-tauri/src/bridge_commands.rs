@@ -13,6 +13,7 @@ pub const BRIDGE_COMMANDS: &[&str] = &[
     "bridge_state",
     "sync_result",
     "show_notification",
+    "get_notifications",
     "close_notification",
     "focus_window",
     "request_notification_permission",

@@ -133,6 +133,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             ipc::permission_state,
             ipc::bridge_state,
             notify::ipc::show_notification,
+            notify::ipc::get_notifications,
             notify::ipc::close_notification,
             notify::ipc::focus_window,
             notify::ipc::request_notification_permission,

@@ -1,7 +1,7 @@
 //! Background sync benchmarks against the real host (Xvfb, dbus-run-session, fixture servers on
 //! 127.0.0.1), as in the end-to-end tests. Prints figures; asserts nothing about time.
 //!
-//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|idle]`
+//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle]`
 //! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
 
 use std::collections::BTreeMap;
@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use syncshell_e2e::fixture::FixtureServer;
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+use syncshell_e2e::notification_server::NotificationServer;
+use syncshell_e2e::session_bus::SessionBus;
 
 const REGISTER_CALLS: usize = 500;
 const WARM_RUNS: usize = 30;
@@ -32,9 +34,116 @@ fn main() {
     if wanted("dispatch") {
         dispatch();
     }
+    if wanted("notify") {
+        notifications();
+    }
     if wanted("idle") {
         idle_host();
     }
+}
+
+const NOTIFY_RUNS: usize = 20;
+const CLICK_RUNS: usize = 8;
+
+/// The worker's `showNotification` (measured in the worker: call to resolved, which is after the
+/// server's `Notify` returned) with the window open and from a hidden window; then a click with
+/// the window closed to the app's window loading the URL the handler opens (timed from just
+/// before the test's `ActionInvoked` is emitted, which starts a Python process: about 40 ms).
+fn notifications() {
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions body-markup");
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "100ms");
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    env.run(&["network", "offline"]).success();
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    env.run(&["open", "outbox"]).success();
+    server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+
+    let notified_ms = |tag: &str| -> f64 {
+        let r = server.wait_for("the notification", PAGE_TIMEOUT, |r| {
+            r.is_report("notified") && r.query.get("tag").map(String::as_str) == Some(tag)
+        });
+        r.query["ms"].parse().expect("the worker's timing")
+    };
+    let mut warm = Vec::new();
+    for i in 0..NOTIFY_RUNS {
+        let tag = format!("notify-warm-{i}");
+        env.run(&["sync", "fire", "outbox", &tag]).success();
+        warm.push(notified_ms(&tag));
+    }
+    print_ms(
+        &format!("showNotification in the worker to resolved, window open ({NOTIFY_RUNS})"),
+        &mut warm,
+    );
+
+    env.run(&["close", "outbox"]).success();
+    let mut hidden = Vec::new();
+    let mut cold = Vec::new();
+    for i in 0..NOTIFY_RUNS {
+        wait_until("no background window", PAGE_TIMEOUT, || {
+            env.run(&["status"])
+                .stdout
+                .contains("background windows: none")
+        });
+        let tag = format!("notify-cold-{i}");
+        let start = Instant::now();
+        env.run(&["sync", "fire", "outbox", &tag]).success();
+        hidden.push(notified_ms(&tag));
+        let done = server.wait_for("the report", PAGE_TIMEOUT, |r| {
+            r.is_report("notified") && r.query.get("tag").map(String::as_str) == Some(&tag)
+        });
+        cold.push(done.at.duration_since(start).as_secs_f64() * 1000.0);
+    }
+    print_ms(
+        &format!("showNotification in the worker to resolved, hidden window ({NOTIFY_RUNS})"),
+        &mut hidden,
+    );
+    print_ms(
+        &format!("cold: `sync fire` with no window to the notification shown and reported ({NOTIFY_RUNS})"),
+        &mut cold,
+    );
+
+    let mut clicks = Vec::new();
+    for i in 0..CLICK_RUNS {
+        env.run(&["close", "outbox"]).success();
+        wait_until("no window at all", PAGE_TIMEOUT, || {
+            let status = env.run(&["status"]).stdout;
+            status.contains("background windows: none") && status.contains("open windows: none")
+        });
+        let id: u32 = env
+            .db()
+            .query_row(
+                "SELECT server_id FROM notifications ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a notification on screen");
+        let seen = server.count(|r| r.path == "/app/" && r.query.contains_key("from"));
+        let start = Instant::now();
+        desktop.click(id, "default");
+        wait_until("the app's window loading", PAGE_TIMEOUT, || {
+            server.count(|r| r.path == "/app/" && r.query.contains_key("from")) > seen
+        });
+        let loaded = server
+            .received()
+            .into_iter()
+            .rfind(|r| r.path == "/app/" && r.query.contains_key("from"))
+            .expect("the window's page request");
+        clicks.push(loaded.at.duration_since(start).as_secs_f64() * 1000.0);
+        // The next click needs a notification on screen again.
+        let tag = format!("notify-click-{i}");
+        env.run(&["sync", "fire", "outbox", &tag]).success();
+        notified_ms(&tag);
+    }
+    print_ms(
+        &format!("click on the desktop, window closed, to the app's window loading the handler's URL ({CLICK_RUNS})"),
+        &mut clicks,
+    );
 }
 
 /// The outbox fixture installed and open, offline (nothing fires by itself), worker active.

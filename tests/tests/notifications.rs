@@ -127,7 +127,7 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
 }
 
 #[test]
-fn without_permission_or_without_a_server_the_worker_is_told_why_and_the_host_stays_responsive() {
+fn without_permission_or_without_a_server_the_worker_and_the_cli_are_told_why() {
     let bus = SessionBus::start();
     let (env, server) = outbox_on(&bus);
     // Permission "ask" (the default): refused with the spec's TypeError.
@@ -155,9 +155,7 @@ fn without_permission_or_without_a_server_the_worker_is_told_why_and_the_host_st
         error.query["message"],
         "no notification server is running on the session bus"
     );
-    let started = std::time::Instant::now();
     env.run(&["status"]).success();
-    assert!(started.elapsed() < Duration::from_secs(5));
     let log = env.log_events(Some("notifications"));
     assert!(log.contains(&"Notification failed".to_owned()), "{log:?}");
 
@@ -212,6 +210,101 @@ fn a_page_notification_reaches_the_desktop_as_the_app_and_its_click_reaches_the_
     assert_eq!(click.query["title"], "Hi");
     desktop.dismiss(server_ids(&env)[0]);
     server.wait_for_report("page-notification-close", EVENTS_TIMEOUT);
+
+    // The page's registration.showNotification: persistent, listed, and its click goes to the
+    // worker.
+    server.instruct(json!({ "regNotify": "From the registration" }));
+    let listed = server.wait_for_report("reg-notified", EVENTS_TIMEOUT);
+    assert_eq!(listed.query["listed"], "1");
+    assert_eq!(listed.query["title"], "From the registration");
+    let calls = desktop.wait_for_calls(2, EVENTS_TIMEOUT);
+    assert_eq!(calls[1].body, "from the registration");
+    desktop.click(server_ids(&env)[0], "default");
+    let click = server.wait_for_report("notification-click", EVENTS_TIMEOUT);
+    assert_eq!(click.query["tag"], "reg");
+    assert_eq!(click.query["action"], "");
+}
+
+#[test]
+fn a_worker_cannot_open_a_window_without_a_click() {
+    let bus = SessionBus::start();
+    let (env, server) = outbox_on(&bus);
+    env.run(&["close", "outbox"]).success();
+    env.run(&["open", "outbox"]).success();
+    wait_until("the page again", PAGE_TIMEOUT, || {
+        server.reports("sw-ready").len() == 2
+    });
+    server.instruct(json!({ "workerOpen": "/app/?unasked" }));
+    let attempt = server.wait_for_report("open-attempt", EVENTS_TIMEOUT);
+    assert_eq!(
+        attempt.query["result"],
+        "InvalidAccessError: Not allowed to open a window."
+    );
+    assert_eq!(
+        server.count(|r| r.query.contains_key("unasked")),
+        0,
+        "nothing was loaded"
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_costs_a_bounded_wait_and_blocks_nothing() {
+    let bus = SessionBus::start();
+    // Owns the name and never answers (no main loop): a frozen notification daemon.
+    let _frozen = Frozen::start(&bus);
+    let (env, server) = outbox_on(&bus);
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    sync_with_window_closed(&env, &server, "notify-frozen");
+    // While the worker waits, the host answers.
+    env.run(&["status"]).success();
+    env.run(&["sync", "list"]).success();
+    let error = server.wait_for_report("notify-error", EVENTS_TIMEOUT);
+    assert!(
+        error.query["message"].contains("did not answer"),
+        "{:?}",
+        error.query
+    );
+    let out = env.run(&["notify", "outbox", "Hello"]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("did not answer"), "{}", out.stderr);
+}
+
+/// A process that owns org.freedesktop.Notifications on `bus` and never answers a call.
+struct Frozen(std::process::Child);
+
+impl Frozen {
+    fn start(bus: &SessionBus) -> Self {
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args([
+                "-c",
+                "import dbus, sys, time\n\
+                 bus = dbus.SessionBus()\n\
+                 bus.request_name('org.freedesktop.Notifications')\n\
+                 print('owned', flush=True)\n\
+                 time.sleep(600)\n",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with dbus-python");
+        let mut child = child;
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "owned");
+        Self(child)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]

@@ -165,6 +165,11 @@
     },
     close(notification, record) {
       const phase = notificationPhases.get(notification);
+      // A persistent one (from getNotifications()) is only taken off the desktop, as in a worker.
+      if (phase === undefined) {
+        closeOnHost(record.id);
+        return;
+      }
       // As in Chromium, one closed before it was shown is never shown, and fires nothing.
       if (phase === 'pending') notificationPhases.set(notification, 'closed');
       if (phase !== 'shown') return;
@@ -317,6 +322,7 @@
 
   api.installManagers(Registration);
   api.installGlobals();
+  if (Notification) api.installRegistrationNotifications(Registration);
 
   // navigator.permissions and Notification, like the managers, only where service workers are: elsewhere
   // the page is not a secure context, where none of the host's three permissions can be granted (WebKit's

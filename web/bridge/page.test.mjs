@@ -1104,3 +1104,31 @@ test('__syncshellDispatch passes a notification event on to the worker', async (
   assert.deepEqual(plain(unknown), { id: 14, ok: false, error: 'unknown event kind push' });
   assert.equal(worker.posted.length, 2);
 });
+
+test("a page's registration.showNotification and getNotifications go to the host as the worker's do", async () => {
+  const world = makeWorld();
+  world.setHost((cmd) => {
+    if (cmd === 'get_notifications') {
+      return [{ id: 4, title: 'Posted', options: { tag: 'post', data: '{"n":1}', actions: [{ action: 'read', title: 'Read' }] } }];
+    }
+    return null;
+  });
+  const reg = world.registration(SCOPE);
+  await reg.showNotification('Posted', { tag: 'post', actions: [{ action: 'read', title: 'Read' }] });
+  const shown = plain(world.calls)[0];
+  assert.equal(shown.cmd, 'show_notification');
+  assert.equal(shown.args.scope, SCOPE, 'persistent: the registration scope, not null');
+  assert.deepEqual(shown.args.options.actions, [{ action: 'read', title: 'Read', icon: '' }]);
+  const [listed] = await reg.getNotifications({ tag: 'post' });
+  assert.deepEqual(plain(world.calls)[1], { cmd: 'get_notifications', args: { scope: SCOPE, tag: 'post' } });
+  assert.equal(listed.title, 'Posted');
+  assert.equal(listed.data.n, 1);
+  assert.equal(listed.actions[0].action, 'read');
+  // Closing one from getNotifications() takes it off the desktop.
+  listed.close();
+  assert.deepEqual(plain(world.calls)[2], { cmd: 'close_notification', args: { id: 4 } });
+  // No active worker: the spec's TypeError, before the host is asked.
+  const installing = world.registration('https://app.example/installing/', null);
+  await assert.rejects(installing.showNotification('x'), (error) => error.name === 'TypeError');
+  assert.equal(world.calls.length, 3);
+});

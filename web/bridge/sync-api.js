@@ -951,6 +951,42 @@ function syncshellSyncApi(G, callHost) {
     return notification;
   }
 
+  // ServiceWorkerRegistration.prototype.showNotification() and .getNotifications(), the same in a worker
+  // and in a page (where navigator.serviceWorker.ready.then((r) => r.showNotification(...)) is how most
+  // PWAs notify): persistent notifications of that registration, shown by the host (which checks the
+  // permission, refusing with Chromium's TypeError); their clicks go to the worker. WebKit's own would go to
+  // a private path attributed to the host.
+  function installRegistrationNotifications(Registration) {
+    const methods = {
+      async showNotification(title, options) {
+        if (!(this instanceof Registration)) throw new TypeError('Illegal invocation');
+        requireArguments(arguments.length, 1, 'showNotification', 'ServiceWorkerRegistration');
+        const args = convertNotificationArguments(title, options);
+        // The spec's order: the arguments, the active worker, then the notification's own checks.
+        if (!this.active) throw new TypeError('No active registration available on the ServiceWorkerRegistration.');
+        const notification = createNotification(args, true);
+        // The host answers the id, of no use here.
+        await callHost('show_notification', { scope: this.scope, title: notification.title, options: notification.options });
+      },
+      async getNotifications(filter) {
+        if (!(this instanceof Registration)) throw new TypeError('Illegal invocation');
+        const dict = toDictionary(filter, 'GetNotificationOptions');
+        const tag = dict.tag === undefined ? '' : toDOMString(dict.tag);
+        const answer = await callHost('get_notifications', { scope: this.scope, tag });
+        return (Array.isArray(answer) ? answer : []).map((record) => readHostNotification(record));
+      },
+    };
+    for (const key of ['showNotification', 'getNotifications']) {
+      const descriptor = Object.getOwnPropertyDescriptor(Registration.prototype, key) ||
+        { writable: true, enumerable: true, configurable: true };
+      try {
+        Object.defineProperty(Registration.prototype, key, { ...descriptor, value: methods[key] });
+      } catch (_) {
+        // not configurable: leave WebKit's
+      }
+    }
+  }
+
   // The record behind a Notification of this realm (the page sets its id once the host showed it), or
   // null for anything else.
   function notificationRecord(value) {
@@ -987,5 +1023,6 @@ function syncshellSyncApi(G, callHost) {
     notificationInterface,
     readHostNotification,
     notificationRecord,
+    installRegistrationNotifications,
   };
 }

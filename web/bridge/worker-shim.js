@@ -436,31 +436,7 @@
     },
   });
 
-  const registrationMethods = {
-    async showNotification(title, options) {
-      if (!(this instanceof Registration)) throw new TypeError('Illegal invocation');
-      requireArguments(arguments.length, 1, 'showNotification', 'ServiceWorkerRegistration');
-      const args = api.convertNotificationArguments(title, options);
-      // The spec's order: the arguments, the active worker, then the notification's own checks.
-      if (!this.active) throw new TypeError('No active registration available on the ServiceWorkerRegistration.');
-      const notification = api.createNotification(args, true);
-      // The host checks the permission (refusing with Chromium's TypeError) and shows it; its id is of no use
-      // here.
-      await callHost('show_notification', { scope: this.scope, title: notification.title, options: notification.options });
-    },
-    async getNotifications(filter) {
-      if (!(this instanceof Registration)) throw new TypeError('Illegal invocation');
-      const dict = api.toDictionary(filter, 'GetNotificationOptions');
-      const tag = dict.tag === undefined ? '' : toDOMString(dict.tag);
-      const answer = await callHost('get_notifications', { scope: this.scope, tag });
-      return (Array.isArray(answer) ? answer : []).map((record) => api.readHostNotification(record));
-    },
-  };
-
-  if (Registration && Notification) {
-    replaceOperation(Registration.prototype, 'showNotification', registrationMethods.showNotification);
-    replaceOperation(Registration.prototype, 'getNotifications', registrationMethods.getNotifications);
-  }
+  if (Registration && Notification) api.installRegistrationNotifications(Registration);
 
   // ---- windows: clients.openWindow(), WindowClient.focus() and .navigate() -----------------------
   //

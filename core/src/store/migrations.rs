@@ -136,7 +136,8 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(
             r#"
         -- Notifications on screen: clicks, getNotifications and tag replacement work for every app,
-        -- also after a host restart. `scope` is NULL for a page's `new Notification`.
+        -- also after a host restart. `scope` is NULL for a page's `new Notification`. `server` is
+        -- the unique bus name of the notification server that showed it: its ids are its own.
         CREATE TABLE notifications (
             id        INTEGER PRIMARY KEY AUTOINCREMENT,
             origin    TEXT NOT NULL,
@@ -145,11 +146,12 @@ pub(super) fn migrations() -> Migrations<'static> {
             tag       TEXT NOT NULL DEFAULT '',
             title     TEXT NOT NULL,
             options   TEXT NOT NULL DEFAULT '{}',
-            server_id INTEGER,
+            server    TEXT NOT NULL,
+            server_id INTEGER NOT NULL,
             shown_at  INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX notifications_origin ON notifications(origin, tag);
-        CREATE INDEX notifications_server ON notifications(server_id);
+        CREATE INDEX notifications_server ON notifications(server, server_id);
         "#,
         ),
     ])

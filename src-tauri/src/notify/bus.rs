@@ -56,27 +56,48 @@ trait Notifications {
     fn notification_closed(&self, id: u32, reason: u32) -> zbus::Result<()>;
 }
 
-/// What the server reports about a notification.
+/// What a server reports about a notification, with the server's unique bus name (ids are per
+/// server).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
-    /// Clicked: the server's id and the action key.
-    Clicked(u32, String),
-    /// Closed: the server's id and the reason code.
-    Closed(u32, u32),
+    /// Clicked: the server, its id and the action key.
+    Clicked(String, u32, String),
+    /// Closed: the server, its id and the reason code.
+    Closed(String, u32, u32),
+}
+
+/// What showing a notification gave: the server that showed it and its id there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownOn {
+    /// The server's unique bus name.
+    pub server: String,
+    /// The server's id for the notification.
+    pub id: u32,
+}
+
+fn sender(message: &zbus::Message) -> String {
+    message
+        .header()
+        .sender()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// Why the server closed a notification, as the spec numbers it: 2 is the user dismissing it.
 pub const CLOSED_BY_USER: u32 = 2;
 
 /// The connection, made on first use and kept; a failed attempt is tried again on the next call
-/// (a notification server may start after the host).
+/// (a notification server may start after the host), and a lost connection is made again.
 pub struct Bus {
     connected: Mutex<Option<Connected>>,
     events: mpsc::UnboundedSender<ServerEvent>,
 }
 
+#[derive(Clone)]
 struct Connected {
     proxy: NotificationsProxy<'static>,
+    /// The bus daemon, to ask who owns the server's name now.
+    dbus: zbus::fdo::DBusProxy<'static>,
     caps: Option<Capabilities>,
 }
 
@@ -88,6 +109,18 @@ async fn limited<T>(
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(NotifyError::from_bus(e)),
         Err(_) => Err(NotifyError::TimedOut(what)),
+    }
+}
+
+/// Who owns org.freedesktop.Notifications now.
+async fn owner(c: &Connected) -> Result<String, NotifyError> {
+    let name = c.proxy.inner().destination().to_owned();
+    let asked = async { c.dbus.get_name_owner(name).await.map_err(zbus::Error::from) };
+    match limited("GetNameOwner", asked).await {
+        Ok(unique) => Ok(unique.to_string()),
+        // Nobody owns the name: no server.
+        Err(NotifyError::Refused(_)) => Err(NotifyError::NoServer),
+        Err(e) => Err(e),
     }
 }
 
@@ -113,7 +146,8 @@ impl Bus {
             let mut clicks = clicks;
             while let Some(signal) = clicks.next().await {
                 if let Ok(args) = signal.args() {
-                    let _ = events.send(ServerEvent::Clicked(args.id, args.action_key));
+                    let from = sender(signal.message());
+                    let _ = events.send(ServerEvent::Clicked(from, args.id, args.action_key));
                 }
             }
         });
@@ -122,44 +156,81 @@ impl Bus {
             let mut closes = closes;
             while let Some(signal) = closes.next().await {
                 if let Ok(args) = signal.args() {
-                    let _ = events.send(ServerEvent::Closed(args.id, args.reason));
+                    let from = sender(signal.message());
+                    let _ = events.send(ServerEvent::Closed(from, args.id, args.reason));
                 }
             }
         });
-        Ok(Connected { proxy, caps: None })
+        let dbus = limited(
+            "creating the bus proxy",
+            zbus::fdo::DBusProxy::new(&connection),
+        )
+        .await?;
+        Ok(Connected {
+            proxy,
+            dbus,
+            caps: None,
+        })
     }
 
-    /// The connected proxy and the server's capabilities (asked once), connecting first if
-    /// needed. The lock is held only for that: a slow call does not hold up the others.
-    async fn proxy(&self) -> Result<(NotificationsProxy<'static>, Capabilities), NotifyError> {
-        let mut connected = self.connected.lock().await;
-        if connected.is_none() {
-            *connected = Some(self.connect().await?);
-        }
-        let Some(c) = connected.as_mut() else {
-            return Err(NotifyError::NoSession("not connected".into()));
+    /// The connected proxy and the server's capabilities (asked once a server answers). The lock
+    /// is held only to read or store them, never across a call to the bus: with a server that
+    /// owns the name but never answers, each caller waits its own time limit, not the sum of
+    /// everyone's before it.
+    async fn proxy(&self) -> Result<(Connected, Capabilities), NotifyError> {
+        let known = self.connected.lock().await.clone();
+        let mut c = match known {
+            Some(c) => c,
+            None => {
+                let fresh = self.connect().await?;
+                let mut slot = self.connected.lock().await;
+                // Another caller may have connected meanwhile: keep the first connection.
+                slot.get_or_insert(fresh).clone()
+            }
         };
         if c.caps.is_none() {
             let names = limited("GetCapabilities", c.proxy.get_capabilities()).await?;
-            c.caps = Some(Capabilities::from_names(&names));
+            let caps = Capabilities::from_names(&names);
+            if let Some(stored) = self.connected.lock().await.as_mut() {
+                stored.caps = Some(caps.clone());
+            }
+            c.caps = Some(caps);
         }
-        Ok((c.proxy.clone(), c.caps.clone().unwrap_or_default()))
+        let caps = c.caps.clone().unwrap_or_default();
+        Ok((c, caps))
     }
 
-    /// Shows the notification `build` makes for the server's capabilities; the server's id.
+    /// The unique bus name of the server now (the owner of org.freedesktop.Notifications).
+    pub async fn server(&self) -> Result<String, NotifyError> {
+        let (c, _) = self.proxy().await?;
+        owner(&c).await
+    }
+
+    /// Forgets a connection that failed, so the next call makes a new one (the bus daemon or
+    /// the connection went away).
+    async fn check(&self, error: &NotifyError) {
+        if matches!(error, NotifyError::Disconnected(_)) {
+            *self.connected.lock().await = None;
+        }
+    }
+
+    /// Shows the notification `build` makes for the server's capabilities and the server now
+    /// (`build` gets its unique name, to replace only that server's notifications).
     pub async fn notify(
         &self,
-        build: impl FnOnce(&Capabilities) -> DesktopNotification,
-    ) -> Result<u32, NotifyError> {
-        let (proxy, caps) = self.proxy().await?;
-        let n = build(&caps);
+        build: impl FnOnce(&Capabilities, &str) -> DesktopNotification,
+    ) -> Result<ShownOn, NotifyError> {
+        let (c, caps) = self.proxy().await?;
+        let server = owner(&c).await?;
+        let proxy = c.proxy;
+        let n = build(&caps, &server);
         let actions: Vec<&str> = n.actions.iter().map(String::as_str).collect();
         let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
         hints.insert("desktop-entry", Value::from(n.desktop_entry.as_str()));
         if n.suppress_sound {
             hints.insert("suppress-sound", Value::from(true));
         }
-        limited(
+        let shown = limited(
             "Notify",
             proxy.notify(
                 &n.app_name,
@@ -172,12 +243,20 @@ impl Bus {
                 n.expire_timeout,
             ),
         )
-        .await
+        .await;
+        if let Err(e) = &shown {
+            self.check(e).await;
+        }
+        shown.map(|id| ShownOn { server, id })
     }
 
     /// Takes notification `id` off the screen.
     pub async fn close(&self, id: u32) -> Result<(), NotifyError> {
-        let (proxy, _) = self.proxy().await?;
-        limited("CloseNotification", proxy.close_notification(id)).await
+        let (c, _) = self.proxy().await?;
+        let closed = limited("CloseNotification", c.proxy.close_notification(id)).await;
+        if let Err(e) = &closed {
+            self.check(e).await;
+        }
+        closed
     }
 }

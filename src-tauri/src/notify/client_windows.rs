@@ -18,7 +18,12 @@ impl Notifier {
         if !self.take_window_grant(&app.origin) {
             return Err(NotifyError::WindowNotAllowed("open"));
         }
-        if !scope::stays_in_app(&url, &app.scope) || url.as_str() == "about:blank" {
+        if url.as_str() == "about:blank" {
+            return Err(NotifyError::Window(
+                "about:blank is not a page of the app".into(),
+            ));
+        }
+        if !scope::stays_in_app(&url, &app.scope) {
             browser::open(&url);
             return Ok(None);
         }
@@ -35,11 +40,15 @@ impl Notifier {
         Ok(())
     }
 
-    /// `WindowClient.navigate(url)`: the app's window goes to an in-scope `url`.
+    /// `WindowClient.navigate(url)`: the app's window goes to an in-scope `url`. Like opening a
+    /// window, only in the 10 s after a click: navigating brings the window up.
     pub async fn navigate_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
         let url = Url::parse(url).map_err(|e| NotifyError::Window(format!("bad URL: {e}")))?;
-        if !scope::stays_in_app(&url, &app.scope) {
+        if url.as_str() == "about:blank" || !scope::stays_in_app(&url, &app.scope) {
             return Err(NotifyError::Window(format!("{url} is outside the app")));
+        }
+        if !self.take_window_grant(&app.origin) {
+            return Err(NotifyError::WindowNotAllowed("navigate"));
         }
         self.show_window(app, Some(url.clone()));
         Ok(Some(url))

@@ -23,22 +23,40 @@ async fn call(
     Ok(notifier.call(&origin, call).await?)
 }
 
-/// `new Notification(title, options)`: answers `{id}`.
+/// `new Notification(title, options)` (`scope` null) or a page's
+/// `registration.showNotification(title, options)` (`scope` that registration's): answers `{id}`.
 #[tauri::command]
 pub async fn show_notification(
     webview: Webview,
     sync: State<'_, Arc<SyncHost>>,
     notifier: State<'_, Arc<Notifier>>,
+    scope: Option<String>,
     title: String,
     options: Option<NotificationOptions>,
 ) -> Result<NotifyAnswer, IpcError> {
     let options = Box::new(options.unwrap_or_default());
     let show = NotifyCall::ShowNotification {
-        scope: None,
+        scope,
         title,
         options,
     };
     call(&webview, &sync, &notifier, show).await
+}
+
+/// A page's `registration.getNotifications({tag})`.
+#[tauri::command]
+pub async fn get_notifications(
+    webview: Webview,
+    sync: State<'_, Arc<SyncHost>>,
+    notifier: State<'_, Arc<Notifier>>,
+    scope: String,
+    tag: Option<String>,
+) -> Result<NotifyAnswer, IpcError> {
+    let list = NotifyCall::GetNotifications {
+        scope,
+        tag: tag.unwrap_or_default(),
+    };
+    call(&webview, &sync, &notifier, list).await
 }
 
 /// `notification.close()`.

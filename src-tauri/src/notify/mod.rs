@@ -57,9 +57,15 @@ pub enum NotifyError {
     /// The server answered with an error.
     #[error("the notification server refused it: {0}")]
     Refused(String),
+    /// The connection to the session bus broke (it is made again on the next call).
+    #[error("the session bus connection was lost: {0}")]
+    Disconnected(String),
     /// No such notification of this app.
     #[error("no such notification")]
     Unknown,
+    /// A scope of another origin than the caller's.
+    #[error("the scope is not of the caller's origin")]
+    WrongOrigin,
     /// A window was asked for outside the 10 s after a notification click.
     #[error("Not allowed to {0} a window.")]
     WindowNotAllowed(&'static str),
@@ -78,6 +84,7 @@ impl NotifyError {
             Self::NotPermitted => "TypeError",
             Self::WindowNotAllowed(_) => "InvalidAccessError",
             Self::Unknown => "NotFoundError",
+            Self::WrongOrigin => "SecurityError",
             _ => "UnknownError",
         }
     }
@@ -88,6 +95,9 @@ impl NotifyError {
                 if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown" =>
             {
                 Self::NoServer
+            }
+            zbus::Error::InputOutput(_) | zbus::Error::Handshake(_) => {
+                Self::Disconnected(e.to_string())
             }
             _ => Self::Refused(e.to_string()),
         }
@@ -119,6 +129,9 @@ pub struct Notifier {
     bus: Bus,
     /// Origin -> until when it may open or focus one window.
     window_grants: Mutex<HashMap<String, Instant>>,
+    /// One show at a time per origin: two with the same tag must not both miss the other (and
+    /// leave two on screen).
+    showing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Notifier {
@@ -134,6 +147,7 @@ impl Notifier {
             windows,
             bus: Bus::new(tx),
             window_grants: Mutex::new(HashMap::new()),
+            showing: Mutex::new(HashMap::new()),
         };
         (notifier, rx)
     }
@@ -179,19 +193,30 @@ impl Notifier {
         if allowed != Setting::Allow {
             return Err(NotifyError::NotPermitted);
         }
-        let earlier = if options.tag.is_empty() {
-            Vec::new()
-        } else {
-            notifications::list(self.ctx.store().conn(), &app.origin, None, &options.tag)
-                .map_err(StoreError::from)?
-        };
-        let replaces = earlier.iter().rev().find_map(|n| n.server_id);
+        let lock = self
+            .showing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(app.origin.clone())
+            .or_default()
+            .clone();
+        let _one_at_a_time = lock.lock().await;
         let icon = window_icon_path(&self.ctx.paths, &app.id);
         let icon = icon.exists().then(|| icon.to_string_lossy().into_owned());
         let entry = launcher_name(&app.id);
+        let mut earlier = Vec::new();
         let shown = self
             .bus
-            .notify(|caps| {
+            .notify(|caps, server| {
+                // Only this server's notifications can be replaced: another server's ids could
+                // be anyone's here.
+                if !options.tag.is_empty() {
+                    let store = self.ctx.store();
+                    earlier =
+                        notifications::list(store.conn(), server, &app.origin, None, &options.tag)
+                            .unwrap_or_default();
+                }
+                let replaces = earlier.iter().rev().map(|n| n.server_id).next();
                 notification::to_desktop(
                     &app.name,
                     &entry,
@@ -203,8 +228,8 @@ impl Notifier {
                 )
             })
             .await;
-        let server_id = match shown {
-            Ok(id) => id,
+        let on = match shown {
+            Ok(on) => on,
             Err(e) => {
                 let meta = json!({ "title": title, "Failure Reason": e.to_string() });
                 self.log(app, scope, LogEvent::NotificationFailed, &options.tag, meta);
@@ -219,13 +244,16 @@ impl Notifier {
             scope: scope.map(str::to_owned),
             title: title.to_owned(),
             options,
-            server_id: Some(server_id),
+            server: on.server.clone(),
+            server_id: on.id,
             shown_at: self.ctx.clock.now_ms(),
         };
         let id = self
             .ctx
             .store()
             .transaction(|tx| {
+                // Notifications of a server that went away went with it.
+                notifications::forget_other_servers(tx, &on.server)?;
                 for old in &earlier {
                     notifications::delete(tx, old.id)?;
                 }
@@ -237,10 +265,21 @@ impl Notifier {
         Ok(id)
     }
 
-    /// `getNotifications({tag})`: the origin's notifications of `scope` still on screen.
-    pub fn list(&self, origin: &str, scope: &str, tag: &str) -> Result<Vec<Shown>, NotifyError> {
+    /// `getNotifications({tag})`: the origin's notifications of `scope` still on screen (none
+    /// when no server runs: nothing is on screen then).
+    pub async fn list(
+        &self,
+        origin: &str,
+        scope: &str,
+        tag: &str,
+    ) -> Result<Vec<Shown>, NotifyError> {
+        let server = match self.bus.server().await {
+            Ok(server) => server,
+            Err(NotifyError::NoServer) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         Ok(
-            notifications::list(self.ctx.store().conn(), origin, Some(scope), tag)
+            notifications::list(self.ctx.store().conn(), &server, origin, Some(scope), tag)
                 .map_err(StoreError::from)?,
         )
     }
@@ -252,9 +291,11 @@ impl Notifier {
             return Err(NotifyError::Unknown);
         };
         notifications::delete(self.ctx.store().conn(), id).map_err(StoreError::from)?;
-        if let Some(server_id) = shown.server_id {
-            // Gone from the store either way: a server that fails here has lost it already.
-            if let Err(e) = self.bus.close(server_id).await {
+        // Only on the server that showed it (another's id is someone else's notification); gone
+        // from the store either way: a server that fails here has lost it already.
+        let on_it = self.bus.server().await.is_ok_and(|s| s == shown.server);
+        if on_it {
+            if let Err(e) = self.bus.close(shown.server_id).await {
                 eprintln!("syncshell: closing notification {id} of {}: {e}", app.id);
             }
         }
@@ -272,12 +313,14 @@ impl Notifier {
     /// What server event `event` means, logged; `None` for notifications of others (the server
     /// reports every sender's) or closes the app need not hear of.
     pub fn resolve(&self, event: &ServerEvent) -> Result<Option<(App, Activation)>, NotifyError> {
-        let server_id = match event {
-            ServerEvent::Clicked(id, _) | ServerEvent::Closed(id, _) => *id,
+        let (server, server_id) = match event {
+            ServerEvent::Clicked(server, id, _) | ServerEvent::Closed(server, id, _) => {
+                (server, *id)
+            }
         };
         let conn_store = self.ctx.store();
-        let Some(shown) =
-            notifications::by_server_id(conn_store.conn(), server_id).map_err(StoreError::from)?
+        let Some(shown) = notifications::by_server_id(conn_store.conn(), server, server_id)
+            .map_err(StoreError::from)?
         else {
             return Ok(None);
         };
@@ -289,7 +332,7 @@ impl Notifier {
         };
         let tag = shown.options.tag.clone();
         match event {
-            ServerEvent::Clicked(_, key) => {
+            ServerEvent::Clicked(_, _, key) => {
                 let Some(action) = notification::action_for_key(&shown.options, key) else {
                     return Ok(None);
                 };
@@ -310,7 +353,7 @@ impl Notifier {
                     },
                 )))
             }
-            ServerEvent::Closed(_, reason) => {
+            ServerEvent::Closed(_, _, reason) => {
                 notifications::delete(self.ctx.store().conn(), shown.id)
                     .map_err(StoreError::from)?;
                 let by = if *reason == CLOSED_BY_USER {
