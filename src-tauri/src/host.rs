@@ -353,6 +353,16 @@ impl Host {
                 // The windows go first: their WebKit process holds files in the app's data directory.
                 self.windows.close_app(&id);
                 self.dispatcher.close_hidden(&id).await;
+                if let Ok(app) = commands::find_app(&self.ctx, &id) {
+                    // The last app of its origin takes the origin's notifications with it.
+                    let apps = syncshell_core::store::apps::count_for_origin(
+                        self.ctx.store().conn(),
+                        &app.origin,
+                    );
+                    if apps.unwrap_or(0) <= 1 {
+                        self.notifier.close_all(&app).await;
+                    }
+                }
                 let origin = commands::find_app(&self.ctx, &id).ok().map(|a| a.origin);
                 let reply = commands::uninstall(&self.ctx, &id);
                 if let Some(origin) = origin {

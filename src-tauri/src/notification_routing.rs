@@ -3,11 +3,12 @@
 //! open window or a hidden one, as sync events go); a page's notification tells its page. A click
 //! lets the app open or focus one window for 10 s.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::json;
 use syncshell_core::store::apps::App;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 use crate::host::HostDispatcher;
 use crate::notify::bus::ServerEvent;
@@ -16,13 +17,16 @@ use crate::sync::dispatcher::NotificationEvent;
 use crate::windows::{WindowLabel, Windows};
 
 /// Runs for the host's life: each server event is resolved (store work, on the blocking pool)
-/// and routed on a task of its own, so one slow worker does not hold up the next click.
+/// and routed in order per app (a server sends a click and then the close it causes; the worker
+/// must hear them in that order), each app on a task of its own, so one slow worker does not hold
+/// up another app's click.
 pub async fn run(
     notifier: Arc<Notifier>,
     dispatcher: Arc<HostDispatcher>,
     windows: Arc<Windows>,
     mut events: UnboundedReceiver<ServerEvent>,
 ) {
+    let mut queues: HashMap<String, mpsc::UnboundedSender<(App, Activation)>> = HashMap::new();
     while let Some(event) = events.recv().await {
         let n = notifier.clone();
         let resolved = tauri::async_runtime::spawn_blocking(move || n.resolve(&event)).await;
@@ -38,11 +42,18 @@ pub async fn run(
                 continue;
             }
         };
-        let (notifier, dispatcher, windows) =
-            (notifier.clone(), dispatcher.clone(), windows.clone());
-        tauri::async_runtime::spawn(async move {
-            route(&notifier, &dispatcher, &windows, &app, activation).await;
+        let queue = queues.entry(app.id.clone()).or_insert_with(|| {
+            let (tx, mut rx) = mpsc::unbounded_channel::<(App, Activation)>();
+            let (notifier, dispatcher, windows) =
+                (notifier.clone(), dispatcher.clone(), windows.clone());
+            tauri::async_runtime::spawn(async move {
+                while let Some((app, activation)) = rx.recv().await {
+                    route(&notifier, &dispatcher, &windows, &app, activation).await;
+                }
+            });
+            tx
         });
+        let _ = queue.send((app, activation));
     }
 }
 

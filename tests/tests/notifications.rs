@@ -104,6 +104,20 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
             .stdout
             .contains("open windows: outbox")
     });
+    // Really on screen: a mapped X window with the app's title.
+    let visible = env
+        .x_tool(
+            "xdotool",
+            &[
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--name",
+                "^Fixture Outbox$",
+            ],
+        )
+        .success();
+    assert!(!visible.stdout.trim().is_empty());
     let opened = server.wait_for_report("opened", EVENTS_TIMEOUT);
     assert!(
         opened.query["result"].ends_with("/app/?from=notification"),

@@ -116,6 +116,15 @@ pub fn list(
     rows.collect()
 }
 
+/// Every notification of `origin`, on any server.
+pub fn list_origin(conn: &Connection, origin: &str) -> rusqlite::Result<Vec<Shown>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE origin = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([origin], from_row)?;
+    rows.collect()
+}
+
 /// Forgets notification `id` (closed, or replaced).
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM notifications WHERE id = ?1", [id])? == 1)
@@ -178,6 +187,7 @@ mod tests {
             .is_empty());
         assert!(delete(c, worker).unwrap());
         assert!(by_server_id(c, SERVER, 17).unwrap().is_none());
+        assert_eq!(list_origin(c, "http://a.test").unwrap().len(), 1);
         assert_eq!(delete_origin(c, "http://a.test").unwrap(), 1);
     }
 

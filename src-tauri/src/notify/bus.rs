@@ -3,10 +3,6 @@
 //! its clicks only to that connection. Every call has a time limit: a server that owns the name
 //! but never answers must not hold anything up.
 
-// The proxy macro generates public items (the proxy type, signal streams and their args) that
-// cannot carry docs; the trait below documents them.
-#![allow(missing_docs)]
-
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -20,41 +16,52 @@ use super::NotifyError;
 /// How long any call to the server may take.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// org.freedesktop.Notifications, the methods and signals syncshell uses.
-#[zbus::proxy(
-    interface = "org.freedesktop.Notifications",
-    default_service = "org.freedesktop.Notifications",
-    default_path = "/org/freedesktop/Notifications"
-)]
-trait Notifications {
-    /// Shows (or replaces) a notification; the server's id for it.
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: &str,
-        replaces_id: u32,
-        app_icon: &str,
-        summary: &str,
-        body: &str,
-        actions: &[&str],
-        hints: HashMap<&str, Value<'_>>,
-        expire_timeout: i32,
-    ) -> zbus::Result<u32>;
+// The proxy macro generates public items (the proxy type, signal streams and their args) that
+// cannot carry docs; the trait documents them.
+#[allow(missing_docs)]
+mod server {
+    use std::collections::HashMap;
 
-    /// Takes a notification off the screen.
-    fn close_notification(&self, id: u32) -> zbus::Result<()>;
+    use zbus::zvariant::Value;
 
-    /// What the server supports ("body", "actions", "body-markup", ...).
-    fn get_capabilities(&self) -> zbus::Result<Vec<String>>;
+    /// org.freedesktop.Notifications, the methods and signals syncshell uses.
+    #[zbus::proxy(
+        interface = "org.freedesktop.Notifications",
+        default_service = "org.freedesktop.Notifications",
+        default_path = "/org/freedesktop/Notifications"
+    )]
+    pub trait Notifications {
+        /// Shows (or replaces) a notification; the server's id for it.
+        #[allow(clippy::too_many_arguments)]
+        fn notify(
+            &self,
+            app_name: &str,
+            replaces_id: u32,
+            app_icon: &str,
+            summary: &str,
+            body: &str,
+            actions: &[&str],
+            hints: HashMap<&str, Value<'_>>,
+            expire_timeout: i32,
+        ) -> zbus::Result<u32>;
 
-    /// The user clicked the notification (`default`) or one of its buttons.
-    #[zbus(signal)]
-    fn action_invoked(&self, id: u32, action_key: String) -> zbus::Result<()>;
+        /// Takes a notification off the screen.
+        fn close_notification(&self, id: u32) -> zbus::Result<()>;
 
-    /// The notification went away: 1 expired, 2 dismissed by the user, 3 closed by a call.
-    #[zbus(signal)]
-    fn notification_closed(&self, id: u32, reason: u32) -> zbus::Result<()>;
+        /// What the server supports ("body", "actions", "body-markup", ...).
+        fn get_capabilities(&self) -> zbus::Result<Vec<String>>;
+
+        /// The user clicked the notification (`default`) or one of its buttons.
+        #[zbus(signal)]
+        fn action_invoked(&self, id: u32, action_key: String) -> zbus::Result<()>;
+
+        /// The notification went away: 1 expired, 2 dismissed by the user, 3 closed by a call.
+        #[zbus(signal)]
+        fn notification_closed(&self, id: u32, reason: u32) -> zbus::Result<()>;
+    }
 }
+
+use server::NotificationsProxy;
 
 /// What a server reports about a notification, with the server's unique bus name (ids are per
 /// server).

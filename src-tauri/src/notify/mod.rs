@@ -310,6 +310,20 @@ impl Notifier {
         Ok(())
     }
 
+    /// Takes every notification of `app`'s origin off the desktop and forgets them (the app is
+    /// being uninstalled: its notifications must not outlive it).
+    pub async fn close_all(&self, app: &App) {
+        let shown =
+            notifications::list_origin(self.ctx.store().conn(), &app.origin).unwrap_or_default();
+        let server = self.bus.server().await.ok();
+        for n in shown {
+            if server.as_deref() == Some(n.server.as_str()) {
+                let _ = self.bus.close(n.server_id).await;
+            }
+            let _ = notifications::delete(self.ctx.store().conn(), n.id);
+        }
+    }
+
     /// What server event `event` means, logged; `None` for notifications of others (the server
     /// reports every sender's) or closes the app need not hear of.
     pub fn resolve(&self, event: &ServerEvent) -> Result<Option<(App, Activation)>, NotifyError> {

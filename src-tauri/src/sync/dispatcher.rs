@@ -164,8 +164,10 @@ impl<W: EventWindows> Dispatcher<W> {
         outcome
     }
 
-    /// Fires a notification event at the app's worker (through its open window or a hidden one,
-    /// as sync events go). Nothing is retried: the user's click happened once.
+    /// Fires a notification event at the app's worker, always through the app's hidden window:
+    /// a click's handler usually opens or navigates the app's window, and the page relaying the
+    /// event's outcome must not be the one navigated away. Nothing is retried: the user's click
+    /// happened once.
     pub async fn fire_notification(&self, app: &App, n: &NotificationEvent) -> Outcome {
         let event = Event {
             origin: &app.origin,
@@ -175,7 +177,8 @@ impl<W: EventWindows> Dispatcher<W> {
             scope: &n.scope,
             notification: Some((&n.notification, &n.action)),
         };
-        self.fire_event(app, &event).await
+        let lease = self.hidden.lease(app).await?;
+        self.deliver(lease.window(), &event).await
     }
 
     async fn fire_event(&self, app: &App, event: &Event<'_>) -> Outcome {
