@@ -259,7 +259,12 @@ impl Host {
         sync::network::watch(sync.network.clone(), Arc::new(move || changed.changed()));
         tauri::async_runtime::spawn(sync::scheduler::run(dispatcher.clone()));
         tauri::async_runtime::spawn(sync::state_push::run(sync.clone(), windows.clone()));
-        let (notifier, server_events) = Notifier::new(ctx.clone(), windows.clone());
+        let changed = sync.clone();
+        let (notifier, server_events) = Notifier::new(
+            ctx.clone(),
+            windows.clone(),
+            Arc::new(move || changed.changed()),
+        );
         let notifier = Arc::new(notifier);
         policy.serve_notifications(notifier.clone());
         tauri::async_runtime::spawn(notification_routing::run(

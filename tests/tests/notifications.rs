@@ -239,6 +239,83 @@ fn a_page_notification_reaches_the_desktop_as_the_app_and_its_click_reaches_the_
     assert_eq!(click.query["action"], "");
 }
 
+/// Answers the permission prompt on the app's window with `key` (the buttons' mnemonics: alt+a
+/// Allow, alt+b Block; Escape closes it), as a user at the keyboard would.
+fn answer_prompt(env: &Env, key: &str) {
+    let found = env
+        .x_tool(
+            "xdotool",
+            &[
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--name",
+                "^Notifications for Fixture Outbox$",
+            ],
+        )
+        .success();
+    let id = found.stdout.lines().next().expect("the prompt").to_owned();
+    env.x_tool("xdotool", &["windowfocus", "--sync", &id])
+        .success();
+    if let Ok(shot) = std::env::var("SYNCSHELL_SCREENSHOT") {
+        let _ = std::process::Command::new("import")
+            .args(["-window", "root", &shot])
+            .env("DISPLAY", env.display())
+            .status();
+    }
+    env.x_tool("xdotool", &["key", key]).success();
+}
+
+#[test]
+fn request_permission_asks_on_the_apps_window_and_remembers_the_answer() {
+    let bus = SessionBus::start();
+    let (env, server) = outbox_on(&bus);
+    let results = || server.reports("permission-result");
+
+    // Closed without an answer: still "default", nothing stored.
+    server.instruct(json!({ "requestPermission": true }));
+    answer_prompt(&env, "Escape");
+    wait_until("the first answer", EVENTS_TIMEOUT, || results().len() == 1);
+    assert_eq!(results()[0].query["result"], "default");
+    let out = env
+        .run(&["permission", "outbox", "notifications"])
+        .success()
+        .stdout;
+    assert_eq!(out, "notifications\task\n");
+
+    // Allowed: remembered as if set from the CLI, and logged.
+    server.instruct(json!({ "requestPermission": true }));
+    answer_prompt(&env, "alt+a");
+    wait_until("the second answer", EVENTS_TIMEOUT, || results().len() == 2);
+    assert_eq!(results()[1].query["result"], "granted");
+    let out = env
+        .run(&["permission", "outbox", "notifications"])
+        .success()
+        .stdout;
+    assert_eq!(out, "notifications\tallow\n");
+    assert!(env
+        .log_events(Some("notifications"))
+        .contains(&"Permission changed".to_owned()));
+
+    // Asked again once allowed: answered at once, no prompt.
+    server.instruct(json!({ "requestPermission": true }));
+    wait_until("the third answer", EVENTS_TIMEOUT, || results().len() == 3);
+    assert_eq!(results()[2].query["result"], "granted");
+
+    // Back to ask, then blocked from the prompt.
+    env.run(&["permission", "outbox", "notifications", "ask"])
+        .success();
+    server.instruct(json!({ "requestPermission": true }));
+    answer_prompt(&env, "alt+b");
+    wait_until("the fourth answer", EVENTS_TIMEOUT, || results().len() == 4);
+    assert_eq!(results()[3].query["result"], "denied");
+    let out = env
+        .run(&["permission", "outbox", "notifications"])
+        .success()
+        .stdout;
+    assert_eq!(out, "notifications\tblock\n");
+}
+
 #[test]
 fn a_worker_cannot_open_a_window_without_a_click() {
     let bus = SessionBus::start();

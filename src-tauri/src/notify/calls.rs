@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use syncshell_core::notification::NotificationOptions;
-use syncshell_core::permission::{self, Permission};
 use syncshell_core::store::apps::{self, App};
 use syncshell_core::store::notifications::Shown;
 use syncshell_core::store::StoreError;
@@ -177,18 +176,9 @@ impl Notifier {
             NotifyCall::NavigateWindow { url } => {
                 Ok(window(self.navigate_window(&app, &url).await?))
             }
-            NotifyCall::RequestNotificationPermission {} => {
-                // The stored answer; asking the user (a prompt on the app's window) is not built yet.
-                let setting =
-                    permission::get(self.ctx.store().conn(), origin, Permission::Notifications)
-                        .map_err(StoreError::from)?;
-                let state = match setting.state() {
-                    permission::PermissionState::Granted => "granted",
-                    permission::PermissionState::Denied => "denied",
-                    permission::PermissionState::Prompt => "default",
-                };
-                Ok(NotifyAnswer::Permission(state))
-            }
+            NotifyCall::RequestNotificationPermission {} => Ok(NotifyAnswer::Permission(
+                self.request_permission(&app).await?,
+            )),
         }
     }
 }

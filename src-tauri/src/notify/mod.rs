@@ -10,11 +10,13 @@
 //! | `calls.rs` | the calls pages and workers make, and their answers |
 //! | `client_windows.rs` | `clients.openWindow` / `focus` / `navigate`, allowed after a click only |
 //! | `ipc.rs` | the page bridge's notification commands |
+//! | `permission_prompt.rs` | `requestPermission()`: asking the user on the app's window |
 
 pub mod bus;
 pub mod calls;
 pub mod client_windows;
 pub mod ipc;
+pub mod permission_prompt;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -132,14 +134,21 @@ pub struct Notifier {
     /// One show at a time per origin: two with the same tag must not both miss the other (and
     /// leave two on screen).
     showing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One permission prompt at a time per origin.
+    asking: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Told when the user changed a permission through a prompt (the host pushes the new state
+    /// to the app's pages).
+    on_permission_changed: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Notifier {
-    /// A notifier over `ctx`'s store; what the server reports arrives on the returned receiver
-    /// (the host turns each into an [`Activation`] with [`Notifier::resolve`]).
+    /// A notifier over `ctx`'s store, calling `on_permission_changed` after a prompt's answer;
+    /// what the server reports arrives on the returned receiver (the host turns each into an
+    /// [`Activation`] with [`Notifier::resolve`]).
     pub fn new(
         ctx: Arc<Context>,
         windows: Arc<Windows>,
+        on_permission_changed: Arc<dyn Fn() + Send + Sync>,
     ) -> (Self, mpsc::UnboundedReceiver<ServerEvent>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let notifier = Self {
@@ -148,6 +157,8 @@ impl Notifier {
             bus: Bus::new(tx),
             window_grants: Mutex::new(HashMap::new()),
             showing: Mutex::new(HashMap::new()),
+            asking: Mutex::new(HashMap::new()),
+            on_permission_changed,
         };
         (notifier, rx)
     }

@@ -52,4 +52,7 @@ pub enum WindowError {
     /// The blocking task that builds the window did not finish.
     #[error("opening the window failed: {0}")]
     Task(String),
+    /// The app's window is not open (a prompt has nothing to attach to).
+    #[error("the app's window is not open")]
+    NotOpen,
 }

@@ -11,6 +11,7 @@
 //! | `tls.rs` | WebKit trusting the proxy's leaf per host per app context |
 //! | `crash.rs` | a dead web process: report it, then close or reload |
 //! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
+//! | `prompt.rs` | the permission prompt drawn on the app's window |
 
 mod app;
 mod crash;
@@ -18,6 +19,7 @@ mod error;
 mod grant;
 mod hidden;
 mod label;
+pub mod prompt;
 pub(crate) mod scope;
 mod tls;
 
