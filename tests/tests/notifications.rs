@@ -317,6 +317,56 @@ fn request_permission_asks_on_the_apps_window_and_remembers_the_answer() {
 }
 
 #[test]
+fn another_app_cannot_close_or_list_this_apps_notifications() {
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions");
+    let (env, server) = outbox_on(&bus);
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    env.run(&["notify", "outbox", "Private"]).success();
+    desktop.wait_for_calls(1, EVENTS_TIMEOUT);
+    let id: i64 = env
+        .db()
+        .query_row("SELECT id FROM notifications", [], |r| r.get(0))
+        .unwrap();
+
+    // A second app, on another origin, open in its own window.
+    let other = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &other.url("/app/")]).success();
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.run(&["list", "--json"]).success().stdout).unwrap();
+    let other_id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["origin"] == other.origin())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.run(&["open", &other_id]).success();
+    other.wait_for_report("sw-ready", PAGE_TIMEOUT);
+
+    other.instruct(json!({ "invoke": "close_notification", "args": { "id": id } }));
+    let refused = other.wait_for_report("error", EVENTS_TIMEOUT);
+    assert_eq!(refused.query["text"], "NotFoundError: no such notification");
+    let scope = server.url("/app/");
+    other.instruct(json!({ "invoke": "get_notifications", "args": { "scope": scope } }));
+    wait_until("the second refusal", EVENTS_TIMEOUT, || {
+        other.reports("error").len() == 2
+    });
+    assert_eq!(
+        other.reports("error")[1].query["text"],
+        "SecurityError: the scope is not of the caller's origin"
+    );
+    let left: i64 = env
+        .db()
+        .query_row("SELECT count(*) FROM notifications", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 1, "the first app's notification is still there");
+}
+
+#[test]
 fn a_worker_cannot_open_a_window_without_a_click() {
     let bus = SessionBus::start();
     let (env, server) = outbox_on(&bus);

@@ -143,7 +143,7 @@ impl Bus {
     async fn connect(&self) -> Result<Connected, NotifyError> {
         let connection = limited("connecting to the session bus", zbus::Connection::session())
             .await
-            .map_err(|e| NotifyError::NoSession(e.to_string()))?;
+            .map_err(|e| NotifyError::NoSession(Box::new(e)))?;
         let proxy = limited("creating the proxy", NotificationsProxy::new(&connection)).await?;
         // Signals are matched on the connection from now on, for every notification.
         let clicks = limited("subscribing", proxy.receive_action_invoked()).await?;

@@ -132,18 +132,48 @@ fn window(url: Option<url::Url>) -> NotifyAnswer {
 }
 
 impl Notifier {
-    /// The installed app of `origin` (the first, when several share it).
-    fn app_of(&self, origin: &str) -> Result<App, NotifyError> {
-        apps::list(self.ctx.store().conn())
+    /// The app a call of `origin` speaks for: the app of the calling window (`app_id`, from the
+    /// window's label), else the app whose scope holds the worker's `scope` (the longest), else
+    /// the origin's first. Several apps may share an origin; each notification is attributed to
+    /// its own.
+    fn app_of(
+        &self,
+        origin: &str,
+        app_id: Option<&str>,
+        scope: Option<&str>,
+    ) -> Result<App, NotifyError> {
+        let on_origin: Vec<App> = apps::list(self.ctx.store().conn())
             .map_err(StoreError::from)?
             .into_iter()
-            .find(|a| a.origin == origin)
+            .filter(|a| a.origin == origin)
+            .collect();
+        let by_window = app_id.and_then(|id| on_origin.iter().find(|a| a.id == id));
+        let by_scope = scope.and_then(|scope| {
+            on_origin
+                .iter()
+                .filter(|a| scope.starts_with(a.scope.as_str()))
+                .max_by_key(|a| a.scope.as_str().len())
+        });
+        by_window
+            .or(by_scope)
+            .or(on_origin.first())
+            .cloned()
             .ok_or(NotifyError::Unknown)
     }
 
-    /// Carries out `call` for `origin`.
-    pub async fn call(&self, origin: &str, call: NotifyCall) -> Result<NotifyAnswer, NotifyError> {
-        let app = self.app_of(origin)?;
+    /// Carries out `call` for `origin`, from the window of app `app_id` (pages) or a worker.
+    pub async fn call(
+        &self,
+        origin: &str,
+        app_id: Option<&str>,
+        call: NotifyCall,
+    ) -> Result<NotifyAnswer, NotifyError> {
+        let scope = match &call {
+            NotifyCall::ShowNotification { scope, .. } => scope.clone(),
+            NotifyCall::GetNotifications { scope, .. } => Some(scope.clone()),
+            _ => None,
+        };
+        let app = self.app_of(origin, app_id, scope.as_deref())?;
         match call {
             NotifyCall::ShowNotification {
                 scope,

@@ -14,14 +14,12 @@ impl Notifier {
     /// `clients.openWindow(url)`: an in-scope URL opens (or navigates) the app's window there and
     /// answers the URL; another goes to the user's browser and answers `None`.
     pub async fn open_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
-        let url = Url::parse(url).map_err(|e| NotifyError::Window(format!("bad URL: {e}")))?;
+        let url = Url::parse(url)?;
         if !self.take_window_grant(&app.origin) {
             return Err(NotifyError::WindowNotAllowed("open"));
         }
         if url.as_str() == "about:blank" {
-            return Err(NotifyError::Window(
-                "about:blank is not a page of the app".into(),
-            ));
+            return Err(NotifyError::NotInApp(url));
         }
         if !scope::stays_in_app(&url, &app.scope) {
             browser::open(&url);
@@ -43,9 +41,9 @@ impl Notifier {
     /// `WindowClient.navigate(url)`: the app's window goes to an in-scope `url`. Like opening a
     /// window, only in the 10 s after a click: navigating brings the window up.
     pub async fn navigate_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
-        let url = Url::parse(url).map_err(|e| NotifyError::Window(format!("bad URL: {e}")))?;
+        let url = Url::parse(url)?;
         if url.as_str() == "about:blank" || !scope::stays_in_app(&url, &app.scope) {
-            return Err(NotifyError::Window(format!("{url} is outside the app")));
+            return Err(NotifyError::NotInApp(url));
         }
         if !self.take_window_grant(&app.origin) {
             return Err(NotifyError::WindowNotAllowed("navigate"));

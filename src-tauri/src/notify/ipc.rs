@@ -9,7 +9,7 @@ use tauri::{State, Webview};
 
 use super::calls::{NotifyAnswer, NotifyCall};
 use super::Notifier;
-use crate::sync::ipc::caller_origin;
+use crate::sync::ipc::calling_app;
 use crate::sync::ipc_error::IpcError;
 use crate::sync::SyncHost;
 
@@ -19,8 +19,8 @@ async fn call(
     notifier: &State<'_, Arc<Notifier>>,
     call: NotifyCall,
 ) -> Result<NotifyAnswer, IpcError> {
-    let origin = caller_origin(webview, sync).await?;
-    Ok(notifier.call(&origin, call).await?)
+    let (app_id, origin) = calling_app(webview, sync).await?;
+    Ok(notifier.call(&origin, Some(&app_id), call).await?)
 }
 
 /// `new Notification(title, options)` (`scope` null) or a page's

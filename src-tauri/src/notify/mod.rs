@@ -49,19 +49,19 @@ pub enum NotifyError {
     NotPermitted,
     /// No session bus to reach a notification server on.
     #[error("cannot reach the session bus: {0}")]
-    NoSession(String),
+    NoSession(#[source] Box<NotifyError>),
     /// Nobody owns org.freedesktop.Notifications.
     #[error("no notification server is running on the session bus")]
     NoServer,
     /// The server did not answer in time.
-    #[error("the notification server did not answer {0} within 3 s")]
+    #[error("the notification server did not answer {0} within {limit} s", limit = bus::CALL_TIMEOUT.as_secs())]
     TimedOut(&'static str),
     /// The server answered with an error.
     #[error("the notification server refused it: {0}")]
-    Refused(String),
+    Refused(#[source] zbus::Error),
     /// The connection to the session bus broke (it is made again on the next call).
     #[error("the session bus connection was lost: {0}")]
-    Disconnected(String),
+    Disconnected(#[source] zbus::Error),
     /// No such notification of this app.
     #[error("no such notification")]
     Unknown,
@@ -71,9 +71,18 @@ pub enum NotifyError {
     /// A window was asked for outside the 10 s after a notification click.
     #[error("Not allowed to {0} a window.")]
     WindowNotAllowed(&'static str),
-    /// The app's window could not be opened, focused or navigated.
-    #[error("{0}")]
-    Window(String),
+    /// Not a URL.
+    #[error("bad URL: {0}")]
+    BadUrl(#[from] url::ParseError),
+    /// A URL the app's window may not show.
+    #[error("{0} is not a page of the app")]
+    NotInApp(url::Url),
+    /// The permission prompt could not be shown.
+    #[error("cannot ask the user: {0}")]
+    Prompt(#[source] crate::windows::WindowError),
+    /// The user's answer could not be stored.
+    #[error(transparent)]
+    Permission(#[from] syncshell_core::permission::PermissionError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -98,10 +107,8 @@ impl NotifyError {
             {
                 Self::NoServer
             }
-            zbus::Error::InputOutput(_) | zbus::Error::Handshake(_) => {
-                Self::Disconnected(e.to_string())
-            }
-            _ => Self::Refused(e.to_string()),
+            zbus::Error::InputOutput(_) | zbus::Error::Handshake(_) => Self::Disconnected(e),
+            _ => Self::Refused(e),
         }
     }
 }

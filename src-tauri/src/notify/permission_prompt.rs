@@ -42,7 +42,7 @@ impl Notifier {
         let answered = self
             .windows
             .ask_notifications(app)
-            .map_err(|e| NotifyError::Window(e.to_string()))?
+            .map_err(NotifyError::Prompt)?
             .await
             .unwrap_or(Answer::Dismissed);
         let chosen = match answered {
@@ -58,8 +58,7 @@ impl Notifier {
             app.scope.as_str(),
             Permission::Notifications,
             chosen,
-        )
-        .map_err(|e| NotifyError::Window(e.to_string()))?;
+        )?;
         (self.on_permission_changed)();
         Ok(word(chosen))
     }

@@ -49,12 +49,16 @@ async fn for_caller<T: Send + 'static>(
     .map_err(IpcError::Task)?
 }
 
-/// The calling page's origin, checked against the app that owns its window (see [`caller`]).
-pub async fn caller_origin(
+/// The calling page's app id and origin, checked against the app that owns its window (see
+/// [`caller`]).
+pub async fn calling_app(
     webview: &Webview,
     sync: &State<'_, Arc<SyncHost>>,
-) -> Result<String, IpcError> {
-    for_caller(webview, sync, |_, _, origin| Ok(origin)).await
+) -> Result<(String, String), IpcError> {
+    for_caller(webview, sync, |_, window, origin| {
+        Ok((window.app_id().to_owned(), origin))
+    })
+    .await
 }
 
 /// `registration.sync.register(tag)`.

@@ -223,7 +223,7 @@ async fn notify_api(
         Ok(c) => c,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, "TypeError", &e.to_string()),
     };
-    match notifier.call(&request.origin, call).await {
+    match notifier.call(&request.origin, None, call).await {
         Ok(value) => json_response(StatusCode::OK, json!({ "ok": true, "value": value })),
         Err(e) => error_response(StatusCode::OK, e.name(), &e.to_string()),
     }
