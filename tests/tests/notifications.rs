@@ -63,7 +63,12 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
     // Attributed to the app, not to syncshell: its name, its launcher, its icon.
     assert_eq!(first.app_name, "Fixture Outbox");
     assert_eq!(first.hints["desktop-entry"], "syncshell-outbox");
-    assert!(first.icon.ends_with(".png"), "{first:?}");
+    // The notification's own icon, fetched into a file (the fixture's icon is a PNG).
+    assert!(
+        first.icon.contains("notification-icons") && first.icon.ends_with(".png"),
+        "{first:?}"
+    );
+    assert!(std::path::Path::new(&first.icon).exists());
     assert_eq!(first.summary, "Posted");
     assert_eq!(first.body, "Your post was published (notify-1)");
     assert_eq!(
@@ -195,12 +200,23 @@ fn a_page_notification_reaches_the_desktop_as_the_app_and_its_click_reaches_the_
         server.reports("page-permission")[0].query["permission"],
         "default"
     );
+    // Blocked: the same, and Notification.permission says so.
+    env.run(&["permission", "outbox", "notifications", "block"])
+        .success();
+    server.instruct(json!({ "pageNotify": "Blocked" }));
+    wait_until("the second error", EVENTS_TIMEOUT, || {
+        server.reports("page-notification-error").len() == 2
+    });
+    assert_eq!(
+        server.reports("page-permission")[1].query["permission"],
+        "denied"
+    );
     env.run(&["permission", "outbox", "notifications", "allow"])
         .success();
     server.instruct(json!({ "pageNotify": "Hi" }));
     server.wait_for_report("page-notification-shown", EVENTS_TIMEOUT);
     assert_eq!(
-        server.reports("page-permission")[1].query["permission"],
+        server.reports("page-permission")[2].query["permission"],
         "granted",
         "Notification.permission follows the CLI"
     );

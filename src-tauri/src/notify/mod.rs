@@ -9,12 +9,14 @@
 //! | `bus.rs` | the notification server over one long-lived session-bus connection, time-limited |
 //! | `calls.rs` | the calls pages and workers make, and their answers |
 //! | `client_windows.rs` | `clients.openWindow` / `focus` / `navigate`, allowed after a click only |
+//! | `icons.rs` | a notification's own icon, fetched into a file, or the app's |
 //! | `ipc.rs` | the page bridge's notification commands |
 //! | `permission_prompt.rs` | `requestPermission()`: asking the user on the app's window |
 
 pub mod bus;
 pub mod calls;
 pub mod client_windows;
+mod icons;
 pub mod ipc;
 pub mod permission_prompt;
 
@@ -23,7 +25,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use syncshell_core::install::window_icon_path;
 use syncshell_core::notification::{self, NotificationOptions};
 use syncshell_core::paths::launcher_name;
 use syncshell_core::permission::{self, Permission, Setting};
@@ -219,8 +220,7 @@ impl Notifier {
             .or_default()
             .clone();
         let _one_at_a_time = lock.lock().await;
-        let icon = window_icon_path(&self.ctx.paths, &app.id);
-        let icon = icon.exists().then(|| icon.to_string_lossy().into_owned());
+        let icon = self.icon_file(app, &options.icon).await;
         let entry = launcher_name(&app.id);
         let mut earlier = Vec::new();
         let shown = self
