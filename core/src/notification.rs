@@ -136,7 +136,8 @@ pub fn to_desktop(
         body,
         actions,
         desktop_entry: desktop_entry.to_owned(),
-        suppress_sound: options.silent,
+        // Replacing one with the same tag alerts again only with `renotify` (the spec's rule).
+        suppress_sound: options.silent || (replaces.is_some() && !options.renotify),
         expire_timeout: if options.require_interaction { 0 } else { -1 },
     }
 }
@@ -232,7 +233,15 @@ mod tests {
             "a default action, then at most two buttons"
         );
         assert_eq!(d.desktop_entry, "syncshell-feed");
-        assert!(!d.suppress_sound);
+        assert!(d.suppress_sound, "a replacement without renotify is quiet");
+        let loud = NotificationOptions {
+            renotify: true,
+            ..options()
+        };
+        let again = to_desktop("Feed", "e", "t", &loud, None, Some(41), &caps());
+        assert!(!again.suppress_sound, "renotify alerts again");
+        let first = to_desktop("Feed", "e", "t", &options(), None, None, &caps());
+        assert!(!first.suppress_sound);
         assert_eq!(d.expire_timeout, -1);
     }
 
