@@ -12,15 +12,16 @@ use crate::commands;
 use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
+use crate::ipc;
 use crate::notification_routing;
-use crate::notify::{self, Notifier};
+use crate::notify::Notifier;
 use crate::permission_commands;
 use crate::protocol::{NetworkMode, Reply, Request};
+use crate::proxy_policy::HostPolicy;
 use crate::sync::dispatcher::Dispatcher;
 use crate::sync::network::Mode;
-use crate::sync::proxy_policy::HostPolicy;
 use crate::sync::webview_target::WebviewTargets;
-use crate::sync::{self, ipc, SyncHost};
+use crate::sync::{self, SyncHost};
 use crate::tray;
 use crate::windows::{self, CrashReport, WindowError, WindowLabel, Windows};
 use syncshell_core::store::sync_registrations::Kind;
@@ -125,19 +126,19 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
     let ctx = Arc::new(Context::open(paths)?);
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
-            ipc::sync_register,
-            ipc::sync_get_tags,
-            ipc::periodic_register,
-            ipc::periodic_get_tags,
-            ipc::periodic_unregister,
-            ipc::permission_state,
-            ipc::bridge_state,
-            notify::ipc::show_notification,
-            notify::ipc::get_notifications,
-            notify::ipc::close_notification,
-            notify::ipc::focus_window,
-            notify::ipc::request_notification_permission,
-            ipc::sync_result,
+            ipc::sync_commands::sync_register,
+            ipc::sync_commands::sync_get_tags,
+            ipc::sync_commands::periodic_register,
+            ipc::sync_commands::periodic_get_tags,
+            ipc::sync_commands::periodic_unregister,
+            ipc::sync_commands::permission_state,
+            ipc::sync_commands::bridge_state,
+            ipc::notification_commands::show_notification,
+            ipc::notification_commands::get_notifications,
+            ipc::notification_commands::close_notification,
+            ipc::notification_commands::focus_window,
+            ipc::notification_commands::request_notification_permission,
+            ipc::sync_commands::sync_result,
         ])
         .setup(move |app| {
             let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);

@@ -10,14 +10,12 @@
 //! | `calls.rs` | the calls pages and workers make, and their answers |
 //! | `client_windows.rs` | `clients.openWindow` / `focus` / `navigate`, allowed after a click only |
 //! | `icons.rs` | a notification's own icon, fetched into a file, or the app's |
-//! | `ipc.rs` | the page bridge's notification commands |
 //! | `permission_prompt.rs` | `requestPermission()`: asking the user on the app's window |
 
 pub mod bus;
 pub mod calls;
 pub mod client_windows;
 mod icons;
-pub mod ipc;
 pub mod permission_prompt;
 
 use std::collections::HashMap;

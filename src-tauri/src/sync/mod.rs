@@ -5,9 +5,6 @@
 //! | `mod.rs` | [`SyncHost`]: the state every part shares (parameters, store, wake-up, network, events in flight) |
 //! | `bridge.rs` | the page bridge and worker shim scripts as delivered |
 //! | `calls.rs` | the API calls both transports carry, and their typed answers |
-//! | `ipc.rs` | the page bridge's Tauri commands (async; origin from the webview) |
-//! | `ipc_error.rs` | the IPC boundary's error, sent to JavaScript as `{name, message}` |
-//! | `proxy_policy.rs` | the proxy's questions: which origins get the shim (cached), the reserved path |
 //! | `network.rs` | online, metered, link type: GIO's monitor, NetworkManager, the user's override |
 //! | `bridge_state.rs` | what pages and workers see of the host: permissions, `navigator.connection` |
 //! | `state_push.rs` | pushing that state to open app windows when it changes |
@@ -26,15 +23,12 @@ pub mod dispatcher;
 pub mod failure;
 pub mod hidden_pool;
 pub mod in_flight;
-pub mod ipc;
-pub mod ipc_error;
 pub mod network;
-pub mod proxy_policy;
 pub mod scheduler;
 pub mod state_push;
 pub mod target;
 #[cfg(test)]
-mod test_double;
+pub(crate) mod test_double;
 pub mod webview_target;
 
 use std::sync::atomic::AtomicU64;

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use syncshell_core::notification::NotificationOptions;
 use tauri::{State, Webview};
 
-use super::calls::{NotifyAnswer, NotifyCall};
-use super::Notifier;
-use crate::sync::ipc::calling_app;
-use crate::sync::ipc_error::IpcError;
+use super::caller::calling_app;
+use super::error::IpcError;
+use crate::notify::calls::{NotifyAnswer, NotifyCall};
+use crate::notify::Notifier;
 use crate::sync::SyncHost;
 
 async fn call(

@@ -20,11 +20,11 @@ use serde_json::json;
 use syncshell_core::store::{apps, origin_tokens, StoreError};
 use syncshell_proxy::{Policy, ReservedRequest, Shim, RESERVED_PREFIX};
 
-use super::bridge::WORKER_SHIM;
-use super::calls::Call;
-use super::SyncHost;
 use crate::notify::calls::NotifyCall;
 use crate::notify::Notifier;
+use crate::sync::bridge::WORKER_SHIM;
+use crate::sync::calls::Call;
+use crate::sync::SyncHost;
 
 /// The tiny page hidden dispatch windows load: the page bridge (an init script) is all it needs,
 /// so the app itself does not boot.
