@@ -231,15 +231,18 @@ impl Bus {
         let server = owner(&c).await?;
         let proxy = c.proxy;
         let n = build(&caps, &server);
-        let actions: Vec<&str> = n.actions.iter().map(String::as_str).collect();
-        let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
-        hints.insert("desktop-entry", Value::from(n.desktop_entry.as_str()));
-        if n.suppress_sound {
-            hints.insert("suppress-sound", Value::from(true));
-        }
-        let shown = limited(
-            "Notify",
-            proxy.notify(
+        // The call runs on a task of its own: if the server answers after the time limit, the app
+        // was already told it failed, so the late notification is taken off the screen rather
+        // than left there unknown to the store (its clicks would go nowhere).
+        let sent = proxy.clone();
+        let mut call = tokio::spawn(async move {
+            let actions: Vec<&str> = n.actions.iter().map(String::as_str).collect();
+            let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
+            hints.insert("desktop-entry", Value::from(n.desktop_entry.as_str()));
+            if n.suppress_sound {
+                hints.insert("suppress-sound", Value::from(true));
+            }
+            sent.notify(
                 &n.app_name,
                 n.replaces_id,
                 &n.app_icon,
@@ -248,9 +251,23 @@ impl Bus {
                 &actions,
                 hints,
                 n.expire_timeout,
-            ),
-        )
-        .await;
+            )
+            .await
+        });
+        let shown = match tokio::time::timeout(CALL_TIMEOUT, &mut call).await {
+            Ok(Ok(answer)) => answer.map_err(NotifyError::from_bus),
+            // The call's task ended without an answer (it cannot panic short of a zbus bug).
+            Ok(Err(_)) => Err(NotifyError::TimedOut("Notify")),
+            Err(_) => {
+                tokio::spawn(async move {
+                    if let Ok(Ok(late)) = call.await {
+                        let _ = tokio::time::timeout(CALL_TIMEOUT, proxy.close_notification(late))
+                            .await;
+                    }
+                });
+                Err(NotifyError::TimedOut("Notify"))
+            }
+        };
         if let Err(e) = &shown {
             self.check(e).await;
         }
