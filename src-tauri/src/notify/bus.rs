@@ -198,6 +198,13 @@ impl Bus {
         if c.caps.is_none() {
             let names = limited("GetCapabilities", c.proxy.get_capabilities()).await?;
             let caps = Capabilities::from_names(&names);
+            if !caps.actions {
+                // Said once per connection: without actions no click ever comes back to an app.
+                eprintln!(
+                    "syncshell: the notification server does not support actions: clicks on \
+                     notifications cannot reach the apps"
+                );
+            }
             if let Some(stored) = self.connected.lock().await.as_mut() {
                 stored.caps = Some(caps.clone());
             }
