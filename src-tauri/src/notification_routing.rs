@@ -65,9 +65,7 @@ async fn route(
     activation: Activation,
 ) {
     let Activation { shown, kind } = activation;
-    if let ActivationKind::Click(_) = kind {
-        notifier.grant_window(&app.origin);
-    }
+    let clicked = matches!(kind, ActivationKind::Click(_));
     match shown.scope.clone() {
         Some(scope) => {
             let (kind, action) = match kind {
@@ -80,11 +78,21 @@ async fn route(
                 notification: json!({ "id": shown.id, "title": shown.title, "options": shown.options }),
                 action,
             };
-            if let Err(e) = dispatcher.fire_notification(app, &event).await {
+            // The click's window grant starts when the event is sent, not while the hidden
+            // window starts.
+            let grant = || {
+                if clicked {
+                    notifier.grant_window(&app.origin);
+                }
+            };
+            if let Err(e) = dispatcher.fire_notification(app, &event, grant).await {
                 eprintln!("syncshell: {kind} for {} failed: {e}", app.id);
             }
         }
         None => {
+            if clicked {
+                notifier.grant_window(&app.origin);
+            }
             // A page's notification: its page hears of it, if its window is still open.
             let kind = match kind {
                 ActivationKind::Click(_) => "click",

@@ -168,7 +168,14 @@ impl<W: EventWindows> Dispatcher<W> {
     /// a click's handler usually opens or navigates the app's window, and the page relaying the
     /// event's outcome must not be the one navigated away. Nothing is retried: the user's click
     /// happened once.
-    pub async fn fire_notification(&self, app: &App, n: &NotificationEvent) -> Outcome {
+    /// `sending` runs once the hidden window is up, right before the event goes to the worker
+    /// (the 10 s a click gives the app to open a window count from there, as in Chromium).
+    pub async fn fire_notification(
+        &self,
+        app: &App,
+        n: &NotificationEvent,
+        sending: impl FnOnce(),
+    ) -> Outcome {
         let event = Event {
             origin: &app.origin,
             kind: n.kind,
@@ -178,6 +185,7 @@ impl<W: EventWindows> Dispatcher<W> {
             notification: Some((&n.notification, &n.action)),
         };
         let lease = self.hidden.lease(app).await?;
+        sending();
         self.deliver(lease.window(), &event).await
     }
 
