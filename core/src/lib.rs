@@ -13,6 +13,7 @@ pub mod install;
 pub mod launcher;
 pub mod manifest;
 pub mod notification;
+pub mod origin;
 pub mod paths;
 pub mod permission;
 pub mod store;

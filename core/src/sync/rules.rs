@@ -4,10 +4,10 @@
 
 use rusqlite::Connection;
 use serde_json::json;
-use url::Url;
 
 use crate::clock::Millis;
 use crate::engagement::Level;
+use crate::origin;
 use crate::store::background_log::{self, LogEntry};
 use crate::store::engagement;
 use crate::store::log_event::LogEvent;
@@ -104,8 +104,7 @@ pub fn register(
     policy: SitePolicy,
     call: &RegisterCall<'_>,
 ) -> Result<Registered, SyncError> {
-    let scope_origin = Url::parse(call.scope).map(|u| u.origin().ascii_serialization());
-    if scope_origin.as_deref() != Ok(call.origin) {
+    if !origin::is_of(call.scope, call.origin) {
         return Err(SyncError::WrongOrigin);
     }
     if call.tag.chars().count() > MAX_TAG_LENGTH {

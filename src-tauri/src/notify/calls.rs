@@ -118,14 +118,6 @@ pub struct WindowUrl {
     pub url: String,
 }
 
-/// Checks that `scope` is a URL of `origin`: a caller speaks only for its own registrations.
-fn own_scope(origin: &str, scope: &str) -> Result<(), NotifyError> {
-    match url::Url::parse(scope) {
-        Ok(u) if u.origin().ascii_serialization() == origin => Ok(()),
-        _ => Err(NotifyError::WrongOrigin),
-    }
-}
-
 /// The answer for a window now showing `url` (`None`: the browser got it).
 fn window(url: Option<url::Url>) -> NotifyAnswer {
     NotifyAnswer::Window(url.map(|u| WindowUrl { url: u.to_string() }))
@@ -173,6 +165,13 @@ impl Notifier {
             NotifyCall::GetNotifications { scope, .. } => Some(scope.clone()),
             _ => None,
         };
+        // A caller speaks only for its own origin's registrations.
+        if scope
+            .as_deref()
+            .is_some_and(|scope| !syncshell_core::origin::is_of(scope, origin))
+        {
+            return Err(NotifyError::WrongOrigin);
+        }
         let app = self.app_of(origin, app_id, scope.as_deref())?;
         match call {
             NotifyCall::ShowNotification {
@@ -180,20 +179,16 @@ impl Notifier {
                 title,
                 options,
             } => {
-                if let Some(scope) = &scope {
-                    own_scope(origin, scope)?;
-                }
                 let id = self.show(&app, scope.as_deref(), &title, *options).await?;
                 Ok(NotifyAnswer::Shown { id })
             }
-            NotifyCall::GetNotifications { scope, tag } => Ok(NotifyAnswer::List({
-                own_scope(origin, &scope)?;
+            NotifyCall::GetNotifications { scope, tag } => Ok(NotifyAnswer::List(
                 self.list(origin, &scope, &tag)
                     .await?
                     .into_iter()
                     .map(Listed::from)
-                    .collect()
-            })),
+                    .collect(),
+            )),
             NotifyCall::CloseNotification { id } => {
                 self.close(&app, id).await?;
                 Ok(NotifyAnswer::Done)

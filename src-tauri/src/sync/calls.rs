@@ -74,9 +74,10 @@ pub enum Answer {
 
 /// Checks that `scope` is a URL of `origin`: a page or worker speaks only for its own origin.
 fn own_scope(origin: &str, scope: &str) -> Result<(), SyncError> {
-    match url::Url::parse(scope) {
-        Ok(u) if u.origin().ascii_serialization() == origin => Ok(()),
-        _ => Err(SyncError::WrongOrigin),
+    if syncshell_core::origin::is_of(scope, origin) {
+        Ok(())
+    } else {
+        Err(SyncError::WrongOrigin)
     }
 }
 
