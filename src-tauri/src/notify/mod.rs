@@ -130,6 +130,25 @@ pub enum ActivationKind {
     Close,
 }
 
+/// One async lock per origin, made on first use: work of one origin that must not interleave
+/// (showing with a tag, asking the user) waits for its turn; other origins do not wait.
+#[derive(Default)]
+struct OriginLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl OriginLocks {
+    /// Waits for `origin`'s turn; it lasts as long as the guard.
+    async fn lock(&self, origin: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(origin.to_owned())
+            .or_default()
+            .clone();
+        lock.lock_owned().await
+    }
+}
+
 /// The host's notifications: one bus connection, the store, and the window grants of clicks.
 pub struct Notifier {
     ctx: Arc<Context>,
@@ -139,9 +158,9 @@ pub struct Notifier {
     window_grants: Mutex<HashMap<String, Instant>>,
     /// One show at a time per origin: two with the same tag must not both miss the other (and
     /// leave two on screen).
-    showing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    showing: OriginLocks,
     /// One permission prompt at a time per origin.
-    asking: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    asking: OriginLocks,
     /// Told when the user changed a permission through a prompt (the host pushes the new state
     /// to the app's pages).
     on_permission_changed: Arc<dyn Fn() + Send + Sync>,
@@ -162,8 +181,8 @@ impl Notifier {
             windows,
             bus: Bus::new(tx),
             window_grants: Mutex::new(HashMap::new()),
-            showing: Mutex::new(HashMap::new()),
-            asking: Mutex::new(HashMap::new()),
+            showing: OriginLocks::default(),
+            asking: OriginLocks::default(),
             on_permission_changed,
         };
         (notifier, rx)
@@ -210,14 +229,7 @@ impl Notifier {
         if allowed != Setting::Allow {
             return Err(NotifyError::NotPermitted);
         }
-        let lock = self
-            .showing
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(app.origin.clone())
-            .or_default()
-            .clone();
-        let _one_at_a_time = lock.lock().await;
+        let _one_at_a_time = self.showing.lock(&app.origin).await;
         let icon = self.icon_file(app, &options.icon).await;
         let entry = launcher_name(&app.id);
         let mut earlier = Vec::new();

@@ -22,14 +22,7 @@ impl Notifier {
     /// Answers `requestPermission()` for `app`, asking the user first if the permission is `ask`.
     /// One prompt per origin at a time: a second request waits and gets the same answer.
     pub async fn request_permission(&self, app: &App) -> Result<&'static str, NotifyError> {
-        let lock = self
-            .asking
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(app.origin.clone())
-            .or_default()
-            .clone();
-        let _one_prompt = lock.lock().await;
+        let _one_prompt = self.asking.lock(&app.origin).await;
         let stored = permission::get(
             self.ctx.store().conn(),
             &app.origin,
