@@ -7,6 +7,16 @@ use syncshell_core::clock::{Clock, SystemClock};
 use syncshell_core::fetch::Fetcher;
 use syncshell_core::paths::Paths;
 use syncshell_core::store::Store;
+use syncshell_core::sync::parameters::{ParameterError, Parameters};
+
+/// The background sync parameters in force: the defaults, then the user's
+/// `$XDG_CONFIG_HOME/syncshell/config.toml`, then `SYNCSHELL_*` environment variables. The host
+/// and a one-shot `syncshell sync list` read them the same way.
+pub fn load_parameters(paths: &Paths) -> Result<Parameters, ParameterError> {
+    Parameters::load(&paths.config_dir.join("config.toml"), |k| {
+        std::env::var(k).ok()
+    })
+}
 
 /// Shared state of one syncshell process (host or one-shot command).
 pub struct Context {

@@ -120,9 +120,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
         path: paths.control_socket().display().to_string(),
         source,
     })?;
-    let params = Parameters::load(&paths.config_dir.join("config.toml"), |k| {
-        std::env::var(k).ok()
-    })?;
+    let params = crate::context::load_parameters(&paths)?;
     let ctx = Arc::new(Context::open(paths)?);
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![

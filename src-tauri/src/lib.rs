@@ -22,7 +22,6 @@ mod windows;
 use clap::{CommandFactory, Parser};
 use syncshell_core::paths::Paths;
 use syncshell_core::sync::hold;
-use syncshell_core::sync::parameters::Parameters;
 
 use crate::cli::Cli;
 use crate::context::Context;
@@ -123,9 +122,7 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
                             online: true,
                             metered: false,
                         };
-                        match Parameters::load(&ctx.paths.config_dir.join("config.toml"), |k| {
-                            std::env::var(k).ok()
-                        }) {
+                        match context::load_parameters(&ctx.paths) {
                             Ok(params) => {
                                 commands::sync_list(&ctx, &params, online, app.as_deref(), json)
                             }
