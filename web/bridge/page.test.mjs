@@ -5,26 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { bridgeSource } from './source.mjs';
+import { bridgeState, plain, settle } from './harness.mjs';
 
 const source = bridgeSource('page.js');
 const SCOPE = 'https://app.example/';
 const PAGE_URL = 'https://app.example/app/inbox?folder=1';
-
-// Values made inside the VM context have that context's prototypes; compare them as plain JSON.
-const plain = (value) => JSON.parse(JSON.stringify(value));
-
-// Lets the bridge's promise chains (the startup 'bridge_state' call, the relay to workers) run.
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-};
-
-// A bridge state with every field, `changes` merged in.
-function bridgeState({ permissions = {}, connection = {} } = {}) {
-  return {
-    permissions: { 'background-sync': 'granted', 'periodic-background-sync': 'denied', notifications: 'prompt', ...permissions },
-    connection: { type: 'wifi', saveData: false, ...connection },
-  };
-}
 
 // `hostState` answers 'bridge_state' (kept out of `calls`, in `stateCalls`, since every page asks once at
 // startup); `initialState` is declared as SYNCSHELL_INITIAL_STATE by the wrapper, as the host does.

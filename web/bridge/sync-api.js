@@ -976,14 +976,17 @@ function syncshellSyncApi(G, callHost) {
         return (Array.isArray(answer) ? answer : []).map((record) => readHostNotification(record));
       },
     };
-    for (const key of ['showNotification', 'getNotifications']) {
-      const descriptor = Object.getOwnPropertyDescriptor(Registration.prototype, key) ||
-        { writable: true, enumerable: true, configurable: true };
-      try {
-        Object.defineProperty(Registration.prototype, key, { ...descriptor, value: methods[key] });
-      } catch (_) {
-        // not configurable: leave WebKit's
-      }
+    for (const key of ['showNotification', 'getNotifications']) replaceOperation(Registration.prototype, key, methods[key]);
+  }
+
+  // Puts `value` in place of the operation `key` of `proto` (WebKit's, when it has one), keeping its
+  // property attributes (a new one gets WebIDL's); a frozen prototype keeps WebKit's.
+  function replaceOperation(proto, key, value) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key) || { writable: true, enumerable: true, configurable: true };
+    try {
+      Object.defineProperty(proto, key, { ...descriptor, value });
+    } catch (_) {
+      // not configurable: nothing to do
     }
   }
 
@@ -1024,5 +1027,6 @@ function syncshellSyncApi(G, callHost) {
     readHostNotification,
     notificationRecord,
     installRegistrationNotifications,
+    replaceOperation,
   };
 }

@@ -416,17 +416,6 @@
 
   // ---- notifications -----------------------------------------------------------------------------
 
-  // Puts `value` in place of the operation `key` of `proto` (WebKit's, when it has one), keeping its
-  // property attributes; a frozen prototype keeps WebKit's.
-  function replaceOperation(proto, key, value) {
-    const descriptor = Object.getOwnPropertyDescriptor(proto, key) || { writable: true, enumerable: true, configurable: true };
-    try {
-      Object.defineProperty(proto, key, { ...descriptor, value });
-    } catch (_) {
-      // not configurable: nothing to do
-    }
-  }
-
   // The worker's Notification objects come from the host's records (getNotifications(), notification
   // events); script cannot construct one. close() takes it off the desktop, and, as for a persistent
   // notification in Chromium, no event follows.
@@ -514,10 +503,10 @@
     },
   };
 
-  if (ClientsInterface) replaceOperation(ClientsInterface.prototype, 'openWindow', clientsMethods.openWindow);
+  if (ClientsInterface) api.replaceOperation(ClientsInterface.prototype, 'openWindow', clientsMethods.openWindow);
   if (WindowClientInterface) {
-    replaceOperation(WindowClientInterface.prototype, 'focus', windowClientMethods.focus);
-    replaceOperation(WindowClientInterface.prototype, 'navigate', windowClientMethods.navigate);
+    api.replaceOperation(WindowClientInterface.prototype, 'focus', windowClientMethods.focus);
+    api.replaceOperation(WindowClientInterface.prototype, 'navigate', windowClientMethods.navigate);
   }
 
   // ---- navigator.permissions, navigator.connection and the bridge state --------------------------

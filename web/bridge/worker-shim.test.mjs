@@ -5,27 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { bridgeSource } from './source.mjs';
+import { bridgeState, plain, settle } from './harness.mjs';
 
 const source = bridgeSource('worker-shim.js');
 const SCOPE = 'https://app.example/';
 const WORKER_URL = 'https://app.example/sw.js';
 const CONFIG_LINE = 'self.__syncshellConfig = {token: "t0k3n", base: "/__syncshell__/"};\n';
-
-// Values made inside the VM context have that context's prototypes; compare them as plain JSON.
-const plain = (value) => JSON.parse(JSON.stringify(value));
-
-// Lets the shim's promise chains (the startup 'bridge_state' call) run.
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-};
-
-// A bridge state with every field, `changes` merged in.
-function bridgeState({ permissions = {}, connection = {} } = {}) {
-  return {
-    permissions: { 'background-sync': 'granted', 'periodic-background-sync': 'denied', notifications: 'prompt', ...permissions },
-    connection: { type: 'wifi', saveData: false, ...connection },
-  };
-}
 
 // Like WebKit's: waitUntil() on a script-created event throws.
 class ExtendableEvent extends Event {
