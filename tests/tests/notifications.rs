@@ -287,28 +287,25 @@ fn request_permission_asks_on_the_apps_window_and_remembers_the_answer() {
     let bus = SessionBus::start();
     let (env, server) = outbox_on(&bus);
     let results = || server.reports("permission-result");
+    let stored = || {
+        env.run(&["permission", "outbox", "notifications"])
+            .success()
+            .stdout
+    };
 
     // Closed without an answer: still "default", nothing stored.
     server.instruct(json!({ "requestPermission": true }));
     answer_prompt(&env, "Escape");
     wait_until("the first answer", EVENTS_TIMEOUT, || results().len() == 1);
     assert_eq!(results()[0].query["result"], "default");
-    let out = env
-        .run(&["permission", "outbox", "notifications"])
-        .success()
-        .stdout;
-    assert_eq!(out, "notifications\task\n");
+    assert_eq!(stored(), "notifications\task\n");
 
     // Allowed: remembered as if set from the CLI, and logged.
     server.instruct(json!({ "requestPermission": true }));
     answer_prompt(&env, "alt+a");
     wait_until("the second answer", EVENTS_TIMEOUT, || results().len() == 2);
     assert_eq!(results()[1].query["result"], "granted");
-    let out = env
-        .run(&["permission", "outbox", "notifications"])
-        .success()
-        .stdout;
-    assert_eq!(out, "notifications\tallow\n");
+    assert_eq!(stored(), "notifications\tallow\n");
     assert!(env
         .log_events(Some("notifications"))
         .contains(&"Permission changed".to_owned()));
@@ -325,11 +322,7 @@ fn request_permission_asks_on_the_apps_window_and_remembers_the_answer() {
     answer_prompt(&env, "alt+b");
     wait_until("the fourth answer", EVENTS_TIMEOUT, || results().len() == 4);
     assert_eq!(results()[3].query["result"], "denied");
-    let out = env
-        .run(&["permission", "outbox", "notifications"])
-        .success()
-        .stdout;
-    assert_eq!(out, "notifications\tblock\n");
+    assert_eq!(stored(), "notifications\tblock\n");
 }
 
 #[test]

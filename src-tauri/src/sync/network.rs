@@ -192,18 +192,16 @@ pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
     use webkit2gtk::gio::prelude::{DBusProxyExt, NetworkMonitorExt, ObjectExt};
     let monitor = gio::NetworkMonitor::default();
     let _ = network.set_monitor(monitor.is_network_available(), monitor.is_network_metered());
+    // Both signals mean "read the monitor again"; only a real change is passed on.
     let (n, c) = (network.clone(), changed.clone());
-    monitor.connect_network_changed(move |m, available| {
-        if n.set_monitor(available, m.is_network_metered()) {
-            c();
-        }
-    });
-    let (n, c) = (network.clone(), changed.clone());
-    monitor.connect_network_metered_notify(move |m| {
+    let reread = Arc::new(move |m: &gio::NetworkMonitor| {
         if n.set_monitor(m.is_network_available(), m.is_network_metered()) {
             c();
         }
     });
+    let on_change = reread.clone();
+    monitor.connect_network_changed(move |m, _| on_change(m));
+    monitor.connect_network_metered_notify(move |m| reread(m));
     // NetworkManager on the system bus, asynchronously: without it (a container, a test session)
     // the type stays "unknown".
     gio::DBusProxy::for_bus(

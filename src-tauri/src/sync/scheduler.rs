@@ -160,6 +160,17 @@ mod tests {
         }
     }
 
+    /// A running scheduler with app "feed" installed and periodic events 10 s apart at the least.
+    fn feed_world() -> (App, World) {
+        let feed = app("feed");
+        let params = Parameters {
+            min_periodic_sync_events_interval: 10_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&feed]);
+        (feed, w)
+    }
+
     fn times(fired: &[Fired]) -> Vec<Duration> {
         fired.iter().map(|f| f.at).collect()
     }
@@ -336,12 +347,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn periodic_events_come_at_the_engagement_scaled_interval_never_at_registration() {
-        let feed = app("feed");
-        let params = Parameters {
-            min_periodic_sync_events_interval: 10_000,
-            ..Parameters::default()
-        };
-        let w = world(params, &[&feed]);
+        let (feed, w) = feed_world();
         // Opened once: "low" engagement, twice the minimum.
         w.sync.record_launch(&feed.origin);
         w.register(&feed, Kind::Periodic, "news");
@@ -361,12 +367,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_unused_apps_periodic_sync_waits_until_it_is_opened() {
-        let feed = app("feed");
-        let params = Parameters {
-            min_periodic_sync_events_interval: 10_000,
-            ..Parameters::default()
-        };
-        let w = world(params, &[&feed]);
+        let (feed, w) = feed_world();
         w.register(&feed, Kind::Periodic, "news");
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(w.windows.fired().is_empty(), "engagement none suspends");
@@ -403,28 +404,9 @@ mod tests {
             w.sync.changed();
         };
         set(Setting::Block);
-        // Registered before the block in real life; the rules refuse new ones, so insert it.
-        let allowed_before = SitePolicy {
-            permitted: true,
-            enabled: true,
-        };
-        let call = RegisterCall {
-            origin: &notes.origin,
-            scope: notes.scope.as_str(),
-            kind: Kind::Sync,
-            tag: "outbox",
-            min_interval: 0,
-        };
-        let now = w.sync.ctx.clock.now_ms();
-        syncshell_core::sync::rules::register(
-            &mut w.sync.ctx.store(),
-            &w.sync.params,
-            now,
-            allowed_before,
-            &call,
-        )
-        .unwrap();
-        w.sync.changed();
+        // Registered before the block in real life; the page would be refused now, the test's
+        // `register` goes to the rules as allowed.
+        w.register(&notes, Kind::Sync, "outbox");
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(w.windows.fired().is_empty(), "fired while blocked");
         assert_eq!(w.registrations().len(), 1, "kept while blocked");
@@ -437,12 +419,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_metered_connection_holds_periodic_sync_but_not_one_off_sync() {
-        let feed = app("feed");
-        let params = Parameters {
-            min_periodic_sync_events_interval: 10_000,
-            ..Parameters::default()
-        };
-        let w = world(params, &[&feed]);
+        let (feed, w) = feed_world();
         w.sync.record_launch(&feed.origin);
         w.sync.network.set_mode(crate::sync::network::Mode::Metered);
         w.register(&feed, Kind::Periodic, "news");
