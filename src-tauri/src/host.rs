@@ -14,6 +14,7 @@ use crate::control::{self, HostLock};
 use crate::demo::{self, DemoServer};
 use crate::ipc;
 use crate::notification_routing;
+use crate::notify::icons::IconSource;
 use crate::notify::Notifier;
 use crate::permission_commands;
 use crate::protocol::{NetworkMode, Reply, Request};
@@ -411,7 +412,11 @@ impl Host {
                     body: body.unwrap_or_default(),
                     ..Default::default()
                 };
-                match self.notifier.show(&app, None, &title, options).await {
+                match self
+                    .notifier
+                    .show(&app, None, &title, options, IconSource::Installed)
+                    .await
+                {
                     Ok(id) => Reply::ok(format!("Shown as {} (notification {id})\n", app.name)),
                     Err(e) => {
                         Reply::error(format!("cannot show a notification for {}: {e}", app.id))

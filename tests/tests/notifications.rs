@@ -23,6 +23,11 @@ fn outbox_on(bus: &SessionBus) -> (Env, FixtureServer) {
     (env, server)
 }
 
+/// The outbox fixture's icon, which its worker's notifications show.
+fn fixture_icon() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/outbox/app/icon-192.png")
+}
+
 /// The server's id of syncshell's notifications, oldest first, from the SQLite file.
 fn server_ids(env: &Env) -> Vec<u32> {
     let db = env.db();
@@ -68,7 +73,18 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
         first.icon.contains("notification-icons") && first.icon.ends_with(".png"),
         "{first:?}"
     );
-    assert!(std::path::Path::new(&first.icon).exists());
+    assert_eq!(
+        std::fs::read(&first.icon).unwrap(),
+        std::fs::read(fixture_icon()).unwrap()
+    );
+    // Fetched by the worker, in the app's context: with the app's cookie.
+    let icon_requests = server.count(|r| {
+        r.path == "/app/icon-192.png"
+            && r.headers
+                .get("cookie")
+                .is_some_and(|c| c.contains("session=outbox-user"))
+    });
+    assert_eq!(icon_requests, 1, "{:?}", server.received());
     assert_eq!(first.summary, "Posted");
     assert_eq!(first.body, "Your post was published (notify-1)");
     assert_eq!(
@@ -486,4 +502,38 @@ fn the_cli_shows_a_test_notification_as_the_app() {
     // No body-markup capability: the text goes as it is.
     assert_eq!(calls[0].body, "a <b>world</b>");
     assert_eq!(calls[0].hints["desktop-entry"], "syncshell-outbox");
+}
+
+#[test]
+fn a_frame_of_the_apps_origin_shares_its_page_api_and_a_foreign_frame_gets_none() {
+    let bus = SessionBus::start();
+    let (env, server) = outbox_on(&bus);
+    let foreign = FixtureServer::start(Some("outbox"));
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    server.instruct(json!({ "frames": foreign.url("/app/frame.html") }));
+
+    // The app's own frame: its page's API, and the app's permission from the first script on.
+    let own = server.wait_for_report("frame", PAGE_TIMEOUT);
+    assert_eq!(own.query.get("error"), None, "{:?}", own.query);
+    assert_eq!(own.query["syncManager"], "true");
+    assert_eq!(own.query["permission"], "granted");
+    assert_eq!(own.query["requested"], "granted");
+    assert_eq!(own.query["registered"], "true");
+    let fired = server.wait_for(
+        "the frame's sync in the app's worker",
+        EVENTS_TIMEOUT,
+        |r| {
+            r.is_report("sync-event")
+                && r.query.get("tag").map(String::as_str) == Some("from-frame")
+        },
+    );
+    assert_eq!(fired.query["lastChance"], "false");
+
+    // A frame of another origin: WebKit's own API, no bridge to the host, its request denied
+    // (as Chromium denies cross-origin frames) without a prompt.
+    let other = foreign.wait_for_report("frame", PAGE_TIMEOUT);
+    assert_eq!(other.query["syncManager"], "false", "{:?}", other.query);
+    assert_eq!(other.query["permission"], "default");
+    assert_eq!(other.query["requested"], "denied");
 }

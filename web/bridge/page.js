@@ -22,10 +22,27 @@
 //     window.__syncshellNotificationEvent(id, type), and a click nobody cancels raises the app's window
 //     ('focus_window'); Notification.permission from the bridge state and Notification.requestPermission()
 //     ('request_notification_permission').
+//   - frames: the host injects this into every frame too. A frame of the app's origin gets the same API,
+//     talking to the host through the top window's Tauri internals (Tauri defines them in the main frame
+//     only) and hearing the top window's pushes through its window.__syncshellFrames; a frame of another
+//     origin gets nothing of it (WebKit's own APIs: no SyncManager, and WebKit denies its notification
+//     permission requests, as Chromium does for cross-origin frames).
 (function () {
   'use strict';
 
   const G = globalThis;
+  // The top window's list of listening frames when this is a frame of the top window's origin, null in the
+  // top window itself; a frame of another origin (reading the top window's property throws) ends here.
+  let frames = null;
+  if (G.top && G.top !== G) {
+    try {
+      frames = G.top.__syncshellFrames;
+    } catch (_) {
+      return;
+    }
+    if (!frames || typeof frames.join !== 'function') return;
+  }
+  const hostWindow = frames ? G.top : G;
   const api = syncshellSyncApi(G, callHost);
   if (!api.claimRealm()) return;
   const { DISABLED, MAX_TIMER_MS, safeString, hostError } = api;
@@ -40,7 +57,7 @@
 
   // The Tauri internals may be defined after this script ran, so look invoke up at each call.
   function callHost(cmd, args) {
-    const internals = G.__TAURI_INTERNALS__;
+    const internals = hostWindow.__TAURI_INTERNALS__;
     const invoke = internals && internals.invoke;
     if (typeof invoke !== 'function') return Promise.reject(new DOMException(DISABLED, 'UnknownError'));
     try {
@@ -143,7 +160,30 @@
   function takeState(state) {
     const before = JSON.stringify(api.knownState());
     const applied = api.applyState(state);
-    if (applied && JSON.stringify(api.knownState()) !== before) relayState(applied);
+    if (!applied || JSON.stringify(api.knownState()) === before) return;
+    // The top window relays for its frames too (they share its service workers), and tells them.
+    if (frames) return;
+    relayState(applied);
+    tellFrames((frame) => frame.stateChanged(applied));
+  }
+
+  // ---- frames of the app's origin ----------------------------------------------------------------
+  //
+  // The host evaluates its pushes in the top window only: it passes states and notification events on to
+  // the frames that joined. A listener whose frame is gone throws, and is dropped.
+
+  const frameListeners = new Set();
+
+  function tellFrames(call) {
+    const answers = [];
+    for (const frame of [...frameListeners]) {
+      try {
+        answers.push(call(frame));
+      } catch (_) {
+        frameListeners.delete(frame);
+      }
+    }
+    return answers;
   }
 
   // ---- the page's own notifications --------------------------------------------------------------
@@ -196,7 +236,7 @@
     const record = api.notificationRecord(notification);
     let id;
     try {
-      const answer = await callHost('show_notification', { scope: null, title: record.title, options: record.options });
+      const answer = await callHost('show_notification', await api.showArguments(null, record));
       id = answer !== null && typeof answer === 'object' ? answer.id : undefined;
     } catch (_) {
       id = undefined; // refused (no permission) or no host: the spec's 'error'
@@ -286,33 +326,75 @@
         // applyState itself never throws; this keeps anything else from reaching the host's call
       }
     },
-    // The host's report of a click ('click') or a close ('close') on the desktop of one of the page's
-    // notifications, by the id it answered to 'show_notification'. Never throws; answers nothing.
+    // The host's report of a click ('click') or a close ('close') on the desktop of one of the page's (or
+    // its frames') notifications, by the id it answered to 'show_notification'. Never throws; answers
+    // nothing.
     __syncshellNotificationEvent(id, type) {
       try {
-        const notification = shownNotifications.get(String(id));
-        if (type === 'click') {
-          // A click on one the page no longer knows (shown by an earlier document of the window) still
-          // raises the window: nobody is there to cancel that.
-          const event = notification ? api.fireSimpleEvent(notification, 'click', true) : null;
-          if (!event || !event.defaultPrevented) focusWindow();
-        } else if (type === 'close' && notification) {
-          forgetNotification(notification);
-          api.fireSimpleEvent(notification, 'close');
+        let outcome = notificationEvent(id, type);
+        if (outcome === 'unknown') {
+          outcome = tellFrames((frame) => frame.notificationEvent(id, type)).find((o) => o !== 'unknown');
         }
+        // A click on one nobody here knows (shown by an earlier document of the window) still raises the
+        // window: nobody is there to cancel that.
+        if (type === 'click' && outcome !== 'cancelled') focusWindow();
       } catch (_) {
         // a malformed id (String() of it threw): nothing to tell
       }
     },
   };
-  Object.defineProperty(G, '__syncshellDispatch', { value: entryPoints.__syncshellDispatch });
-  Object.defineProperty(G, '__syncshellStateChanged', { value: entryPoints.__syncshellStateChanged });
-  Object.defineProperty(G, '__syncshellNotificationEvent', { value: entryPoints.__syncshellNotificationEvent });
+
+  // What a desktop click or close of notification `id` did in this document: 'unknown' (not one of its
+  // notifications), 'cancelled' (a click whose default the page prevented) or 'done'.
+  function notificationEvent(id, type) {
+    const notification = shownNotifications.get(String(id));
+    if (!notification) return 'unknown';
+    if (type === 'click') {
+      return api.fireSimpleEvent(notification, 'click', true).defaultPrevented ? 'cancelled' : 'done';
+    }
+    if (type === 'close') {
+      forgetNotification(notification);
+      api.fireSimpleEvent(notification, 'close');
+    }
+    return 'done';
+  }
+
+  if (frames) {
+    // A removed frame's window has no top any more: its listener throws, and the top window drops it.
+    const attached = () => {
+      if (!G.top) throw new DOMException('the frame is gone', 'InvalidStateError');
+    };
+    const listener = {
+      stateChanged(state) {
+        attached();
+        takeState(state);
+      },
+      notificationEvent(id, type) {
+        attached();
+        return notificationEvent(id, type);
+      },
+    };
+    frames.join(listener);
+    if (typeof G.addEventListener === 'function') G.addEventListener('pagehide', () => frames.leave(listener));
+  } else {
+    Object.defineProperty(G, '__syncshellFrames', {
+      value: Object.freeze({
+        join: (listener) => void frameListeners.add(listener),
+        leave: (listener) => void frameListeners.delete(listener),
+        state: () => api.knownState(),
+      }),
+    });
+    Object.defineProperty(G, '__syncshellDispatch', { value: entryPoints.__syncshellDispatch });
+    Object.defineProperty(G, '__syncshellStateChanged', { value: entryPoints.__syncshellStateChanged });
+    Object.defineProperty(G, '__syncshellNotificationEvent', { value: entryPoints.__syncshellNotificationEvent });
+  }
 
   // ---- the bridge state and navigator.connection (also where there is no service worker support) ---
 
   // SYNCSHELL_INITIAL_STATE is declared by the host's wrapper around this script, when it is at all.
   if (typeof SYNCSHELL_INITIAL_STATE !== 'undefined') api.applyState(SYNCSHELL_INITIAL_STATE);
+  // A frame starts from the top window's state, fresher than the one baked in when the window was built.
+  if (frames) api.applyState(frames.state());
   api.requestState();
   api.installConnection(G.Navigator, G.navigator);
 

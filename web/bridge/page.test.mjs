@@ -780,7 +780,7 @@ test('adds no globals but the specified ones', () => {
   const added = [...keys()].filter((key) => !before.has(key)).sort();
   assert.deepEqual(added, [
     'NetworkInformation', 'Notification', 'PeriodicSyncManager', 'Symbol(syncshell.bridge)', 'SyncManager', '__syncshellDispatch',
-    '__syncshellNotificationEvent', '__syncshellStateChanged',
+    '__syncshellFrames', '__syncshellNotificationEvent', '__syncshellStateChanged',
   ]);
 });
 
@@ -1116,4 +1116,95 @@ test("a page's registration.showNotification and getNotifications go to the host
   const installing = world.registration('https://app.example/installing/', null);
   await assert.rejects(installing.showNotification('x'), (error) => error.name === 'TypeError');
   assert.equal(world.calls.length, 3);
+});
+
+// ---- frames --------------------------------------------------------------------------------------
+
+// A frame whose window.top is the top world's window; the bridge is injected into it as into every frame.
+function makeFrame(top, options = {}) {
+  return makeWorld({ tauri: false, ...options, globals: { top: top.context, ...(options.globals || {}) } });
+}
+
+test("a frame of the app's origin gets the API and talks to the host through the top window", async () => {
+  const top = makeWorld({ hostState: bridgeState({ permissions: { notifications: 'granted' } }) });
+  await settle();
+  const frame = makeFrame(top);
+  await settle();
+  assert.equal(frame.run("typeof SyncManager + ' ' + Notification.permission"), 'function granted');
+  assert.equal(frame.run("'__syncshellDispatch' in window || '__syncshellFrames' in window"), false);
+  top.setHost((cmd) => (cmd === 'sync_register' ? null : { id: 7 }));
+  const registration = frame.registration();
+  await frame.run('(r) => r.sync.register("outbox")')(registration);
+  assert.deepEqual(plain(top.calls.at(-1)), { cmd: 'sync_register', args: { scope: SCOPE, tag: 'outbox' } });
+  assert.equal(top.stateCalls.length, 2, 'the frame asked for the state too, through the top window');
+  // The top window's pushes reach the frame.
+  top.push({ permissions: { notifications: 'denied' } });
+  assert.equal(frame.run('Notification.permission'), 'denied');
+});
+
+test("a frame's notification hears its clicks and closes through the top window", async () => {
+  const top = makeWorld({ initialState: bridgeState({ permissions: { notifications: 'granted' } }) });
+  notificationHost(top);
+  const frame = makeFrame(top, { initialState: bridgeState({ permissions: { notifications: 'granted' } }) });
+  const notification = frame.run("new Notification('From a frame')");
+  const seen = [];
+  notification.onclick = (event) => {
+    seen.push('click');
+    event.preventDefault();
+  };
+  notification.onclose = () => seen.push('close');
+  await settle();
+  assert.deepEqual(plain(top.calls.map((c) => c.cmd)), ['show_notification']);
+  top.context.__syncshellNotificationEvent(1, 'click');
+  await settle();
+  assert.deepEqual(seen, ['click']);
+  assert.equal(top.calls.length, 1, 'the frame cancelled the click: no focus');
+  top.context.__syncshellNotificationEvent(1, 'close');
+  assert.deepEqual(seen, ['click', 'close']);
+  top.context.__syncshellNotificationEvent(1, 'click');
+  await settle();
+  assert.deepEqual(plain(top.calls.at(-1).cmd), 'focus_window', 'nobody knows it any more: the window is raised');
+});
+
+test('a frame that is gone is dropped, and the others still hear the top window', async () => {
+  const top = makeWorld({ initialState: bridgeState() });
+  const gone = makeFrame(top, { initialState: bridgeState() });
+  const kept = makeFrame(top, { initialState: bridgeState() });
+  gone.context.top = null;
+  assert.doesNotThrow(() => top.push({ permissions: { notifications: 'granted' } }));
+  assert.equal(kept.run('Notification.permission'), 'granted');
+  assert.equal(gone.run('Notification.permission'), 'default');
+});
+
+test('a frame of another origin gets nothing of the bridge', async () => {
+  const foreignTop = {};
+  Object.defineProperty(foreignTop, '__syncshellFrames', {
+    get() {
+      throw new DOMException('Blocked a frame from accessing a cross-origin frame.', 'SecurityError');
+    },
+  });
+  const frame = makeWorld({ tauri: false, globals: { top: foreignTop } });
+  await settle();
+  assert.equal(frame.run("'SyncManager' in window || 'Notification' in window || '__syncshellNotificationEvent' in window"), false);
+  assert.equal('sync' in frame.ServiceWorkerRegistration.prototype, false);
+  // And a top window without the bridge (not an app page) lends it none.
+  const bare = makeWorld({ tauri: false, globals: { top: {} } });
+  assert.equal(bare.run("'SyncManager' in window"), false);
+});
+
+test("a page's notification sends its own origin's icon, fetched with the app's cookies", async () => {
+  const fetched = [];
+  const fetch = async (url, init) => {
+    fetched.push({ url, credentials: init.credentials });
+    return { ok: true, status: 200, arrayBuffer: async () => Uint8Array.from([1, 2, 3]).buffer };
+  };
+  const world = makeWorld({ globals: { fetch, btoa } });
+  notificationHost(world);
+  world.run("new Notification('Own', { icon: '/me.png' }); new Notification('Other', { icon: 'https://cdn.example/x.png' })");
+  await settle();
+  const shows = world.calls.filter((c) => c.cmd === 'show_notification').map((c) => plain(c.args));
+  assert.deepEqual(shows.map((args) => args.title), ['Own', 'Other'], 'in the order they were made');
+  assert.equal(shows[0].iconData, 'AQID');
+  assert.equal('iconData' in shows[1], false);
+  assert.deepEqual(fetched, [{ url: 'https://app.example/me.png', credentials: 'include' }]);
 });

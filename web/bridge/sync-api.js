@@ -951,6 +951,70 @@ function syncshellSyncApi(G, callHost) {
     return notification;
   }
 
+  // ---- a notification's icon ---------------------------------------------------------------------
+  //
+  // The desktop's server wants a file: the host keeps each icon in the app's data directory. An icon of this
+  // realm's own origin is fetched here, so that the app's cookies go with it (an icon behind the app's login
+  // shows as its user sees it), and goes to the host as base64 ('iconData'); the host fetches another
+  // origin's itself, as Chromium's browser process does. The fetch is bounded in time and size: past either,
+  // or when it fails, iconData is '' and the host shows the app's installed icon.
+
+  const ICON_TIMEOUT_MS = 2000;
+  const MAX_ICON_BYTES = 512 * 1024; // base64 of it stays within the host's 1 MiB limit on a worker's call
+  const nativeFetch = G.fetch; // captured before the app's code can wrap it
+
+  // The one before is ready: each show's arguments are answered in the order of the calls, so that the host
+  // gets them in that order (a later notification with the same tag must replace an earlier one whose icon
+  // took longer), while the icons are fetched at the same time.
+  let previousShow = Promise.resolve();
+
+  // The 'show_notification' arguments of `notification` (from createNotification) for `scope`.
+  function showArguments(scope, notification) {
+    const args = { scope, title: notification.title, options: notification.options };
+    const iconData = ownIconData(notification.options.icon);
+    const ready = previousShow.then(() => iconData);
+    previousShow = ready;
+    return ready.then((data) => {
+      if (data !== null) args.iconData = data;
+      return args;
+    });
+  }
+
+  // base64 of the icon at `url` when it is of this realm's origin ('' when it could not be had), null when
+  // it is another origin's or there is none.
+  async function ownIconData(url) {
+    if (url === '' || typeof nativeFetch !== 'function' || !G.location) return null;
+    try {
+      if (new URL(url).origin !== new URL(String(G.location.href)).origin) return null;
+    } catch (_) {
+      return null;
+    }
+    const controller = typeof G.AbortController === 'function' ? new G.AbortController() : null;
+    let timer;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(''), ICON_TIMEOUT_MS);
+    });
+    const fetched = (async () => {
+      const init = { credentials: 'include' };
+      if (controller) init.signal = controller.signal;
+      const response = await nativeFetch.call(G, url, init);
+      if (!response.ok) return '';
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length === 0 || bytes.length > MAX_ICON_BYTES) return '';
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return G.btoa(binary);
+    })().catch(() => '');
+    try {
+      return await Promise.race([fetched, late]);
+    } finally {
+      clearTimeout(timer);
+      if (controller) controller.abort();
+    }
+  }
+
   // ServiceWorkerRegistration.prototype.showNotification() and .getNotifications(), the same in a worker
   // and in a page (where navigator.serviceWorker.ready.then((r) => r.showNotification(...)) is how most
   // PWAs notify): persistent notifications of that registration, shown by the host (which checks the
@@ -966,7 +1030,7 @@ function syncshellSyncApi(G, callHost) {
         if (!this.active) throw new TypeError('No active registration available on the ServiceWorkerRegistration.');
         const notification = createNotification(args, true);
         // The host answers the id, of no use here.
-        await callHost('show_notification', { scope: this.scope, title: notification.title, options: notification.options });
+        await callHost('show_notification', await showArguments(this.scope, notification));
       },
       async getNotifications(filter) {
         if (!(this instanceof Registration)) throw new TypeError('Illegal invocation');
@@ -1027,6 +1091,7 @@ function syncshellSyncApi(G, callHost) {
     readHostNotification,
     notificationRecord,
     installRegistrationNotifications,
+    showArguments,
     replaceOperation,
   };
 }

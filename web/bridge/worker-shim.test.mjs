@@ -38,8 +38,10 @@ class ExtendableMessageEvent extends ExtendableEvent {
 // function of the call's number, from 1, or an array), each call recorded in `matchAllCalls`.
 function makeWorker({
   config = true, active = true, globals = {}, hostState = null, permissions = true, nativeConnection = false, clients = true,
+  icons = {},
 } = {}) {
   const fetchCalls = [];
+  const iconFetches = [];
   const stateCalls = [];
   const nativeQueries = [];
   const reported = [];
@@ -101,7 +103,15 @@ function makeWorker({
     }
     self.navigator.permissions = new Permissions();
   }
+  // A plain GET is a notification icon's: `icons` maps its URL to its bytes, or 'hang'; others are 404.
   self.fetch = async (url, init) => {
+    if (init.body === undefined) {
+      iconFetches.push({ url, init });
+      const icon = icons[url];
+      if (icon === 'hang') return new Promise(() => {});
+      if (!icon) return { ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) };
+      return { ok: true, status: 200, arrayBuffer: async () => Uint8Array.from(icon).buffer };
+    }
     if (JSON.parse(init.body).cmd === 'bridge_state') {
       stateCalls.push({ url, init });
       return stateAnswer(url, init);
@@ -110,6 +120,7 @@ function makeWorker({
     return respond(url, init);
   };
   self.reportError = (error) => reported.push(error);
+  self.btoa = btoa;
   self.location = { href: WORKER_URL };
   if (clients) self.clients = new Clients();
 
@@ -124,6 +135,7 @@ function makeWorker({
     self,
     context,
     fetchCalls,
+    iconFetches,
     stateCalls,
     nativeQueries,
     reported,
@@ -632,7 +644,7 @@ test("a dispatch's state is applied before the event's handlers run", async () =
 test('adds no globals but the specified ones, and takes the config off', () => {
   const world = makeWorker();
   const baseline = new Set([
-    ...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'navigator', 'fetch', 'reportError', 'location', 'clients',
+    ...Reflect.ownKeys(new world.ServiceWorkerGlobalScope()).map(String), 'registration', 'navigator', 'fetch', 'btoa', 'reportError', 'location', 'clients',
   ]);
   const added = Reflect.ownKeys(world.self).map(String).filter((key) => !baseline.has(key));
   assert.deepEqual(added.sort(), [
@@ -713,6 +725,7 @@ test('showNotification converts the options as WebIDL does and resolves URLs aga
   assert.deepEqual(world.hostCalls()[0].args, {
     scope: SCOPE,
     title: 'Hello',
+    iconData: '', // the worker's own origin's icon, not found
     options: {
       body: '7',
       icon: 'https://app.example/icons/a.png',
@@ -1019,4 +1032,33 @@ test('without Clients and WindowClient the shim leaves windows alone and still s
   world.answerCommands({ show_notification: { id: 1 } });
   await world.self.registration.showNotification('t');
   assert.equal(world.hostCalls()[0].cmd, 'show_notification');
+});
+
+test("showNotification fetches an icon of the worker's origin with its cookies, and no other", async () => {
+  const png = [0x89, 0x50, 0x4e, 0x47, 1, 2, 3];
+  const world = makeWorker({
+    icons: { 'https://app.example/own.png': png, 'https://app.example/huge.png': new Array(512 * 1024 + 1).fill(0) },
+  });
+  const show = async (icon) => {
+    await world.self.registration.showNotification('Hi', icon === undefined ? {} : { icon });
+    return world.hostCalls().at(-1).args;
+  };
+  assert.equal((await show('/own.png')).iconData, Buffer.from(png).toString('base64'));
+  assert.equal(world.iconFetches.at(-1).init.credentials, 'include');
+  assert.equal((await show('/huge.png')).iconData, '', 'too big: the installed icon');
+  assert.equal((await show('/missing.png')).iconData, '');
+  const fetched = world.iconFetches.length;
+  assert.equal('iconData' in (await show('https://cdn.example/other.png')), false, "another origin's: the host fetches it");
+  assert.equal('iconData' in (await show()), false);
+  assert.equal(world.iconFetches.length, fetched, 'nothing fetched for those');
+});
+
+test('an icon that never comes holds showNotification up for a bounded time only', async () => {
+  // Timers that fire at once: the bound is reached without waiting for it.
+  const world = makeWorker({
+    icons: { 'https://app.example/slow.png': 'hang' },
+    globals: { setTimeout: (fn) => { fn(); return 0; }, clearTimeout: () => {} },
+  });
+  await world.self.registration.showNotification('Hi', { icon: '/slow.png' });
+  assert.equal(world.hostCalls().at(-1).args.iconData, '');
 });

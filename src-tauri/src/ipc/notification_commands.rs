@@ -24,7 +24,8 @@ async fn call(
 }
 
 /// `new Notification(title, options)` (`scope` null) or a page's
-/// `registration.showNotification(title, options)` (`scope` that registration's): answers `{id}`.
+/// `registration.showNotification(title, options)` (`scope` that registration's), with the
+/// icon's bytes (`iconData`, base64) when the page fetched it: answers `{id}`.
 #[tauri::command]
 pub async fn show_notification(
     webview: Webview,
@@ -33,12 +34,14 @@ pub async fn show_notification(
     scope: Option<String>,
     title: String,
     options: Option<NotificationOptions>,
+    icon_data: Option<String>,
 ) -> Result<NotifyAnswer, IpcError> {
     let options = Box::new(options.unwrap_or_default());
     let show = NotifyCall::ShowNotification {
         scope,
         title,
         options,
+        icon_data,
     };
     call(&webview, &sync, &notifier, show).await
 }

@@ -8,6 +8,7 @@ use syncshell_core::store::apps::{self, App};
 use syncshell_core::store::notifications::Shown;
 use syncshell_core::store::StoreError;
 
+use super::icons::IconSource;
 use super::{Notifier, NotifyError};
 
 /// A notification call as the worker shim sends it: `{cmd, args}`.
@@ -24,6 +25,10 @@ pub enum NotifyCall {
         /// Options (boxed: they dwarf the other calls).
         #[serde(default)]
         options: Box<NotificationOptions>,
+        /// The bytes of the `icon` option, base64, when the caller fetched it (an icon of its own
+        /// origin, with the app's cookies); otherwise the host fetches the icon itself.
+        #[serde(default, rename = "iconData")]
+        icon_data: Option<String>,
     },
     /// `registration.getNotifications({tag})`.
     GetNotifications {
@@ -178,8 +183,12 @@ impl Notifier {
                 scope,
                 title,
                 options,
+                icon_data,
             } => {
-                let id = self.show(&app, scope.as_deref(), &title, *options).await?;
+                let icon = IconSource::from_call(&options.icon, icon_data.as_deref());
+                let id = self
+                    .show(&app, scope.as_deref(), &title, *options, icon)
+                    .await?;
                 Ok(NotifyAnswer::Shown { id })
             }
             NotifyCall::GetNotifications { scope, tag } => Ok(NotifyAnswer::List(
@@ -223,7 +232,9 @@ mod tests {
                 scope,
                 title,
                 options,
+                icon_data,
             } => {
+                assert_eq!(icon_data, None);
                 assert_eq!(scope.as_deref(), Some("http://a.test/"));
                 assert_eq!(title, "Hi");
                 assert!(options.require_interaction);

@@ -15,7 +15,7 @@
 pub mod bus;
 pub mod calls;
 pub mod client_windows;
-mod icons;
+pub mod icons;
 pub mod permission_prompt;
 
 use std::collections::HashMap;
@@ -36,6 +36,7 @@ use tokio::sync::mpsc;
 use crate::context::Context;
 use crate::windows::Windows;
 use bus::{Bus, ServerEvent, CLOSED_BY_USER};
+use icons::IconSource;
 
 /// How long after a `notificationclick` the app may open or focus a window (Chromium's rule).
 pub const WINDOW_GRANT: Duration = Duration::from_secs(10);
@@ -211,7 +212,8 @@ impl Notifier {
     }
 
     /// Shows a notification of `app` (from its worker of `scope`, or from a page when `None`),
-    /// replacing the origin's earlier one with the same tag. Returns syncshell's id for it. Never
+    /// with its icon from `icon`, replacing the origin's earlier one with the same tag. Returns
+    /// syncshell's id for it. Never
     /// waits on the server longer than [`bus::CALL_TIMEOUT`] per call.
     pub async fn show(
         &self,
@@ -219,6 +221,7 @@ impl Notifier {
         scope: Option<&str>,
         title: &str,
         options: NotificationOptions,
+        icon: IconSource,
     ) -> Result<i64, NotifyError> {
         let allowed = permission::get(
             self.ctx.store().conn(),
@@ -230,7 +233,7 @@ impl Notifier {
             return Err(NotifyError::NotPermitted);
         }
         let _one_at_a_time = self.showing.lock(&app.origin).await;
-        let icon = self.icon_file(app, &options.icon).await;
+        let icon = self.icon_file(app, icon).await;
         let entry = launcher_name(&app.id);
         let mut earlier = Vec::new();
         let shown = self

@@ -94,7 +94,8 @@ impl Windows {
     }
 
     /// What every window of `app` (visible or hidden) is built with: the bridge granted to its
-    /// origin, its own WebKit data, the proxy and the page bridge. It opens on `url`, or on a
+    /// origin, its own WebKit data, the proxy and the page bridge (in every frame: page.js gives
+    /// the API to frames of the app's origin only). It opens on `url`, or on a
     /// blank page for an https app until [`Windows::watch_and_load`] has trusted its leaf; that
     /// leaf is returned beside the builder.
     fn app_webview(
@@ -118,7 +119,7 @@ impl Windows {
         )
         .data_directory(self.ctx.paths.webview_data_dir(&app.id))
         .proxy_url(self.proxy.clone())
-        .initialization_script((self.hooks.page_bridge)(app));
+        .initialization_script_for_all_frames((self.hooks.page_bridge)(app));
         Ok((builder, tls))
     }
 
