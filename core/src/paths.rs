@@ -68,6 +68,11 @@ impl Paths {
         self.data_dir.join("tls")
     }
 
+    /// The settings panel's own WebKit data (no app's).
+    pub fn settings_webview_dir(&self) -> PathBuf {
+        self.data_dir.join("settings-webview")
+    }
+
     /// Everything that belongs to one installed app (WebKit data, icon copy).
     pub fn app_dir(&self, app_id: &str) -> PathBuf {
         self.data_dir.join("apps").join(app_id)

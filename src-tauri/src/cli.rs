@@ -99,6 +99,9 @@ pub enum Command {
         #[arg(value_enum)]
         mode: Option<NetworkMode>,
     },
+    /// Open the settings panel (apps, permissions, registrations, the background-services log).
+    /// With no host running, this command becomes the host, as `open` does.
+    Settings,
     /// Tell whether the host is running.
     Status,
     /// Stop the running host.
@@ -182,6 +185,7 @@ impl Command {
             Self::Pause => Request::Pause,
             Self::Resume => Request::Resume,
             Self::Network { mode } => Request::Network { mode },
+            Self::Settings => Request::Settings,
             Self::Status => Request::Status,
             Self::Quit => Request::Quit,
         }

@@ -8,6 +8,7 @@ use syncshell_core::paths::Paths;
 use tauri::{AppHandle, Manager, RunEvent};
 use tokio::sync::Mutex as AsyncMutex;
 
+use crate::changes::ChangeFeed;
 use crate::commands;
 use crate::context::{Context, ContextError};
 use crate::control::{self, HostLock};
@@ -144,15 +145,19 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());
             app.manage(host.notifier.clone());
-            // A missing tray host (no status notifier on the desktop) must not stop the host.
-            let opener = host.clone();
-            let open: tray::OpenApp = Arc::new(move |app_id| {
-                let host = opener.clone();
-                tauri::async_runtime::spawn(async move { host.open_by_id(app_id).await });
+            // The tray follows the store's change feed; its clicks are requests to the host.
+            let feed = ChangeFeed::start(&host.ctx);
+            let asked = host.clone();
+            let actions: tray::TrayActions = Arc::new(move |action| {
+                let host = asked.clone();
+                tauri::async_runtime::spawn(async move { host.tray_action(action).await });
             });
-            if let Err(e) = tray::create(&host.handle, &host.ctx, open) {
-                eprintln!("syncshell: no tray icon: {e}");
-            }
+            let icon = host.handle.default_window_icon().map(|image| tray::Rgba {
+                width: image.width(),
+                height: image.height(),
+                pixels: image.rgba().to_vec(),
+            });
+            tray::spawn(host.ctx.clone(), feed.subscribe(), icon, actions);
             let served = host.clone();
             control::serve(listener, move |request| {
                 let host = served.clone();
@@ -309,30 +314,38 @@ impl Host {
             // held while it was not engaged, may fire.
             self.sync.wake.notify_one();
         }
-        self.refresh_tray();
         (reply, app)
     }
 
-    /// Opens the app `app_id` (a tray click): its window if it is still installed. There is no
-    /// one to answer, so failures go to the log.
-    async fn open_by_id(&self, app_id: String) {
-        let ctx = self.ctx.clone();
-        let found =
-            tauri::async_runtime::spawn_blocking(move || commands::find_app(&ctx, &app_id)).await;
-        match found {
-            Ok(Ok(app)) => {
-                if let Err(e) = self.open_window(app).await {
-                    eprintln!("syncshell: {e}");
-                }
+    /// Carries out what the user asked for in the tray, as the same requests the CLI makes. There
+    /// is no one to answer, so failures go to stderr (and the log, where the request logs).
+    async fn tray_action(&self, action: tray::TrayAction) {
+        use tray::TrayAction;
+        let setting = |on: bool| Some(if on { "allow" } else { "block" }.to_owned());
+        let permission = |app: &str, name: &str, on: bool| Request::Permission {
+            app: app.to_owned(),
+            name: Some(name.to_owned()),
+            setting: setting(on),
+            json: false,
+        };
+        let requests = match action {
+            TrayAction::Open(id) => vec![Request::Open { id }],
+            TrayAction::BackgroundSync { app, on } => vec![
+                permission(&app, "background-sync", on),
+                permission(&app, "periodic-background-sync", on),
+            ],
+            TrayAction::Notifications { app, on } => vec![permission(&app, "notifications", on)],
+            TrayAction::Pause(true) => vec![Request::Pause],
+            TrayAction::Pause(false) => vec![Request::Resume],
+            TrayAction::Settings => vec![Request::Settings],
+            TrayAction::Quit => vec![Request::Quit],
+        };
+        for request in requests {
+            let reply = Box::pin(self.handle(request)).await;
+            if reply.code != 0 {
+                eprint!("syncshell: tray: {}", reply.stderr);
             }
-            Ok(Err(reply)) => eprint!("{}", reply.stderr),
-            Err(e) => eprintln!("syncshell: {e}"),
         }
-    }
-
-    /// Rebuilds the tray menu after the apps changed.
-    fn refresh_tray(&self) {
-        tray::refresh(&self.handle, &self.ctx);
     }
 
     /// Carries out one request.
@@ -374,7 +387,6 @@ impl Host {
                     self.policy.invalidate(&origin);
                     self.revoke_tls(&origin);
                 }
-                self.refresh_tray();
                 reply
             }
             Request::Demo => self.demo().await,
@@ -515,6 +527,14 @@ impl Host {
                     if paused { "paused" } else { "running" },
                     self.sync.decisions.load(std::sync::atomic::Ordering::Relaxed),
                 ))
+            }
+            Request::Settings => {
+                let windows = self.windows.clone();
+                match tauri::async_runtime::spawn_blocking(move || windows.open_settings()).await {
+                    Ok(Ok(())) => Reply::ok("Opened the settings panel\n"),
+                    Ok(Err(e)) => Reply::error(e),
+                    Err(e) => Reply::error(WindowError::Task(e.to_string())),
+                }
             }
             Request::Quit => {
                 self.handle.exit(0);

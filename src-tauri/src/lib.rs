@@ -3,6 +3,7 @@
 
 mod bridge_commands;
 mod browser;
+mod changes;
 mod cli;
 mod commands;
 mod context;
@@ -12,6 +13,7 @@ mod host;
 mod ipc;
 mod notification_routing;
 mod notify;
+mod panel_commands;
 mod permission_commands;
 mod protocol;
 mod proxy_policy;
@@ -66,7 +68,7 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
                 Err(reply) => reply.print(),
             }
         }
-        Request::Demo => host::run(paths, Some(request)),
+        Request::Demo | Request::Settings => host::run(paths, Some(request)),
         Request::Status => {
             println!("syncshell host: not running");
             3

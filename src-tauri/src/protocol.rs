@@ -88,6 +88,8 @@ pub enum Request {
         /// The new mode.
         mode: Option<NetworkMode>,
     },
+    /// Open (or raise) the settings panel.
+    Settings,
     /// Report the host's state (pid, open windows).
     Status,
     /// Stop the host.

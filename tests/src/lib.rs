@@ -7,3 +7,4 @@ pub mod notification_server;
 pub mod outbox;
 pub mod session_bus;
 pub mod tls;
+pub mod tray_watcher;

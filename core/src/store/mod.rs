@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod background_log;
+pub mod changes;
 pub mod engagement;
 pub mod host_settings;
 pub mod log_event;

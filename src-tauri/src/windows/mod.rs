@@ -12,6 +12,7 @@
 //! | `crash.rs` | a dead web process: report it, then close or reload |
 //! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
 //! | `prompt.rs` | the permission prompt drawn on the app's window |
+//! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
 
 mod app;
 mod crash;
@@ -21,6 +22,7 @@ mod hidden;
 mod label;
 pub mod prompt;
 pub(crate) mod scope;
+mod settings;
 mod tls;
 
 use std::sync::{Arc, Mutex};
@@ -65,6 +67,8 @@ pub struct Windows {
     /// same app (two launcher clicks, a launch that starts the host) make one window. (Hidden
     /// windows have their own per-app lock in the sync layer's pool.)
     opening_app: Mutex<()>,
+    /// Whether the settings window was granted the panel's commands (once per host).
+    panel_granted: Mutex<bool>,
 }
 
 impl Windows {
@@ -85,6 +89,7 @@ impl Windows {
             hooks,
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
+            panel_granted: Mutex::new(false),
         }
     }
 
