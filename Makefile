@@ -8,8 +8,8 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build: WebKitGTK/GTK for Tauri. Tests: a virtual X server, a session bus, X automation.
-DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev \
-	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev \
+DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
+	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
 	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
 
 .PHONY: run test deps build lint test-rust test-js clean

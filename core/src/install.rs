@@ -117,9 +117,44 @@ pub fn parse_install_url(input: &str) -> Result<Url, InstallError> {
     }
 }
 
+/// A step of an install, as a progress display names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallStep {
+    /// Fetching the page.
+    Page,
+    /// Fetching and reading the manifest.
+    Manifest,
+    /// Fetching the icon.
+    Icon,
+    /// Writing the launcher and storing the app ([`Prepared::commit`]).
+    Launcher,
+}
+
+impl InstallStep {
+    /// Its name: `page`, `manifest`, `icon`, `launcher`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Page => "page",
+            Self::Manifest => "manifest",
+            Self::Icon => "icon",
+            Self::Launcher => "launcher",
+        }
+    }
+}
+
 /// Fetches the page, its manifest and the best icon, and validates them. Writes nothing.
 pub async fn prepare(fetcher: &Fetcher, input: &str) -> Result<Prepared, InstallError> {
+    prepare_with_progress(fetcher, input, &|_| {}).await
+}
+
+/// [`prepare`], telling `progress` of each step as it starts.
+pub async fn prepare_with_progress(
+    fetcher: &Fetcher,
+    input: &str,
+    progress: &(dyn Fn(InstallStep) + Sync),
+) -> Result<Prepared, InstallError> {
     let url = parse_install_url(input)?;
+    progress(InstallStep::Page);
     let page = fetcher
         .get(&url, fetch::MAX_PAGE_BYTES)
         .await
@@ -138,6 +173,7 @@ pub async fn prepare(fetcher: &Fetcher, input: &str) -> Result<Prepared, Install
         .manifest
         .clone()
         .ok_or_else(|| InstallError::NoManifestLink(page.url.clone()))?;
+    progress(InstallStep::Manifest);
     let fetched = fetcher
         .get(&manifest_link, fetch::MAX_MANIFEST_BYTES)
         .await
@@ -171,6 +207,7 @@ pub async fn prepare(fetcher: &Fetcher, input: &str) -> Result<Prepared, Install
                 .into(),
         );
     }
+    progress(InstallStep::Icon);
     let icon = fetch_best_icon(fetcher, &manifest, &info.icons, &mut warnings).await;
     Ok(Prepared {
         manifest,

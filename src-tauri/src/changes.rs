@@ -1,6 +1,7 @@
 //! The store's change feed: every row the host writes (for the CLI, the tray, the panel, the
-//! scheduler) marks its table; marks made close together go out as one [`Changes`] to every
-//! view that subscribed. Views re-read what they show; nothing polls.
+//! scheduler) marks its table, and a network change marks the network; marks made close together
+//! go out as one [`Changed`] to every view that subscribed. Views re-read what they show; nothing
+//! polls.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -15,9 +16,33 @@ use crate::context::Context;
 /// becomes one change, well within the second a view has to follow it.
 const GATHER: Duration = Duration::from_millis(50);
 
+/// What changed: tables of the store, and whether the network the host sees did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The tables written.
+    pub tables: Changes,
+    /// The network (its state or the override) changed.
+    pub network: bool,
+}
+
+impl Changed {
+    /// Everything, for a view that missed changes.
+    pub fn everything() -> Self {
+        Self {
+            tables: Changes::all(),
+            network: true,
+        }
+    }
+}
+
+/// The mark of a network change, beside the tables' bits.
+const NETWORK_BIT: u32 = 1 << 31;
+
 /// The feed.
 pub struct ChangeFeed {
-    sender: broadcast::Sender<Changes>,
+    sender: broadcast::Sender<Changed>,
+    marks: Arc<AtomicU32>,
+    wake: Arc<Notify>,
 }
 
 impl ChangeFeed {
@@ -32,25 +57,39 @@ impl ChangeFeed {
             marked.fetch_or(Changes::default().with(table).bits(), Ordering::Relaxed);
             woken.notify_one();
         });
-        let feed = Arc::new(Self { sender });
+        let feed = Arc::new(Self {
+            sender,
+            marks: marks.clone(),
+            wake: wake.clone(),
+        });
         let out = feed.sender.clone();
         tauri::async_runtime::spawn(async move {
             loop {
                 wake.notified().await;
                 tokio::time::sleep(GATHER).await;
-                let changes = Changes::from_bits(marks.swap(0, Ordering::Relaxed));
-                if !changes.is_empty() {
+                let bits = marks.swap(0, Ordering::Relaxed);
+                let changed = Changed {
+                    tables: Changes::from_bits(bits),
+                    network: bits & NETWORK_BIT != 0,
+                };
+                if changed != Changed::default() {
                     // No subscriber is no error: nobody is looking.
-                    let _ = out.send(changes);
+                    let _ = out.send(changed);
                 }
             }
         });
         feed
     }
 
+    /// Marks a change of the network the host sees (not a store change).
+    pub fn network_changed(&self) {
+        self.marks.fetch_or(NETWORK_BIT, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+
     /// A receiver of the changes from now on. One that falls behind gets `Lagged`: it should
     /// re-read everything.
-    pub fn subscribe(&self) -> broadcast::Receiver<Changes> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Changed> {
         self.sender.subscribe()
     }
 }

@@ -47,6 +47,10 @@ pub enum Command {
     Uninstall {
         /// The app id shown by `list`.
         app_id: String,
+        /// Keep its data (cookies, storage) and its site's permissions, so that installing it
+        /// again finds the user signed in.
+        #[arg(long)]
+        keep_data: bool,
     },
     /// Serve, install and open the bundled demo app.
     Demo,
@@ -142,7 +146,10 @@ impl Command {
             Self::List { json } => Request::List { json },
             Self::Open { app_id } => Request::Open { id: app_id },
             Self::Close { app_id } => Request::Close { id: app_id },
-            Self::Uninstall { app_id } => Request::Uninstall { id: app_id },
+            Self::Uninstall { app_id, keep_data } => Request::Uninstall {
+                id: app_id,
+                keep_data,
+            },
             Self::Demo => Request::Demo,
             Self::Sync {
                 action: SyncAction::List { app_id, json },

@@ -6,25 +6,31 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use syncshell_core::clock::Millis;
 use syncshell_core::engagement::Level;
-use syncshell_core::install::{self, Installed};
+use syncshell_core::install::{self, InstallStep, Installed};
 use syncshell_core::launcher;
 use syncshell_core::store::apps::{self, App};
-use syncshell_core::store::sync_registrations::{Kind, Registration};
-use syncshell_core::store::{background_log, engagement, sync_registrations};
-use syncshell_core::sync::hold::{self, Hold, Holds};
-use syncshell_core::sync::parameters::Parameters;
-use syncshell_core::sync::rules;
+use syncshell_core::store::sync_registrations::Registration;
+use syncshell_core::store::{background_log, engagement};
+use syncshell_core::sync::hold::{self, Hold};
+use syncshell_core::sync::parameters::{format_duration, Parameters};
 use syncshell_core::uninstall;
 
 use crate::context::Context;
 use crate::protocol::Reply;
+use crate::registration_listing;
 
-/// Installs or updates the app at `url`. On success, also returns the stored app.
-pub async fn install(ctx: &Context, url: &str) -> (Reply, Option<App>) {
-    let prepared = match install::prepare(&ctx.fetcher, url).await {
+/// Installs or updates the app at `url`, telling `progress` of each step. On success, also
+/// returns what was installed.
+pub async fn install(
+    ctx: &Context,
+    url: &str,
+    progress: &(dyn Fn(InstallStep) + Sync),
+) -> (Reply, Option<Installed>) {
+    let prepared = match install::prepare_with_progress(&ctx.fetcher, url, progress).await {
         Ok(p) => p,
         Err(e) => return (Reply::error(e), None),
     };
+    progress(InstallStep::Launcher);
     let result = prepared.commit(&mut ctx.store(), &ctx.paths, ctx.clock.as_ref(), &ctx.exe);
     match result {
         Ok(installed) => {
@@ -41,7 +47,7 @@ pub async fn install(ctx: &Context, url: &str) -> (Reply, Option<App>) {
                     "syncshell: warning: cannot set up starting at login: {e}"
                 );
             }
-            (reply, Some(installed.app))
+            (reply, Some(installed))
         }
         Err(e) => (Reply::error(e), None),
     }
@@ -104,9 +110,14 @@ pub fn list(ctx: &Context, json: bool) -> Reply {
     Reply::ok(out)
 }
 
-/// Uninstalls the app `id`. The caller closes its window first.
-pub fn uninstall(ctx: &Context, id: &str) -> Reply {
-    let result = uninstall::uninstall(&mut ctx.store(), &ctx.paths, id);
+/// Uninstalls the app `id`, keeping its data when `keep_data`. The caller closes its window first.
+pub fn uninstall(ctx: &Context, id: &str, keep_data: bool) -> Reply {
+    let keep = if keep_data {
+        uninstall::Keep::Data
+    } else {
+        uninstall::Keep::Nothing
+    };
+    let result = uninstall::uninstall(&mut ctx.store(), &ctx.paths, id, keep);
     match result {
         Ok(app) => {
             let mut reply = Reply::ok(format!("Uninstalled \"{}\" ({})\n", app.name, app.id));
@@ -167,10 +178,10 @@ fn when(ms: Option<i64>, now: i64) -> String {
     }
 }
 
-/// A registration as `syncshell sync list` shows it: stored fields, and for periodic ones the
-/// cadence the scheduler would use now. `held` says why a due event would not fire now.
+/// A registration as `syncshell sync list --json` shows it: stored fields, and for periodic ones
+/// the cadence the scheduler would use now. `held` says why a due event would not fire now.
 #[derive(Serialize)]
-struct Listed<'a> {
+struct ListedJson<'a> {
     #[serde(flatten)]
     registration: &'a Registration,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,43 +204,23 @@ pub fn sync_list(
         Ok(o) => o,
         Err(reply) => return reply,
     };
-    let store = ctx.store();
-    let regs = match sync_registrations::list(store.conn(), origin.as_deref()) {
-        Ok(r) => r,
+    let listed = match registration_listing::list(ctx, params, network, origin.as_deref()) {
+        Ok(listed) => listed,
         Err(e) => return Reply::error(e),
     };
     let now = ctx.clock.now_ms();
-    let mut listed = Vec::with_capacity(regs.len());
-    let mut holds = match Holds::new(store.conn(), params, now, network) {
-        Ok(h) => h,
-        Err(e) => return Reply::error(e),
-    };
-    for r in &regs {
-        let (effective_interval, engagement) = match r.key.kind {
-            Kind::Periodic => match holds.level(&r.origin) {
-                Ok(level) => (
-                    Some(rules::effective_interval(params, r, level)),
-                    Some(level),
-                ),
-                Err(e) => return Reply::error(e),
-            },
-            Kind::Sync => (None, None),
-        };
-        let held = match holds.of(r) {
-            Ok(h) => h,
-            Err(e) => return Reply::error(e),
-        };
-        listed.push(Listed {
-            registration: r,
-            effective_interval,
-            engagement,
-            next_due: r.delay_until,
-            held,
-        });
-    }
-    drop(store);
     if json {
-        return Reply::ok(serde_json::to_string_pretty(&listed).unwrap_or_default() + "\n");
+        let view: Vec<ListedJson<'_>> = listed
+            .iter()
+            .map(|l| ListedJson {
+                registration: &l.registration,
+                effective_interval: l.effective_interval,
+                engagement: l.engagement,
+                next_due: l.registration.delay_until,
+                held: l.held,
+            })
+            .collect();
+        return Reply::ok(serde_json::to_string_pretty(&view).unwrap_or_default() + "\n");
     }
     if listed.is_empty() {
         return Reply::ok("No background sync registrations.\n");
@@ -239,7 +230,7 @@ pub fn sync_list(
         "APP\tKIND\tTAG\tSTATE\tATTEMPTS\tNEXT\tMIN-INTERVAL\tEVERY\tENGAGEMENT\tHELD\n",
     );
     for l in &listed {
-        let r = l.registration;
+        let r = &l.registration;
         let app = names
             .get(&r.origin)
             .map_or(r.origin.as_str(), String::as_str);
@@ -248,7 +239,11 @@ pub fn sync_list(
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         let (min, every, level) = match (l.effective_interval, l.engagement) {
-            (Some(every), Some(level)) => (span(r.min_interval), span(every), level.as_str()),
+            (Some(every), Some(level)) => (
+                format_duration(r.min_interval),
+                format_duration(every),
+                level.as_str(),
+            ),
             _ => ("-".into(), "-".into(), "-"),
         };
         let held = match l.held {
@@ -266,24 +261,6 @@ pub fn sync_list(
         );
     }
     Reply::ok(out)
-}
-
-/// A duration in the largest whole unit that fits: "12h", "90m", "1500ms".
-fn span(ms: Millis) -> String {
-    const UNITS: [(Millis, &str); 5] = [
-        (86_400_000, "d"),
-        (3_600_000, "h"),
-        (60_000, "m"),
-        (1_000, "s"),
-        (1, "ms"),
-    ];
-    if ms == 0 {
-        return "0".into();
-    }
-    UNITS.iter().find(|(unit, _)| ms % unit == 0).map_or_else(
-        || format!("{ms}ms"),
-        |(unit, name)| format!("{}{name}", ms / unit),
-    )
 }
 
 /// `syncshell log`.

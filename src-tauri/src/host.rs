@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use syncshell_core::install::{InstallStep, Installed};
 use syncshell_core::paths::Paths;
 use tauri::{AppHandle, Manager, RunEvent};
 use tokio::sync::Mutex as AsyncMutex;
@@ -17,6 +18,7 @@ use crate::ipc;
 use crate::notification_routing;
 use crate::notify::icons::IconSource;
 use crate::notify::Notifier;
+use crate::panel;
 use crate::permission_commands;
 use crate::protocol::{NetworkMode, Reply, Request};
 use crate::proxy_policy::HostPolicy;
@@ -69,6 +71,7 @@ pub struct Host {
     policy: Arc<HostPolicy>,
     authority: Arc<Authority>,
     notifier: Arc<Notifier>,
+    changes: Arc<ChangeFeed>,
     demo: AsyncMutex<Option<DemoServer>>,
 }
 
@@ -139,14 +142,35 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             ipc::notification_commands::focus_window,
             ipc::notification_commands::request_notification_permission,
             ipc::sync_commands::sync_result,
+            panel::commands::panel_state,
+            panel::commands::panel_app_icon,
+            panel::commands::panel_set_permission,
+            panel::commands::panel_set_paused,
+            panel::commands::panel_set_autostart,
+            panel::commands::panel_set_metered_hold,
+            panel::commands::panel_set_network,
+            panel::commands::panel_open_app,
+            panel::commands::panel_uninstall,
+            panel::commands::panel_install,
+            panel::commands::panel_registrations,
+            panel::commands::panel_fire,
+            panel::commands::panel_log,
+            panel::commands::panel_clear_log,
+            panel::commands::panel_save_log,
         ])
         .setup(move |app| {
             let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);
             // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());
             app.manage(host.notifier.clone());
-            // The tray follows the store's change feed; its clicks are requests to the host.
-            let feed = ChangeFeed::start(&host.ctx);
+            // The panel's commands reach the host through Tauri's managed state.
+            app.manage(host.clone());
+            // An open settings panel follows the change feed.
+            tauri::async_runtime::spawn(panel::events::forward(
+                host.handle.clone(),
+                host.changes.subscribe(),
+            ));
+            // So does the tray; its clicks are requests to the host.
             let asked = host.clone();
             let actions: tray::TrayActions = Arc::new(move |action| {
                 let host = asked.clone();
@@ -157,7 +181,7 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
                 height: image.height(),
                 pixels: image.rgba().to_vec(),
             });
-            tray::spawn(host.ctx.clone(), feed.subscribe(), icon, actions);
+            tray::spawn(host.ctx.clone(), host.changes.subscribe(), icon, actions);
             let served = host.clone();
             control::serve(listener, move |request| {
                 let host = served.clone();
@@ -260,8 +284,15 @@ impl Host {
             sync.clone(),
             Arc::new(WebviewTargets::new(windows.clone())),
         ));
-        let changed = sync.clone();
-        sync::network::watch(sync.network.clone(), Arc::new(move || changed.changed()));
+        let changes = ChangeFeed::start(&ctx);
+        let (changed, feed) = (sync.clone(), changes.clone());
+        sync::network::watch(
+            sync.network.clone(),
+            Arc::new(move || {
+                changed.changed();
+                feed.network_changed();
+            }),
+        );
         tauri::async_runtime::spawn(sync::scheduler::run(dispatcher.clone()));
         tauri::async_runtime::spawn(sync::state_push::run(sync.clone(), windows.clone()));
         let changed = sync.clone();
@@ -287,6 +318,7 @@ impl Host {
             policy,
             authority,
             notifier,
+            changes,
             demo: AsyncMutex::new(None),
         })
     }
@@ -305,16 +337,41 @@ impl Host {
         }
     }
 
-    /// Installs (or updates) the app at `url`; the proxy learns of it at once.
-    async fn install(&self, url: &str) -> (Reply, Option<syncshell_core::store::apps::App>) {
-        let (reply, app) = commands::install(&self.ctx, url).await;
-        if let Some(app) = &app {
+    /// Installs (or updates) the app at `url`, telling `progress` of each step; the proxy learns
+    /// of it at once.
+    pub async fn install(
+        &self,
+        url: &str,
+        progress: &(dyn Fn(InstallStep) + Sync),
+    ) -> (Reply, Option<Installed>) {
+        let (reply, installed) = commands::install(&self.ctx, url, progress).await;
+        if let Some(Installed { app, .. }) = &installed {
             self.policy.invalidate(&app.origin);
             // Installing counted as opening the app (commands::install): its periodic events,
             // held while it was not engaged, may fire.
             self.sync.wake.notify_one();
         }
-        (reply, app)
+        (reply, installed)
+    }
+
+    /// Shared context (store, paths, clock).
+    pub fn ctx(&self) -> &Arc<Context> {
+        &self.ctx
+    }
+
+    /// Background sync state (parameters, network).
+    pub fn sync(&self) -> &Arc<SyncHost> {
+        &self.sync
+    }
+
+    /// The host's windows.
+    pub fn windows(&self) -> &Arc<Windows> {
+        &self.windows
+    }
+
+    /// Tauri's handle (to emit events).
+    pub fn app_handle(&self) -> &AppHandle {
+        &self.handle
     }
 
     /// Carries out what the user asked for in the tray, as the same requests the CLI makes. There
@@ -351,7 +408,7 @@ impl Host {
     /// Carries out one request.
     pub async fn handle(&self, request: Request) -> Reply {
         match request {
-            Request::Install { url } => self.install(&url).await.0,
+            Request::Install { url } => self.install(&url, &|_| {}).await.0,
             Request::List { json } => commands::list(&self.ctx, json),
             Request::Open { id } => match commands::find_app(&self.ctx, &id) {
                 Ok(app) => match self.open_window(app.clone()).await {
@@ -367,7 +424,7 @@ impl Host {
                 Ok(app) => Reply::ok(format!("{} has no open window\n", app.id)),
                 Err(reply) => reply,
             },
-            Request::Uninstall { id } => {
+            Request::Uninstall { id, keep_data } => {
                 // The windows go first: their WebKit process holds files in the app's data directory.
                 self.windows.close_app(&id);
                 self.dispatcher.close_hidden(&id).await;
@@ -382,7 +439,7 @@ impl Host {
                     }
                 }
                 let origin = commands::find_app(&self.ctx, &id).ok().map(|a| a.origin);
-                let reply = commands::uninstall(&self.ctx, &id);
+                let reply = commands::uninstall(&self.ctx, &id, keep_data);
                 if let Some(origin) = origin {
                     self.policy.invalidate(&origin);
                     self.revoke_tls(&origin);
@@ -485,6 +542,7 @@ impl Host {
                 if mode.is_some() {
                     // Back online: everything ready fires; pages see the new connection.
                     sync.changed();
+                    self.changes.network_changed();
                 }
                 let describe = |online: bool, metered: bool| match (online, metered) {
                     (false, _) => "offline",
@@ -563,8 +621,10 @@ impl Host {
             Ok(url) => url,
             Err(e) => return Reply::error(e),
         };
-        let (mut reply, app) = self.install(url.as_str()).await;
-        let Some(app) = app else { return reply };
+        let (mut reply, installed) = self.install(url.as_str(), &|_| {}).await;
+        let Some(Installed { app, .. }) = installed else {
+            return reply;
+        };
         if let Err(e) = self.open_window(app).await {
             return Reply::error(e);
         }

@@ -13,10 +13,12 @@ mod host;
 mod ipc;
 mod notification_routing;
 mod notify;
+mod panel;
 mod panel_commands;
 mod permission_commands;
 mod protocol;
 mod proxy_policy;
+mod registration_listing;
 mod sync;
 mod tray;
 mod windows;
@@ -115,9 +117,11 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
             };
             let reply = runtime.block_on(async {
                 match request {
-                    Request::Install { url } => commands::install(&ctx, &url).await.0,
+                    Request::Install { url } => commands::install(&ctx, &url, &|_| {}).await.0,
                     Request::List { json } => commands::list(&ctx, json),
-                    Request::Uninstall { id } => commands::uninstall(&ctx, &id),
+                    Request::Uninstall { id, keep_data } => {
+                        commands::uninstall(&ctx, &id, keep_data)
+                    }
                     Request::SyncList { app, json } => {
                         // With no host, nothing watches the network: listed as if online.
                         let online = hold::Network {

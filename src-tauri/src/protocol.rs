@@ -31,6 +31,9 @@ pub enum Request {
     Uninstall {
         /// App id.
         id: String,
+        /// Keep its WebKit data and site settings (for a later install).
+        #[serde(default)]
+        keep_data: bool,
     },
     /// Serve, install and open the bundled demo app.
     Demo,

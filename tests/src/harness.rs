@@ -238,7 +238,7 @@ impl Env {
     }
 
     /// Replaces `cmd`'s environment with this test's.
-    fn apply_env(&self, cmd: &mut Command) {
+    pub fn apply_env(&self, cmd: &mut Command) {
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())

@@ -8,3 +8,4 @@ pub mod outbox;
 pub mod session_bus;
 pub mod tls;
 pub mod tray_watcher;
+pub mod webdriver;

@@ -70,26 +70,47 @@ pub fn record(conn: &Connection, e: &LogEntry) -> rusqlite::Result<()> {
 
 /// Entries, oldest first, optionally of one origin.
 pub fn list(conn: &Connection, origin: Option<&str>) -> rusqlite::Result<Vec<LogEntry>> {
+    Ok(list_numbered(conn, origin)?
+        .into_iter()
+        .map(|(_, entry)| entry)
+        .collect())
+}
+
+/// Entries with their row ids (which never change, so a view can keep its selection), oldest
+/// first, optionally of one origin.
+pub fn list_numbered(
+    conn: &Connection,
+    origin: Option<&str>,
+) -> rusqlite::Result<Vec<(i64, LogEntry)>> {
     let mut stmt = conn.prepare(
-        "SELECT at, origin, scope, service, event, tag, metadata FROM background_log
+        "SELECT id, at, origin, scope, service, event, tag, metadata FROM background_log
          WHERE ?1 IS NULL OR origin = ?1 ORDER BY at, id",
     )?;
     let rows = stmt.query_map([origin], |r| {
-        let service: String = r.get(3)?;
+        let service: String = r.get(4)?;
         let service = Service::parse(&service);
-        let event: String = r.get(4)?;
-        let metadata: String = r.get(6)?;
-        Ok(LogEntry {
-            at: r.get(0)?,
-            origin: r.get(1)?,
-            scope: r.get(2)?,
+        let event: String = r.get(5)?;
+        let metadata: String = r.get(7)?;
+        let entry = LogEntry {
+            at: r.get(1)?,
+            origin: r.get(2)?,
+            scope: r.get(3)?,
             service,
             event: LogEvent::parse(&event, service),
-            tag: r.get(5)?,
+            tag: r.get(6)?,
             metadata: serde_json::from_str(&metadata).unwrap_or(serde_json::Value::Null),
-        })
+        };
+        Ok((r.get(0)?, entry))
     })?;
     rows.collect()
+}
+
+/// Deletes the entries of `origin` (every entry when `None`); returns how many went.
+pub fn clear(conn: &Connection, origin: Option<&str>) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM background_log WHERE ?1 IS NULL OR origin = ?1",
+        [origin],
+    )
 }
 
 /// Drops entries older than `now - retention`; returns how many went.
@@ -160,5 +181,26 @@ mod tests {
         assert_eq!(listed[0].event_name(), "Notification shown");
         let json = serde_json::to_value(&listed[0]).unwrap();
         assert_eq!(json["event"], "Notification shown");
+    }
+
+    #[test]
+    fn numbered_entries_keep_their_ids_and_clear_takes_one_origin_or_all() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        record(conn, &entry(Service::Sync, LogEvent::Registered)).unwrap();
+        let mut other = entry(Service::Sync, LogEvent::Registered);
+        other.origin = "http://other.test".into();
+        record(conn, &other).unwrap();
+        record(conn, &entry(Service::Sync, LogEvent::Registered)).unwrap();
+        let ids: Vec<i64> = list_numbered(conn, Some("http://127.0.0.1:8000"))
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, [1, 3]);
+        assert_eq!(clear(conn, Some("http://127.0.0.1:8000")).unwrap(), 2);
+        assert_eq!(list(conn, None).unwrap().len(), 1);
+        assert_eq!(clear(conn, None).unwrap(), 1);
+        assert!(list(conn, None).unwrap().is_empty());
     }
 }

@@ -51,6 +51,19 @@ impl Table {
         })
     }
 
+    /// Its SQL name (the inverse of [`Table::from_sql_name`]).
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            Self::Apps => "apps",
+            Self::SiteSettings => "site_settings",
+            Self::HostSettings => "host_settings",
+            Self::SyncRegistrations => "sync_registrations",
+            Self::BackgroundLog => "background_log",
+            Self::Notifications => "notifications",
+            Self::Engagement => "engagement",
+        }
+    }
+
     fn bit(self) -> u32 {
         1 << (self as u32)
     }
@@ -172,16 +185,8 @@ mod tests {
         );
         assert_eq!(Changes::from_bits(u32::MAX), Changes::all());
         assert!(set.union(Changes::all()).contains(Table::BackgroundLog));
-        for name in [
-            "apps",
-            "site_settings",
-            "host_settings",
-            "sync_registrations",
-            "background_log",
-            "notifications",
-            "engagement",
-        ] {
-            assert!(Table::from_sql_name(name).is_some(), "{name}");
+        for table in Table::ALL {
+            assert_eq!(Table::from_sql_name(table.sql_name()), Some(table));
         }
     }
 }

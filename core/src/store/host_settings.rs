@@ -22,6 +22,26 @@ pub fn set_paused(conn: &Connection, paused: bool) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The settings panel's choice for `hold_periodic_on_metered`, if the user made one there (it wins
+/// over the config file and the environment).
+pub fn hold_periodic_on_metered(conn: &Connection) -> rusqlite::Result<Option<bool>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM host_settings WHERE key = 'hold_periodic_on_metered'")?
+        .query_row([], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|v| v == "true"))
+}
+
+/// Stores the settings panel's choice for `hold_periodic_on_metered`.
+pub fn set_hold_periodic_on_metered(conn: &Connection, hold: bool) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO host_settings (key, value) VALUES ('hold_periodic_on_metered', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![if hold { "true" } else { "false" }],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

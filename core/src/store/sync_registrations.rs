@@ -51,7 +51,8 @@ pub enum State {
 }
 
 impl State {
-    fn as_str(self) -> &'static str {
+    /// Its stored name: `pending`, `firing`, `reregistered`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Firing => "firing",

@@ -45,6 +45,22 @@ pub enum Hold {
 }
 
 impl Hold {
+    /// A sentence for people: why it waits, and what ends that.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Paused => "Background activity is paused.".into(),
+            Self::Offline => "Waiting for the network.".into(),
+            Self::Blocked => "The site's permission is blocked.".into(),
+            Self::Metered => "Waiting for a connection that is not metered.".into(),
+            Self::Unengaged => {
+                "Suspended: the app has not been used lately; opening it resumes it.".into()
+            }
+            Self::Spacing(_) => "Another periodic event of this site fired recently: events of \
+                 one site are kept apart."
+                .into(),
+        }
+    }
+
     /// A short phrase for listings: "paused", "blocked", "spacing until ...".
     pub fn as_str(self) -> &'static str {
         match self {
@@ -77,6 +93,8 @@ pub struct Holds<'c> {
     now: Millis,
     network: Network,
     paused: bool,
+    /// `hold_periodic_on_metered`: the settings panel's choice, else the parameter.
+    hold_metered: bool,
     origins: Option<Origins>,
 }
 
@@ -94,6 +112,8 @@ impl<'c> Holds<'c> {
             now,
             network,
             paused: host_settings::paused(conn)?,
+            hold_metered: host_settings::hold_periodic_on_metered(conn)?
+                .unwrap_or(params.hold_periodic_on_metered),
             origins: None,
         })
     }
@@ -147,7 +167,7 @@ impl<'c> Holds<'c> {
             return Ok(Some(all));
         }
         let (now, gap) = (self.now, self.params.min_periodic_sync_events_interval);
-        let hold_metered = self.network.metered && self.params.hold_periodic_on_metered;
+        let hold_metered = self.network.metered && self.hold_metered;
         let level = self.level(&r.origin)?;
         let o = self.origins()?;
         let settings = o.settings.get(&r.origin).unwrap_or(&o.defaults);
@@ -280,6 +300,15 @@ mod tests {
             Some(Hold::Metered)
         );
         p.hold_periodic_on_metered = false;
+        assert_eq!(hold(&store, &p, metered, &reg(Kind::Periodic)), None);
+        // The settings panel's choice wins over the parameter, both ways.
+        host_settings::set_hold_periodic_on_metered(store.conn(), true).unwrap();
+        assert_eq!(
+            hold(&store, &p, metered, &reg(Kind::Periodic)),
+            Some(Hold::Metered)
+        );
+        p.hold_periodic_on_metered = true;
+        host_settings::set_hold_periodic_on_metered(store.conn(), false).unwrap();
         assert_eq!(hold(&store, &p, metered, &reg(Kind::Periodic)), None);
     }
 

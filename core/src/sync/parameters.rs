@@ -116,12 +116,74 @@ fn error(source_name: &str, key: &str, reason: impl Into<String>) -> ParameterEr
     }
 }
 
+/// One parameter in force, as the settings panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InForce {
+    /// Its name (`log_retention`).
+    pub name: String,
+    /// Its value as a user would write it: `3d`, `100`, `true`.
+    pub value: String,
+    /// Where it came from: `default`, `…/config.toml line 3`, `environment variable SYNCSHELL_…`.
+    pub source: String,
+}
+
+/// The parameters that are durations (shown as `5m`, not milliseconds).
+const DURATIONS: [&str; 6] = [
+    "initial_retry_delay",
+    "min_sync_recovery_time",
+    "max_sync_event_duration",
+    "min_periodic_sync_events_interval",
+    "hidden_webview_idle",
+    "log_retention",
+];
+
 impl Parameters {
     /// Defaults, then the config file (if it exists), then the environment.
     pub fn load(
         config_file: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ParameterError> {
+        Self::from_settings(Self::settings(config_file, env)?)
+    }
+
+    /// Every parameter loaded as [`Parameters::load`] does, with where its value came from.
+    pub fn in_force(
+        config_file: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<InForce>, ParameterError> {
+        let settings = Self::settings(config_file, env)?;
+        let sources: Vec<(String, String)> = settings
+            .iter()
+            .map(|s| (s.key.clone(), s.source_name.clone()))
+            .collect();
+        let params = Self::from_settings(settings)?;
+        let table = Table::try_from(params).expect("every field fits a TOML table");
+        Ok(table
+            .into_iter()
+            .map(|(name, value)| {
+                let source = sources
+                    .iter()
+                    .rev()
+                    .find(|(key, _)| *key == name)
+                    .map_or_else(|| "default".to_owned(), |(_, source)| source.clone());
+                let value = match value {
+                    Value::Integer(ms) if DURATIONS.contains(&name.as_str()) => format_duration(ms),
+                    other => other.to_string(),
+                };
+                InForce {
+                    name,
+                    value,
+                    source,
+                }
+            })
+            .collect())
+    }
+
+    /// The file's settings then the environment's, in the order they apply.
+    fn settings(
+        config_file: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<Setting>, ParameterError> {
         let name = config_file.display().to_string();
         let mut settings = match std::fs::read_to_string(config_file) {
             Ok(text) => file_settings(&text, &name)?,
@@ -138,7 +200,7 @@ impl Parameters {
                 });
             }
         }
-        Self::from_settings(settings)
+        Ok(settings)
     }
 
     /// The setting names: the fields' names, as the derived `Serialize` writes them.
@@ -323,6 +385,24 @@ const UNITS: [&str; 6] = ["ms", "s", "m", "min", "h", "d"];
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct BadDuration(String);
+
+/// A duration in the largest whole unit that fits: `3d`, `90m`, `1500ms`.
+pub fn format_duration(ms: Millis) -> String {
+    const UNITS: [(Millis, &str); 5] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+        (1, "ms"),
+    ];
+    if ms == 0 {
+        return "0".into();
+    }
+    UNITS.iter().find(|(unit, _)| ms % unit == 0).map_or_else(
+        || format!("{ms}ms"),
+        |(unit, name)| format!("{}{name}", ms / unit),
+    )
+}
 
 /// Parses `1500ms`, `30s`, `5m`, `12h`, `3d` (a bare number is milliseconds).
 pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
@@ -539,6 +619,32 @@ mod tests {
     #[test]
     fn switches_are_booleans_in_the_file_and_the_environment() {
         assert!(Parameters::default().hold_periodic_on_metered);
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("config.toml");
+        std::fs::write(
+            &file,
+            "# mine\n[sync]\nlog_retention = \"1d\"\nmax_sync_attempts = 5\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "SYNCSHELL_MAX_SYNC_ATTEMPTS").then(|| "7".to_owned());
+        let in_force = Parameters::in_force(&file, env).unwrap();
+        let of = |name: &str| in_force.iter().find(|p| p.name == name).unwrap().clone();
+        assert_eq!(of("log_retention").value, "1d");
+        assert_eq!(
+            of("log_retention").source,
+            format!("{} line 3", file.display())
+        );
+        assert_eq!(of("max_sync_attempts").value, "7");
+        assert_eq!(
+            of("max_sync_attempts").source,
+            "environment variable SYNCSHELL_MAX_SYNC_ATTEMPTS"
+        );
+        assert_eq!(of("initial_retry_delay").value, "5m");
+        assert_eq!(of("initial_retry_delay").source, "default");
+        assert_eq!(of("hold_periodic_on_metered").value, "true");
+        assert_eq!(in_force.len(), 11);
+        assert_eq!(format_duration(1500), "1500ms");
+        assert_eq!(format_duration(90 * 60_000), "90m");
         let p = load_file("hold_periodic_on_metered = false\n").unwrap();
         assert!(!p.hold_periodic_on_metered);
         let env = |k: &str| (k == "SYNCSHELL_HOLD_PERIODIC_ON_METERED").then(|| "false".to_owned());

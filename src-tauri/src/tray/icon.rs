@@ -188,7 +188,10 @@ mod tests {
         );
         let attention = &icons.for_look(Look::Attention)[0];
         let centre = (24 * 32 + 24) * 4; // the badge's centre, near the bottom-right corner
-        assert_eq!(&attention.data[centre..centre + 4], &[0xff, 0xf5, 0x9e, 0x0b]);
+        assert_eq!(
+            &attention.data[centre..centre + 4],
+            &[0xff, 0xf5, 0x9e, 0x0b]
+        );
         assert_eq!(
             &attention.data[..4],
             &[255, 10, 20, 30],

@@ -16,9 +16,10 @@ mod model;
 use std::sync::Arc;
 
 use ksni::TrayMethods;
-use syncshell_core::store::changes::{Changes, Table};
+use syncshell_core::store::changes::Table;
 use tokio::sync::broadcast;
 
+use crate::changes::Changed;
 use crate::context::Context;
 pub use icon::Rgba;
 use icon::TrayIcons;
@@ -40,7 +41,7 @@ const SHOWN: [Table; 4] = [
 /// as one appears, and again whenever one comes back.
 pub fn spawn(
     ctx: Arc<Context>,
-    mut changes: broadcast::Receiver<Changes>,
+    mut changes: broadcast::Receiver<Changed>,
     icon: Option<Rgba>,
     actions: TrayActions,
 ) {
@@ -56,7 +57,7 @@ pub fn spawn(
         };
         loop {
             match changes.recv().await {
-                Ok(changed) if !SHOWN.iter().any(|t| changed.contains(*t)) => continue,
+                Ok(changed) if !SHOWN.iter().any(|t| changed.tables.contains(*t)) => continue,
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => break,
             }

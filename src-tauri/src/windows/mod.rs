@@ -13,6 +13,7 @@
 //! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
 //! | `prompt.rs` | the permission prompt drawn on the app's window |
 //! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
+//! | `save_dialog.rs` | the panel's "Save as" dialog |
 
 mod app;
 mod crash;
@@ -21,6 +22,7 @@ mod grant;
 mod hidden;
 mod label;
 pub mod prompt;
+mod save_dialog;
 pub(crate) mod scope;
 mod settings;
 mod tls;
@@ -36,6 +38,7 @@ pub use app::FocusReport;
 pub use crash::CrashReport;
 pub use error::WindowError;
 pub use label::WindowLabel;
+pub use settings::SETTINGS_LABEL;
 pub use tls::https_host;
 
 use crate::context::Context;
