@@ -41,20 +41,65 @@ pub fn autostart_entry(exe: &Path) -> String {
     )
 }
 
-/// Writes the autostart entry unless the user turned it off (`Hidden=true` or
-/// `X-GNOME-Autostart-enabled=false` in the existing file, as desktop settings do).
+/// Whether the autostart entry `text` was turned off (`Hidden=true` or
+/// `X-GNOME-Autostart-enabled=false`, as desktop settings and [`set_autostart`] write).
+fn turned_off(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false"
+    })
+}
+
+/// Writes the autostart entry unless the user turned it off.
 pub fn enable_autostart(paths: &Paths, exe: &Path) -> std::io::Result<()> {
     let file = paths.autostart_file();
-    if let Ok(existing) = std::fs::read_to_string(&file) {
-        let disabled = existing.lines().any(|l| {
-            let l = l.trim();
-            l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false"
-        });
-        if disabled {
-            return Ok(());
-        }
+    if std::fs::read_to_string(&file).is_ok_and(|existing| turned_off(&existing)) {
+        return Ok(());
     }
     write_atomic(&file, autostart_entry(exe).as_bytes())
+}
+
+/// Whether the host starts at login: the entry is there and not turned off.
+pub fn autostart_enabled(paths: &Paths) -> bool {
+    std::fs::read_to_string(paths.autostart_file()).is_ok_and(|text| !turned_off(&text))
+}
+
+/// The user's choice (the settings panel's switch): on writes the entry; off writes it turned
+/// off (`Hidden=true`), so a later install does not turn it on again.
+pub fn set_autostart(paths: &Paths, exe: &Path, on: bool) -> std::io::Result<()> {
+    let mut entry = autostart_entry(exe);
+    if !on {
+        entry = entry.replace(
+            "X-GNOME-Autostart-enabled=true\n",
+            "X-GNOME-Autostart-enabled=false\n",
+        ) + "Hidden=true\n";
+    }
+    write_atomic(&paths.autostart_file(), entry.as_bytes())
+}
+
+/// The launcher of the settings panel, "syncshell Settings".
+pub fn settings_entry(exe: &Path) -> String {
+    format!(
+        "[Desktop Entry]\nType=Application\nVersion=1.5\nName=syncshell Settings\n\
+         Comment=Installed web apps, their permissions and background sync\nExec={} settings\n\
+         Icon=syncshell\nTerminal=false\nCategories=Settings;Network;\nStartupNotify=true\n",
+        escape_value(&quote_exec_arg(&exe.to_string_lossy()))
+    )
+}
+
+/// Writes the settings panel's launcher and syncshell's icon (`icon_png`), when they differ from
+/// what is there (the launcher names this executable's path).
+pub fn write_settings_launcher(paths: &Paths, exe: &Path, icon_png: &[u8]) -> std::io::Result<()> {
+    let entry = settings_entry(exe);
+    let file = paths.settings_desktop_file();
+    if std::fs::read_to_string(&file).ok().as_deref() != Some(entry.as_str()) {
+        write_atomic(&file, entry.as_bytes())?;
+    }
+    let icon = paths.own_icon_file();
+    if std::fs::read(&icon).ok().as_deref() != Some(icon_png) {
+        write_atomic(&icon, icon_png)?;
+    }
+    Ok(())
 }
 
 /// Escapes a string value as the Desktop Entry spec says (and drops `%` field codes' meaning).
@@ -202,5 +247,37 @@ mod tests {
         );
         remove_if_present(&path).unwrap();
         remove_if_present(&path).unwrap();
+    }
+
+    #[test]
+    fn the_autostart_switch_survives_a_later_install() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(tmp.path(), tmp.path(), tmp.path());
+        let exe = Path::new("/usr/bin/syncshell");
+        assert!(!autostart_enabled(&paths));
+        enable_autostart(&paths, exe).unwrap();
+        assert!(autostart_enabled(&paths));
+        set_autostart(&paths, exe, false).unwrap();
+        assert!(!autostart_enabled(&paths));
+        // An install asks for it again: the user's choice stands.
+        enable_autostart(&paths, exe).unwrap();
+        assert!(!autostart_enabled(&paths));
+        set_autostart(&paths, exe, true).unwrap();
+        assert!(autostart_enabled(&paths));
+    }
+
+    #[test]
+    fn the_settings_launcher_opens_the_panel_with_syncshells_icon() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(tmp.path(), tmp.path(), tmp.path());
+        write_settings_launcher(&paths, Path::new("/opt/my apps/syncshell"), b"png").unwrap();
+        let entry = std::fs::read_to_string(paths.settings_desktop_file()).unwrap();
+        assert!(entry.contains("Name=syncshell Settings\n"), "{entry}");
+        assert!(
+            entry.contains("Exec=\"/opt/my apps/syncshell\" settings\n"),
+            "{entry}"
+        );
+        assert!(entry.contains("Icon=syncshell\n"));
+        assert_eq!(std::fs::read(paths.own_icon_file()).unwrap(), b"png");
     }
 }

@@ -89,6 +89,17 @@ impl Paths {
             .join(format!("{}.desktop", launcher_name(app_id)))
     }
 
+    /// The launcher of the settings panel, "syncshell Settings" (not `syncshell-…`: no app's
+    /// launcher can take its name).
+    pub fn settings_desktop_file(&self) -> PathBuf {
+        self.applications_dir.join("syncshell.desktop")
+    }
+
+    /// syncshell's own icon in the hicolor theme (the settings launcher's).
+    pub fn own_icon_file(&self) -> PathBuf {
+        self.icon_theme_dir.join("512x512/apps/syncshell.png")
+    }
+
     /// The entry that starts the host at login.
     pub fn autostart_file(&self) -> PathBuf {
         self.autostart_dir.join("syncshell.desktop")

@@ -127,6 +127,14 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
     })?;
     let params = crate::context::load_parameters(&paths)?;
     let ctx = Arc::new(Context::open(paths)?);
+    // The settings panel's launcher ("syncshell Settings"), naming this executable.
+    if let Err(e) = syncshell_core::launcher::write_settings_launcher(
+        &ctx.paths,
+        &ctx.exe,
+        include_bytes!("../icons/icon.png"),
+    ) {
+        eprintln!("syncshell: cannot write the settings launcher: {e}");
+    }
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             ipc::sync_commands::sync_register,

@@ -23,6 +23,11 @@ fn the_panels_commands_answer_the_panel_and_refuse_app_pages() {
     assert_eq!(csp, "EvalError");
     let state = panel.invoke("panel_state", json!({})).unwrap();
     assert_eq!(state["apps"], json!([]));
+    // Its launcher, "syncshell Settings", opens it.
+    let launcher =
+        std::fs::read_to_string(env.data_home().join("applications/syncshell.desktop")).unwrap();
+    assert!(launcher.contains("Name=syncshell Settings\n"), "{launcher}");
+    assert!(launcher.contains(" settings\n"), "{launcher}");
     assert_eq!(state["network"]["mode"], "auto");
 
     // An app page calling the panel's commands (as any script of an app could) is refused by

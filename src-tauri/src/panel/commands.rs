@@ -156,12 +156,8 @@ pub async fn panel_set_autostart(
     panel_only(&webview)?;
     let ctx = host.ctx().clone();
     blocking(move || {
-        let done = if enabled {
-            launcher::enable_autostart(&ctx.paths, &ctx.exe).map_err(|e| e.to_string())
-        } else {
-            launcher::remove_if_present(&ctx.paths.autostart_file()).map_err(|e| e.to_string())
-        };
-        done.map_err(|e| PanelError::Io(format!("cannot change starting at login: {e}")))
+        launcher::set_autostart(&ctx.paths, &ctx.exe, enabled)
+            .map_err(|e| PanelError::Io(format!("cannot change starting at login: {e}")))
     })
     .await
 }

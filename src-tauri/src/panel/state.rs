@@ -134,7 +134,7 @@ pub fn build(ctx: &Context, facts: &HostFacts<'_>) -> Result<PanelState, PanelEr
         data_dir: ctx.paths.data_dir.display().to_string(),
         config_file: config_file.display().to_string(),
         paused,
-        autostart: ctx.paths.autostart_file().exists(),
+        autostart: syncshell_core::launcher::autostart_enabled(&ctx.paths),
         hold_periodic_on_metered: metered_choice.unwrap_or(facts.params.hold_periodic_on_metered),
         network: facts.network,
         parameters,
