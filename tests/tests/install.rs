@@ -161,9 +161,31 @@ fn install_list_update_and_uninstall_a_pwa() {
     );
     assert_eq!(installed_ids(&env), ["notes"]);
 
+    // --keep-data: the app and its launcher go, its WebKit data and site settings stay for a
+    // later install.
+    let webview_data = env.data_home().join("syncshell/apps/notes/webview");
+    std::fs::create_dir_all(&webview_data).unwrap();
+    std::fs::write(webview_data.join("cookies.sqlite"), "signed in").unwrap();
+    env.run(&["permission", "notes", "notifications", "allow"])
+        .success();
+    env.run(&["uninstall", "notes", "--keep-data"]).success();
+    assert!(installed_ids(&env).is_empty());
+    assert!(!env.desktop_file("notes").exists());
+    assert_eq!(
+        std::fs::read_to_string(webview_data.join("cookies.sqlite")).unwrap(),
+        "signed in"
+    );
+    env.run(&["install", &server.url("/app/")]).success();
+    let kept = env
+        .run(&["permission", "notes", "notifications"])
+        .success()
+        .stdout;
+    assert!(kept.contains("allow"), "{kept}");
+
     let out = env.run(&["uninstall", "notes"]).success();
     assert_eq!(out.stdout, "Uninstalled \"Fixture Notes\" (notes)\n");
     assert_nothing_installed(&env);
+    assert!(!webview_data.exists(), "without --keep-data the data goes");
     assert!(env
         .run(&["list"])
         .success()
