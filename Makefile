@@ -12,7 +12,7 @@ DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
 	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
 	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
 
-.PHONY: run test deps build lint test-rust test-js clean
+.PHONY: run test deps build lint test-rust test-js screenshots clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -53,6 +53,12 @@ test-js: deps
 test: lint test-js test-rust
 	@awk '/^test result:/ { p += $$4; f += $$6 } /^# pass / { p += $$3 } /^# fail / { f += $$3 } \
 		END { print "total: " p " passed, " f " failed" }' target/test-rust.log target/test-js.log
+
+# Screenshots of the settings panel's tabs (light, dark, 2x) into docs/, from the real host under
+# Xvfb driven by WebKitWebDriver.
+screenshots: deps
+	$(CARGO) build --workspace
+	$(CARGO) run -q -p syncshell-e2e --example panel_screenshots -- docs
 
 clean:
 	$(CARGO) clean

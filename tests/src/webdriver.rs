@@ -14,7 +14,7 @@ use crate::harness::{Env, COMMAND_TIMEOUT};
 /// How long a test waits for the panel to show what it expects.
 pub const PANEL_TIMEOUT: Duration = Duration::from_secs(20);
 /// The W3C element key.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver session on the panel of a host it started.
 pub struct Panel {
@@ -163,7 +163,12 @@ impl Panel {
             json!([css]),
         );
         let found = self.post("/element", json!({ "using": "css selector", "value": css }));
-        Element(found[ELEMENT].as_str().expect("an element id").to_owned())
+        Element(
+            found[ELEMENT]
+                .as_str()
+                .unwrap_or_else(|| panic!("no element id in {found}"))
+                .to_owned(),
+        )
     }
 
     /// Clicks `element` as a user would (WebDriver's element click).
@@ -207,9 +212,15 @@ impl Panel {
         self.get("/title").as_str().unwrap_or_default().to_owned()
     }
 
-    /// A PNG screenshot of the panel's page.
+    /// A PNG screenshot of the panel's page, once what the page shows now was painted (WebKit
+    /// hands out the last painted frame).
     pub fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;
+        self.execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            json!([]),
+        );
         let data = self.get("/screenshot");
         base64::engine::general_purpose::STANDARD
             .decode(data.as_str().expect("base64 PNG"))

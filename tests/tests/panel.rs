@@ -59,3 +59,191 @@ fn the_panels_commands_answer_the_panel_and_refuse_app_pages() {
     assert_eq!(state["apps"][0]["windowOpen"], true);
     let _ = outbox::posts(&server);
 }
+
+/// Shows tab `name` and waits for its first load.
+fn show_tab(panel: &Panel, name: &str) {
+    panel.click_css(&format!("#tab-button-{name}"));
+    panel.wait_for(
+        &format!("the {name} tab"),
+        "const p = document.getElementById(arguments[0]); return p && !p.hidden && p.dataset.ready === 'true';",
+        json!([format!("tab-{name}")]),
+    );
+}
+
+/// Whether the radio `setting` of `app`'s `permission` is checked in the panel.
+fn checked_script() -> &'static str {
+    "const box = document.querySelector(`[data-testid=\"permission-${arguments[0]}-${arguments[1]}\"] input[value=\"${arguments[2]}\"]`);
+     return !!box && box.checked;"
+}
+
+/// Answers the GTK save dialog with `path`, as a user typing it and pressing Enter.
+fn answer_save_dialog(env: &Env, path: &std::path::Path) {
+    syncshell_e2e::harness::wait_until("the save dialog", PAGE_TIMEOUT, || {
+        !env.x_tool(
+            "xdotool",
+            &[
+                "search",
+                "--onlyvisible",
+                "--name",
+                "^Save the background-services log$",
+            ],
+        )
+        .stdout
+        .trim()
+        .is_empty()
+    });
+    let found = env.x_tool(
+        "xdotool",
+        &[
+            "search",
+            "--onlyvisible",
+            "--name",
+            "^Save the background-services log$",
+        ],
+    );
+    let window = found.stdout.lines().next().unwrap().to_owned();
+    env.x_tool("xdotool", &["windowfocus", "--sync", &window]);
+    env.x_tool("xdotool", &["key", "--window", &window, "ctrl+a"]);
+    env.x_tool(
+        "xdotool",
+        &["type", "--window", &window, &path.display().to_string()],
+    );
+    env.x_tool("xdotool", &["key", "--window", &window, "Return"]);
+}
+
+#[test]
+fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninstalls() {
+    let bus = SessionBus::start();
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    outbox::quick_retries(&mut env);
+    let server = FixtureServer::start(Some("outbox"));
+    server.route("/api/posts", syncshell_e2e::fixture::Canned::status(201));
+    let panel = Panel::start(&env);
+
+    // Apps: empty, then a bad address gets the CLI's own words, then an install with its steps.
+    show_tab(&panel, "apps");
+    panel.find("[data-testid=apps-empty]");
+    let url_field = panel.find("[data-testid=install-url]");
+    panel.type_into(&url_field, "ftp://127.0.0.1/app/");
+    panel.click_css("[data-testid=install-button]");
+    let shown = panel.wait_for(
+        "the install error",
+        "const e = document.querySelector('[data-testid=install-error]'); return e && !e.hidden && e.textContent;",
+        json!([]),
+    );
+    let cli = env.run(&["install", "ftp://127.0.0.1/app/"]);
+    let cli_words = cli.stderr.trim().trim_start_matches("syncshell: error: ");
+    assert!(
+        shown.as_str().unwrap().contains(cli_words),
+        "{shown} vs {cli_words}"
+    );
+    panel.type_into(&url_field, &server.url("/app/"));
+    panel.click_css("[data-testid=install-button]");
+    panel.find("[data-testid=app-row][data-app=outbox]");
+    let steps = panel.wait_for(
+        "every install step done",
+        "const s = [...document.querySelectorAll('[data-testid=install-steps] li')];
+         return s.length === 4 && s.every((li) => li.dataset.state === 'done') && s.map((li) => li.dataset.step).join(',');",
+        json!([]),
+    );
+    assert_eq!(steps, "page,manifest,icon,launcher");
+    assert!(env.run(&["list"]).success().stdout.contains("outbox"));
+
+    // Permissions: a click is stored (the CLI agrees); the CLI's change shows in the open panel.
+    show_tab(&panel, "permissions");
+    panel.click_css("[data-testid=permission-outbox-background-sync] input[value=block]");
+    syncshell_e2e::harness::wait_until("the block stored", PAGE_TIMEOUT, || {
+        env.run(&["permission", "outbox", "background-sync"])
+            .stdout
+            .contains("block")
+    });
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    panel.wait_for(
+        "the CLI's change in the panel",
+        checked_script(),
+        json!(["outbox", "notifications", "allow"]),
+    );
+    panel.click_css("[data-testid=permission-outbox-background-sync] input[value=allow]");
+    panel.wait_for(
+        "allowed again",
+        checked_script(),
+        json!(["outbox", "background-sync", "allow"]),
+    );
+    panel.click_css("[data-testid=pause]");
+    syncshell_e2e::harness::wait_until("paused from the panel", PAGE_TIMEOUT, || {
+        env.run(&["status"]).stdout.contains("paused")
+    });
+    panel.click_css("[data-testid=pause]");
+    syncshell_e2e::harness::wait_until("resumed from the panel", PAGE_TIMEOUT, || {
+        env.run(&["status"])
+            .stdout
+            .contains("background activity: running")
+    });
+
+    // Registrations: a sync made offline shows up live; "Fire" with Last chance reaches the worker.
+    env.run(&["open", "outbox"]).success();
+    server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+    env.run(&["network", "offline"]).success();
+    server.instruct(json!({ "register": "later" }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+    show_tab(&panel, "registrations");
+    panel.find("[data-testid=registration-row][data-tag=later]");
+    panel.click_css("[data-testid=last-chance]");
+    panel.click_css("[data-testid=registration-row][data-tag=later] [data-testid=fire]");
+    let fired = server.wait_for("the fired event", PAGE_TIMEOUT, |r| {
+        r.is_report("sync-event") && r.query.get("tag").map(String::as_str) == Some("later")
+    });
+    assert_eq!(fired.query["lastChance"], "true");
+    env.run(&["network", "online"]).success();
+
+    // The log: filtered by service, saved as JSON where the user says, then cleared.
+    show_tab(&panel, "log");
+    panel.find("[data-testid=log-row]");
+    panel.execute(
+        "const s = document.querySelector('[data-testid=log-service-filter]');
+         s.value = 'notifications'; s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    let events = panel.wait_for(
+        "only notifications entries",
+        "const rows = [...document.querySelectorAll('[data-testid=log-row]')];
+         return rows.length > 0 && rows.every((r) => r.textContent.includes('Notifications')) && rows.length;",
+        json!([]),
+    );
+    let saved = env.home().join("notifications-log.json");
+    panel.click_css("[data-testid=log-save]");
+    answer_save_dialog(&env, &saved);
+    panel.wait_for(
+        "the saved confirmation",
+        "return document.getElementById('status').textContent.includes(arguments[0]);",
+        json!([saved.display().to_string()]),
+    );
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(json.len() as u64, events.as_u64().unwrap());
+    assert!(json.iter().all(|e| e["service"] == "notifications"));
+    assert_eq!(json[0]["event"], "Permission changed");
+    panel.click_css("[data-testid=log-clear]");
+    panel.click_css("[data-testid=log-clear-confirm]");
+    panel.find("[data-testid=log-empty]:not([hidden])");
+    assert!(env
+        .run(&["log"])
+        .success()
+        .stdout
+        .contains("The background-services log is empty"));
+
+    // Uninstall, deleting its data.
+    show_tab(&panel, "apps");
+    panel.click_css("[data-testid=app-row][data-app=outbox] [data-testid=uninstall-app]");
+    panel.click_css("[data-testid=uninstall-delete-data]");
+    panel.click_css("[data-testid=uninstall-confirm]");
+    panel.find("[data-testid=apps-empty]");
+    assert!(env
+        .run(&["list"])
+        .success()
+        .stdout
+        .starts_with("No apps installed"));
+    assert!(!env.data_home().join("syncshell/apps/outbox").exists());
+}

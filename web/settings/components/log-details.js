@@ -1,0 +1,44 @@
+// The details pane of the Background services tab: the selected entry's fields and every metadata
+// key as a key/value row (nested values as JSON), or a hint when nothing is selected.
+// data-testid: log-details, log-detail-row (data-key: the metadata key).
+import { h, uid } from '../dom.js';
+import { formatTimestamp } from '../format.js';
+import { metadataRows, serviceLabel } from '../log-model.js';
+
+export function createLogDetails() {
+  const titleId = uid('log-details-title');
+  const element = h('section', { class: 'card log-details', 'data-testid': 'log-details', 'aria-labelledby': titleId });
+  const title = h('h3', { id: titleId, text: 'Details' });
+  const body = h('div', { class: 'details-body' });
+  element.append(title, body);
+
+  return {
+    element,
+    show(entry) {
+      if (!entry) {
+        element.removeAttribute('data-id');
+        title.textContent = 'Details';
+        body.replaceChildren(h('p', { class: 'hint', text: 'Select an event to see its details.' }));
+        return;
+      }
+      element.dataset.id = String(entry.id);
+      title.textContent = entry.event;
+      const fact = (label, value) => [h('dt', { text: label }), h('dd', { text: value })];
+      const facts = h('dl', { class: 'facts' },
+        ...fact('#', String(entry.id)),
+        ...fact('Timestamp', formatTimestamp(entry.at)),
+        ...fact('Origin', entry.origin),
+        ...fact('App', entry.app ?? '—'),
+        ...fact('Service', serviceLabel(entry.service)),
+        ...fact('Tag', entry.tag));
+      const rows = metadataRows(entry.metadata);
+      const metadata = rows.length === 0
+        ? h('p', { class: 'hint', text: 'No metadata.' })
+        : h('table', { class: 'kv' }, h('caption', { class: 'visually-hidden', text: 'Metadata' }),
+          h('tbody', {}, ...rows.map((row) => h('tr', { 'data-testid': 'log-detail-row', 'data-key': row.key },
+            h('th', { scope: 'row', text: row.key }),
+            h('td', {}, row.json ? h('pre', { text: row.text }) : row.text)))));
+      body.replaceChildren(facts, h('h4', { text: 'Metadata' }), metadata);
+    },
+  };
+}

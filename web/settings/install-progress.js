@@ -1,0 +1,69 @@
+// The install form's step list, driven by the host's `settings:install` events and by the install
+// command's own outcome (which wins: events may be missed if listening failed). Pure: each function
+// returns a new progress.
+
+export const INSTALL_STEPS = [
+  { step: 'page', label: 'Fetching the page' },
+  { step: 'manifest', label: 'Reading the manifest' },
+  { step: 'icon', label: 'Fetching the icon' },
+  { step: 'launcher', label: 'Writing the launcher' },
+];
+
+// A step's state: 'pending', 'current', 'done' or 'failed'. The phase: 'running', 'done', 'failed'.
+function withCurrent(progress, index) {
+  return {
+    ...progress,
+    steps: progress.steps.map((s, i) => ({ ...s, state: i < index ? 'done' : i === index ? 'current' : 'pending' })),
+  };
+}
+
+// The host starts with the page, so that step is current from the click on.
+export function startProgress(url) {
+  return withCurrent({ url, phase: 'running', message: null, steps: INSTALL_STEPS.map((s) => ({ ...s })) }, 0);
+}
+
+export function finishProgress(progress) {
+  return { ...progress, phase: 'done', steps: progress.steps.map((s) => ({ ...s, state: 'done' })) };
+}
+
+// The step under way fails; the ones after it never ran.
+export function failProgress(progress, message) {
+  if (progress.phase === 'failed') return { ...progress, message: message ?? progress.message };
+  let index = progress.steps.findIndex((s) => s.state === 'current');
+  if (index < 0) index = Math.max(0, progress.steps.findIndex((s) => s.state !== 'done'));
+  return {
+    ...progress,
+    phase: 'failed',
+    message: message ?? null,
+    steps: progress.steps.map((s, i) => (i === index ? { ...s, state: 'failed' } : s)),
+  };
+}
+
+// The host may echo the URL normalized ("app.example" -> "https://app.example/"); compare it so.
+export function normalizeUrl(text) {
+  const trimmed = String(text ?? '').trim();
+  for (const candidate of [trimmed, `https://${trimmed}`]) {
+    try {
+      return new URL(candidate).href;
+    } catch {
+      // Not a URL in this form; try the next, else compare the text itself.
+    }
+  }
+  return trimmed;
+}
+
+export function sameInstall(a, b) {
+  return normalizeUrl(a) === normalizeUrl(b);
+}
+
+// One `settings:install` event. Events of another install (the CLI's, run meanwhile), events after the
+// end, and steps going backwards leave the progress as it is.
+export function applyInstallEvent(progress, event) {
+  if (!progress || progress.phase !== 'running' || !event || !sameInstall(progress.url, event.url)) return progress;
+  if (event.step === 'done') return finishProgress(progress);
+  if (event.step === 'failed') return failProgress(progress, event.message);
+  const index = INSTALL_STEPS.findIndex((s) => s.step === event.step);
+  const current = progress.steps.findIndex((s) => s.state === 'current');
+  if (index < 0 || index < current) return progress;
+  return withCurrent(progress, index);
+}
