@@ -1,7 +1,7 @@
 //! Background sync benchmarks against the real host (Xvfb, dbus-run-session, fixture servers on
 //! 127.0.0.1), as in the end-to-end tests. Prints figures; asserts nothing about time.
 //!
-//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle]`
+//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle|views]`
 //! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
 
 use std::collections::BTreeMap;
@@ -40,6 +40,63 @@ fn main() {
     if wanted("idle") {
         idle_host();
     }
+    if wanted("views") {
+        views_follow_the_cli();
+    }
+}
+
+const VIEW_RUNS: usize = 20;
+
+/// A permission changed from the CLI, until the open settings panel (its radio checked) and the
+/// tray's menu (its check mark, read over D-Bus as a desktop shell does) show it. Timed from just
+/// before the CLI process starts (a few ms of its own), polled every few ms.
+fn views_follow_the_cli() {
+    use serde_json::json;
+    use syncshell_e2e::tray_watcher::TrayWatcher;
+    use syncshell_e2e::webdriver::Panel;
+
+    let bus = SessionBus::start();
+    let watcher = TrayWatcher::start(&bus);
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    let panel = Panel::start(&env);
+    panel.click_css("#tab-button-permissions");
+    let (mut to_panel, mut to_tray) = (Vec::new(), Vec::new());
+    for run in 0..VIEW_RUNS {
+        let (setting, on) = if run % 2 == 0 { ("allow", true) } else { ("block", false) };
+        let start = Instant::now();
+        env.run(&["permission", "outbox", "notifications", setting]).success();
+        let (mut panel_at, mut tray_at) = (None, None);
+        // Polled as often as a round trip allows (wait_until's 50 ms would blur the figure).
+        let deadline = Instant::now() + PAGE_TIMEOUT;
+        while panel_at.is_none() || tray_at.is_none() {
+            assert!(Instant::now() < deadline, "the views did not follow the CLI");
+            if panel_at.is_none() {
+                let shown = panel.execute(
+                    "const b = document.querySelector(`[data-testid=\"permission-outbox-notifications\"] input[value=\"${arguments[0]}\"]`);
+                     return !!b && b.checked;",
+                    json!([setting]),
+                );
+                if shown == json!(true) {
+                    panel_at = Some(start.elapsed());
+                }
+            }
+            if tray_at.is_none() {
+                let menu = watcher.menu();
+                let mark = menu.find(&["Fixture Outbox", "Notifications"]).map(|n| n.checked());
+                if mark == Some(on) {
+                    tray_at = Some(start.elapsed());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        to_panel.push(panel_at.unwrap().as_secs_f64() * 1000.0);
+        to_tray.push(tray_at.unwrap().as_secs_f64() * 1000.0);
+    }
+    print_ms("views: CLI permission change to the open panel showing it", &mut to_panel);
+    print_ms("views: CLI permission change to the tray menu showing it", &mut to_tray);
 }
 
 const NOTIFY_RUNS: usize = 20;

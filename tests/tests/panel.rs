@@ -200,7 +200,13 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
 
     // The log: filtered by service, saved as JSON where the user says, then cleared.
     show_tab(&panel, "log");
-    panel.find("[data-testid=log-row]");
+    // The fired event is in the log, as DevTools shows it (with lastChance in its details).
+    panel.wait_for(
+        "the fired event in the log",
+        "return [...document.querySelectorAll('[data-testid=log-row]')].some((r) =>
+           r.textContent.includes('Dispatched sync event') && r.textContent.includes('later'));",
+        json!([]),
+    );
     panel.execute(
         "const s = document.querySelector('[data-testid=log-service-filter]');
          s.value = 'notifications'; s.dispatchEvent(new Event('change'));",
