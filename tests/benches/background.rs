@@ -65,14 +65,22 @@ fn views_follow_the_cli() {
     panel.click_css("#tab-button-permissions");
     let (mut to_panel, mut to_tray) = (Vec::new(), Vec::new());
     for run in 0..VIEW_RUNS {
-        let (setting, on) = if run % 2 == 0 { ("allow", true) } else { ("block", false) };
+        let (setting, on) = if run % 2 == 0 {
+            ("allow", true)
+        } else {
+            ("block", false)
+        };
         let start = Instant::now();
-        env.run(&["permission", "outbox", "notifications", setting]).success();
+        env.run(&["permission", "outbox", "notifications", setting])
+            .success();
         let (mut panel_at, mut tray_at) = (None, None);
         // Polled as often as a round trip allows (wait_until's 50 ms would blur the figure).
         let deadline = Instant::now() + PAGE_TIMEOUT;
         while panel_at.is_none() || tray_at.is_none() {
-            assert!(Instant::now() < deadline, "the views did not follow the CLI");
+            assert!(
+                Instant::now() < deadline,
+                "the views did not follow the CLI"
+            );
             if panel_at.is_none() {
                 let shown = panel.execute(
                     "const b = document.querySelector(`[data-testid=\"permission-outbox-notifications\"] input[value=\"${arguments[0]}\"]`);
@@ -85,7 +93,9 @@ fn views_follow_the_cli() {
             }
             if tray_at.is_none() {
                 let menu = watcher.menu();
-                let mark = menu.find(&["Fixture Outbox", "Notifications"]).map(|n| n.checked());
+                let mark = menu
+                    .find(&["Fixture Outbox", "Notifications"])
+                    .map(|n| n.checked());
                 if mark == Some(on) {
                     tray_at = Some(start.elapsed());
                 }
@@ -95,8 +105,14 @@ fn views_follow_the_cli() {
         to_panel.push(panel_at.unwrap().as_secs_f64() * 1000.0);
         to_tray.push(tray_at.unwrap().as_secs_f64() * 1000.0);
     }
-    print_ms("views: CLI permission change to the open panel showing it", &mut to_panel);
-    print_ms("views: CLI permission change to the tray menu showing it", &mut to_tray);
+    print_ms(
+        "views: CLI permission change to the open panel showing it",
+        &mut to_panel,
+    );
+    print_ms(
+        "views: CLI permission change to the tray menu showing it",
+        &mut to_tray,
+    );
 }
 
 const NOTIFY_RUNS: usize = 20;
