@@ -253,3 +253,62 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
         .starts_with("No apps installed"));
     assert!(!env.data_home().join("syncshell/apps/outbox").exists());
 }
+
+#[test]
+fn the_panel_is_usable_from_the_keyboard() {
+    let bus = SessionBus::start();
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    let panel = Panel::start(&env);
+    show_tab(&panel, "apps");
+    let selected = || {
+        panel.execute(
+            "return document.querySelector('[role=tab][aria-selected=true]').dataset.tab;",
+            json!([]),
+        )
+    };
+    // Arrow keys move along the tabs (vertical tab list: Down and Up), End and Home to the ends.
+    let apps = panel.find("#tab-button-apps");
+    panel.keys(&apps, "\u{E015}"); // ArrowDown
+    assert_eq!(selected(), "permissions");
+    let permissions = panel.find("#tab-button-permissions");
+    panel.keys(&permissions, "\u{E010}"); // End
+    assert_eq!(selected(), "about");
+    let about = panel.find("#tab-button-about");
+    panel.keys(&about, "\u{E011}"); // Home
+    assert_eq!(selected(), "apps");
+    // Enter on "Uninstall…" opens its dialog, Escape closes it without uninstalling, and the
+    // focus goes back to the button.
+    let uninstall =
+        panel.find("[data-testid=app-row][data-app=outbox] [data-testid=uninstall-app]");
+    panel.keys(&uninstall, "\u{E007}"); // Enter
+    panel.wait_for(
+        "the dialog open",
+        "return document.querySelector('[data-testid=uninstall-dialog]').open;",
+        json!([]),
+    );
+    let dialog_box = panel.find("[data-testid=uninstall-delete-data]");
+    panel.keys(&dialog_box, "\u{E00C}"); // Escape
+    panel.wait_for(
+        "the dialog closed, the focus back",
+        "return !document.querySelector('[data-testid=uninstall-dialog]').open
+           && document.activeElement.dataset.testid === 'uninstall-app';",
+        json!([]),
+    );
+    assert!(env.run(&["list"]).success().stdout.contains("outbox"));
+    // Every form control shown has a label (its accessible name comes from a label, aria-label or
+    // its text); a closed dialog's are not shown.
+    let unlabelled = panel.execute(
+        "return [...document.querySelectorAll('input, select, button')].filter((c) => {
+           if (c.type === 'hidden' || c.closest('dialog:not([open])')) return false;
+           const byLabel = c.labels && c.labels.length > 0;
+           const byAria = c.getAttribute('aria-label') || c.getAttribute('aria-labelledby');
+           const byText = c.tagName === 'BUTTON' && c.textContent.trim() !== '';
+           return !(byLabel || byAria || byText);
+         }).map((c) => c.outerHTML.slice(0, 80));",
+        json!([]),
+    );
+    assert_eq!(unlabelled, json!([]), "controls without a name");
+}
