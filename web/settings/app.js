@@ -24,9 +24,12 @@ function say(message) {
   status.textContent = message;
 }
 
-function cannotListen(error) {
-  liveError.textContent = `This window does not update by itself: ${errorMessage(error)} Close and reopen it to see changes.`;
-  liveError.hidden = false;
+// Each listen that failed says what the window will miss; both may fail (one reason, said twice).
+function cannotListen(consequence) {
+  return (error) => {
+    liveError.append(document.createTextNode(`${liveError.textContent ? ' ' : ''}${consequence}: ${errorMessage(error)}`));
+    liveError.hidden = false;
+  };
 }
 
 for (const [name, tab] of Object.entries(tabs)) {
@@ -50,8 +53,11 @@ window.addEventListener('pagehide', () => {
 });
 
 api.onInstall((event) => tabs.apps.installProgress(event))
-  .then((unlisten) => unlisteners.push(unlisten), cannotListen);
+  .then(
+    (unlisten) => unlisteners.push(unlisten),
+    cannotListen('An install’s steps show only when it ends'),
+  );
 const { unlisten, liveError: listenError } = await controller.start();
 if (unlisten) unlisteners.push(unlisten);
-if (listenError) cannotListen(listenError);
+if (listenError) cannotListen('This window does not update by itself; close and reopen it to see changes')(listenError);
 controller.shown(tabBar.current);

@@ -1,10 +1,10 @@
 // What the Apps tab shows for an app beyond its raw fields: the placeholder's initial, the dates line,
 // and which icon URLs may be put in an <img>.
-import { formatDate } from './format.js';
-import { byName } from './permission-model.js';
+import { DASH, formatDate } from './format.js';
 
+// By name, then id (two apps may share a name): the order of every list of apps in the panel.
 export function sortApps(apps) {
-  return [...(apps ?? [])].sort(byName);
+  return [...(apps ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 // The first character (not UTF-16 unit) of the name, for the icon placeholder.
@@ -29,7 +29,7 @@ export function appDates(app, locale) {
 
 // "low (score 6)": the level decides the periodic cadence, the score is what developers tune against.
 export function engagementText(engagement) {
-  if (!engagement || !engagement.level) return '—';
+  if (!engagement || !engagement.level) return DASH;
   if (!Number.isFinite(engagement.score)) return engagement.level;
   return `${engagement.level} (score ${Math.round(engagement.score)})`;
 }

@@ -79,6 +79,8 @@ export function createController({ api, tabs, isVisible }) {
       await tabs[name].refresh();
     } catch (error) {
       tabs[name].setLoadError('own', error);
+      // Shown again, the tab tries again rather than keep the error until the next change.
+      stale.add(name);
       throw error;
     }
     render(name, 'own', () => {});

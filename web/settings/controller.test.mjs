@@ -216,3 +216,17 @@ test('a refused listen is reported and the tabs still load', async () => {
   assert.deepEqual(liveError, { kind: 'forbidden', message: 'not allowed' });
   assert.deepEqual(w.tabs.apps.states.at(-1), { version: 9 });
 });
+
+test('a tab whose own query failed reads again when it is shown, without waiting for a change', async () => {
+  const w = world({ visible: 'apps' });
+  w.tabs.log.failOwn = { kind: 'io', message: 'busy' };
+  await w.controller.start();
+  assert.equal(w.tabs.log.ready, 0);
+  w.tabs.log.failOwn = null;
+  w.log.length = 0;
+  w.shown.name = 'log';
+  w.controller.shown('log');
+  await tick();
+  assert.deepEqual(w.log, ['refresh log']);
+  assert.equal(w.tabs.log.ready, 1);
+});

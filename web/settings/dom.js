@@ -67,6 +67,12 @@ export function reconcile(parent, items, { key, create, update }) {
   return wanted;
 }
 
+// A label / value pair of a `.facts` list: append `nodes`, fill `value` (the <dd>, made with `props`).
+export function fact(label, props = {}) {
+  const value = h('dd', props);
+  return { value, nodes: [h('dt', { text: label }), value] };
+}
+
 // A message under a control: role=alert so it is read out when it appears.
 export function errorBox(testid) {
   return h('p', { class: 'error', role: 'alert', 'data-testid': testid, hidden: true });

@@ -56,7 +56,7 @@ class FakeElement {
 }
 
 globalThis.document = { createElement: (tag) => new FakeElement(tag) };
-const { h, reconcile, setOptions, setText, errorMessage } = await import('./dom.js');
+const { h, fact, reconcile, setOptions, setText, errorMessage } = await import('./dom.js');
 
 test('h sets classes, text, properties, attributes and listeners', () => {
   const click = () => {};
@@ -123,4 +123,12 @@ test('error messages', () => {
   assert.equal(errorMessage({ kind: 'x', message: 'No manifest.' }), 'No manifest.');
   assert.equal(errorMessage('plain'), 'plain');
   assert.equal(errorMessage(undefined), 'Something went wrong.');
+});
+
+test('a fact is a <dt> label and the <dd> to fill', () => {
+  const { value, nodes } = fact('Version', { 'data-testid': 'version', class: null });
+  assert.deepEqual(nodes.map((n) => n.tagName), ['DT', 'DD']);
+  assert.equal(nodes[1], value);
+  assert.equal(nodes[0].textContent, 'Version');
+  assert.deepEqual(value.attributes, { 'data-testid': 'version' });
 });

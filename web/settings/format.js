@@ -8,7 +8,8 @@ const UNITS = [
   { ms: 1_000, short: 's', one: 'second', many: 'seconds' },
 ];
 
-const DASH = '—';
+// What a cell shows for a value it does not have.
+export const DASH = '—';
 
 // Decimal units, as GNOME Files and Chrome show storage.
 export function formatBytes(bytes) {

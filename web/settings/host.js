@@ -1,6 +1,6 @@
 // The one module that touches the host: Tauri 2's IPC internals and its event plugin, used directly
 // since the panel has no build step to bundle @tauri-apps/api. `createHost` takes the internals so the
-// node tests can hand it a fake; the named exports use the window's.
+// node tests can hand it a fake; the default export uses the window's.
 
 const UNAVAILABLE = {
   kind: 'unavailable',
@@ -59,11 +59,7 @@ export function createHost(internals, eventInternals = () => undefined) {
   return { invoke, listen };
 }
 
-const windowHost = createHost(
+export default createHost(
   globalThis.__TAURI_INTERNALS__,
   () => globalThis.__TAURI_EVENT_PLUGIN_INTERNALS__,
 );
-
-export const invoke = windowHost.invoke;
-export const listen = windowHost.listen;
-export default windowHost;

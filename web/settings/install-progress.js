@@ -39,27 +39,11 @@ export function failProgress(progress, message) {
   };
 }
 
-// The host may echo the URL normalized ("app.example" -> "https://app.example/"); compare it so.
-export function normalizeUrl(text) {
-  const trimmed = String(text ?? '').trim();
-  for (const candidate of [trimmed, `https://${trimmed}`]) {
-    try {
-      return new URL(candidate).href;
-    } catch {
-      // Not a URL in this form; try the next, else compare the text itself.
-    }
-  }
-  return trimmed;
-}
-
-export function sameInstall(a, b) {
-  return normalizeUrl(a) === normalizeUrl(b);
-}
-
-// One `settings:install` event. Events of another install (the CLI's, run meanwhile), events after the
-// end, and steps going backwards leave the progress as it is.
+// One `settings:install` event. Only panel_install sends them, with the URL as the panel gave it; one
+// of another URL (an install left running by the page before a reload), events after the end, and
+// steps going backwards leave the progress as it is.
 export function applyInstallEvent(progress, event) {
-  if (!progress || progress.phase !== 'running' || !event || !sameInstall(progress.url, event.url)) return progress;
+  if (!progress || progress.phase !== 'running' || !event || event.url !== progress.url) return progress;
   if (event.step === 'done') return finishProgress(progress);
   if (event.step === 'failed') return failProgress(progress, event.message);
   const index = INSTALL_STEPS.findIndex((s) => s.step === event.step);

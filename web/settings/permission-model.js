@@ -1,6 +1,7 @@
 // What the Permissions tab shows for each app: its three site permissions as radio groups. Permissions
 // belong to the site (origin), so apps on one origin share them; each app still gets its own card
 // (its controls are named after it) and says which apps share its settings.
+import { sortApps } from './apps-model.js';
 
 export const SETTING_LABELS = { allow: 'Allow', block: 'Block', ask: 'Ask' };
 
@@ -25,12 +26,10 @@ export const PERMISSIONS = [
   },
 ];
 
-export const byName = (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-
 // One card per app, sorted by name; `value` is null when the host sent a setting the panel does not
 // know (then no radio is checked, rather than a wrong one).
 export function permissionCards(apps) {
-  const sorted = [...(apps ?? [])].sort(byName);
+  const sorted = sortApps(apps);
   return sorted.map((app) => ({
     id: app.id,
     name: app.name,

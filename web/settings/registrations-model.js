@@ -1,7 +1,5 @@
 // The Registrations tab's rows: one per registration, in a stable order, with every cell as text.
-import { formatDuration, formatWhen } from './format.js';
-
-const DASH = '—';
+import { DASH, formatDuration, formatWhen } from './format.js';
 
 export const STATE_LABELS = {
   pending: 'pending',
@@ -9,17 +7,20 @@ export const STATE_LABELS = {
   reregistered: 'firing, registered again',
 };
 
+// The host's own key of a registration (its scope, kind and tag). `app` will not do: it is null when no
+// installed app has the registration's origin, and shared by apps on one origin.
 export function registrationKey(r) {
-  return JSON.stringify([r.app, r.kind, r.tag]);
+  return JSON.stringify([r.scope, r.kind, r.tag]);
 }
 
-// By app name, one-off sync before periodic, then tag.
+// By app name, one-off sync before periodic, then tag (then scope, for apps sharing an origin).
 export function sortRegistrations(list) {
   const kindOrder = (k) => (k === 'periodicsync' ? 1 : 0);
   return [...(list ?? [])].sort((a, b) => (a.appName ?? '').localeCompare(b.appName ?? '')
     || String(a.app).localeCompare(String(b.app))
     || kindOrder(a.kind) - kindOrder(b.kind)
-    || a.tag.localeCompare(b.tag));
+    || a.tag.localeCompare(b.tag)
+    || String(a.scope).localeCompare(String(b.scope)));
 }
 
 // When it fires next: null means the host waits for the network.
@@ -36,26 +37,21 @@ export function heldView(held) {
 
 export function registrationRow(r) {
   const periodic = r.kind === 'periodicsync';
-  let every = DASH;
-  // A null interval on a periodic tag: the app's engagement is "none", so it is suspended.
-  if (periodic) every = r.every === null || r.every === undefined ? 'suspended' : formatDuration(r.every);
+  const state = STATE_LABELS[r.state] ?? r.state;
   return {
     key: registrationKey(r),
     app: r.app,
-    appName: r.appName ?? r.app,
+    // panel_fire names an installed app; a registration left by one that is gone cannot be fired.
+    canFire: typeof r.app === 'string' && r.app !== '',
+    appName: r.appName ?? r.app ?? 'No installed app',
     origin: r.origin,
     kind: r.kind,
     periodic,
     tag: r.tag,
-    state: STATE_LABELS[r.state] ?? r.state,
-    attempts: String(r.attempts ?? 0),
     nextAt: r.nextAt ?? null,
-    minInterval: periodic ? formatDuration(r.minInterval) : DASH,
-    every,
-    engagement: r.engagement ?? DASH,
     // Merged cells, so the table fits a window without scrolling sideways.
-    stateText: attemptsText(STATE_LABELS[r.state] ?? r.state, r.attempts ?? 0),
-    cadence: periodic ? cadenceText(every, formatDuration(r.minInterval), r.engagement) : DASH,
+    stateText: attemptsText(state, r.attempts ?? 0),
+    cadence: periodic ? cadenceText(r) : DASH,
     held: heldView(r.held),
     fireLabel: periodic ? 'Fire periodicsync' : 'Fire sync',
   };
@@ -67,10 +63,13 @@ export function attemptsText(state, attempts) {
   return `${state} · ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`;
 }
 
-// A periodic registration's cadence: "every 1 d (asked 1 h; engagement low)".
-export function cadenceText(every, asked, engagement) {
-  const when = every === 'suspended' ? 'suspended' : `every ${every}`;
-  return `${when} (asked ${asked}; engagement ${engagement ?? DASH})`;
+// A periodic registration's cadence: "every 1 d (asked 1 h; engagement low)". The host sends the
+// interval even for engagement "none", whose events the scheduler holds: that one is suspended.
+export function cadenceText({ every, minInterval, engagement }) {
+  const when = engagement === 'none' || every === null || every === undefined
+    ? 'suspended'
+    : `every ${formatDuration(every)}`;
+  return `${when} (asked ${formatDuration(minInterval)}; engagement ${engagement ?? DASH})`;
 }
 
 // The status line after firing: "Fired sync 'outbox'".

@@ -11,30 +11,26 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 const reg = (fields) => ({
-  app: 'demo', appName: 'Demo', origin: 'https://demo.example', kind: 'sync', tag: 'outbox', state: 'pending',
+  app: 'demo', appName: 'Demo', origin: 'https://demo.example', scope: 'https://demo.example/', kind: 'sync', tag: 'outbox', state: 'pending',
   attempts: 0, nextAt: null, minInterval: 0, every: null, engagement: 'low', held: null, ...fields,
 });
 
 test('a one-off sync row', () => {
   const row = registrationRow(reg({ attempts: 2, held: { reason: 'offline', text: 'Waiting for the network.' } }));
   assert.equal(row.periodic, false);
-  assert.equal(row.minInterval, '—');
-  assert.equal(row.every, '—');
-  assert.equal(row.attempts, '2');
-  assert.equal(row.state, 'pending');
+  assert.equal(row.cadence, '—');
+  assert.equal(row.stateText, 'pending · 2 attempts');
   assert.deepEqual(row.held, { label: 'held: offline', text: 'Waiting for the network.' });
   assert.equal(row.fireLabel, 'Fire sync');
-  assert.equal(row.key, '["demo","sync","outbox"]');
+  assert.equal(row.key, '["https://demo.example/","sync","outbox"]');
 });
 
 test('a periodic row: intervals, suspension, state', () => {
   const row = registrationRow(reg({ kind: 'periodicsync', tag: 'news', minInterval: HOUR, every: 24 * HOUR, state: 'reregistered' }));
-  assert.equal(row.minInterval, '1 h');
-  assert.equal(row.every, '1 d');
+  assert.equal(row.cadence, 'every 1 d (asked 1 h; engagement low)');
   assert.equal(row.held, null);
-  assert.equal(row.state, 'firing, registered again');
+  assert.equal(row.stateText, 'firing, registered again');
   assert.equal(row.fireLabel, 'Fire periodicsync');
-  assert.equal(registrationRow(reg({ kind: 'periodicsync', every: null, engagement: 'none' })).every, 'suspended');
 });
 
 test('next attempt text', () => {
@@ -72,4 +68,19 @@ test('state and cadence are merged into one cell each, so the table fits the win
   assert.equal(periodic.cadence, 'every 1 d (asked 1 h; engagement high)');
   const suspended = registrationRow(reg({ kind: 'periodicsync', minInterval: HOUR, every: null, engagement: 'none' }));
   assert.equal(suspended.cadence, 'suspended (asked 1 h; engagement none)');
+});
+
+test('a periodic tag of an unengaged origin is suspended, though the host still sends its interval', () => {
+  // panel_registrations always sends `every` for periodicsync: engagement "none" is what suspends it.
+  const row = registrationRow(reg({ kind: 'periodicsync', minInterval: HOUR, every: 72 * HOUR, engagement: 'none' }));
+  assert.equal(row.cadence, 'suspended (asked 1 h; engagement none)');
+});
+
+test('rows are keyed by the registration itself, not by the app the host matched to its origin', () => {
+  const orphan = (scope) => reg({ app: null, appName: null, origin: 'https://gone.example', scope });
+  assert.notEqual(registrationKey(orphan('https://gone.example/a/')), registrationKey(orphan('https://gone.example/b/')));
+  const row = registrationRow(orphan('https://gone.example/a/'));
+  assert.equal(row.canFire, false, 'panel_fire needs an app id');
+  assert.equal(row.appName, 'No installed app');
+  assert.equal(registrationRow(reg()).canFire, true);
 });

@@ -3,9 +3,9 @@
 // data-testid: network-online, network-metered, network-mode (select: auto | online | offline |
 // metered), network-mode-error, network-overridden, version, data-dir, config-file, parameters (the
 // table), parameter-row (data-name).
-import { h, uid, reconcile, setText, errorBox } from '../dom.js';
+import { h, fact, uid, reconcile, setText, errorBox } from '../dom.js';
 import { TabPanel } from './tab-panel.js';
-import { runAction } from './action.js';
+import { storedChoice } from './action.js';
 
 const MODES = [
   { value: 'auto', label: 'Auto (follow the desktop)' },
@@ -28,15 +28,11 @@ class AboutTab extends TabPanel {
   build() {
     const modeId = uid('network-mode');
     const hintId = uid('network-mode-hint');
-    const fact = (label, testid, mono = false) => {
-      const value = h('dd', { 'data-testid': testid, class: mono ? 'mono' : null });
-      return { value, nodes: [h('dt', { text: label }), value] };
-    };
-    this.online = fact('Connection', 'network-online');
-    this.metered = fact('Metered', 'network-metered');
-    this.version = fact('Version', 'version');
-    this.dataDir = fact('Data directory', 'data-dir', true);
-    this.configFile = fact('Config file', 'config-file', true);
+    this.online = fact('Connection', { 'data-testid': 'network-online' });
+    this.metered = fact('Metered', { 'data-testid': 'network-metered' });
+    this.version = fact('Version', { 'data-testid': 'version' });
+    this.dataDir = fact('Data directory', { 'data-testid': 'data-dir', class: 'mono' });
+    this.configFile = fact('Config file', { 'data-testid': 'config-file', class: 'mono' });
     this.modeError = errorBox('network-mode-error');
     this.modeError.id = uid('network-mode-error');
     this.mode = h('select', { id: modeId, 'data-testid': 'network-mode', 'aria-describedby': `${hintId} ${this.modeError.id}` },
@@ -68,20 +64,18 @@ class AboutTab extends TabPanel {
               h('th', { scope: 'col', text: 'Where it came from' }))),
             this.paramsBody))));
 
-    this.pending = 0;
-    this.storedMode = 'auto';
+    this.modeChoice = storedChoice({
+      show: (mode) => {
+        this.mode.value = mode;
+      },
+      errorBox: this.modeError,
+      reread: () => this.ctx.reloadState(),
+    });
     this.mode.addEventListener('change', () => {
       const mode = this.mode.value;
-      runAction({
-        errorBox: this.modeError,
-        busy: (on) => {
-          this.pending += on ? 1 : -1;
-        },
+      this.modeChoice.change(mode, {
         call: () => this.ctx.api.setNetwork(mode),
         done: () => this.ctx.say(`Network: ${MODES.find((m) => m.value === mode).label}`),
-        reread: () => this.ctx.reloadState(),
-      }).then(({ ok }) => {
-        if (!ok && this.pending === 0) this.mode.value = this.storedMode;
       });
     });
   }
@@ -90,8 +84,7 @@ class AboutTab extends TabPanel {
     const { network } = state;
     setText(this.online.value, network.online ? 'Online' : 'Offline');
     setText(this.metered.value, network.metered ? 'Yes' : 'No');
-    this.storedMode = network.mode;
-    if (this.pending === 0) this.mode.value = network.mode;
+    this.modeChoice.set(network.mode);
     this.overridden.hidden = !OVERRIDDEN[network.mode];
     setText(this.overridden, OVERRIDDEN[network.mode] ?? '');
     setText(this.version.value, state.version);

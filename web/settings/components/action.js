@@ -1,6 +1,7 @@
 // How every control talks to the host: clear its error, mark it busy, call; on failure show the host's
 // message next to it and re-read the stored state, so the control shows what the host has rather than
-// what was clicked. (On success the host's `settings:changed` event brings the new state.)
+// what was clicked. (On success a store change comes back as `settings:changed`; what is not in the
+// store, like autostart, does not, which storedChoice allows for.)
 import { clearError, showError } from '../dom.js';
 
 export async function runAction({ errorBox, busy, call, done, reread }) {
@@ -35,6 +36,37 @@ export function busyFlag(...elements) {
         if (value) el.setAttribute('aria-disabled', 'true');
         else el.removeAttribute('aria-disabled');
       }
+    },
+  };
+}
+
+// A control showing a value the host stores (a switch, radios, a select) that the user changes through
+// the host. While calls run, a state pushed meanwhile must not undo the user's choice; once they are
+// done the control shows the stored value: after a failure that is the re-read one (or, if the re-read
+// failed too, the last one known).
+export function storedChoice({ show, errorBox, reread }) {
+  let pending = 0;
+  let stored = null;
+  return {
+    set(value) {
+      stored = value;
+      if (pending === 0) show(stored);
+    },
+    async change(value, { call, done }) {
+      const outcome = await runAction({
+        errorBox,
+        busy: (on) => {
+          pending += on ? 1 : -1;
+        },
+        call,
+        done,
+        reread,
+      });
+      // Accepted, it is stored: not every change brings a state back (autostart is a file, not a
+      // table), and a later failure must not fall back to the value from before it.
+      if (outcome.ok) stored = value;
+      else if (pending === 0) show(stored);
+      return outcome;
     },
   };
 }

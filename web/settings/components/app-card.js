@@ -1,7 +1,7 @@
 // One installed app in the Apps tab: icon, name, origin, scope, dates, storage, engagement, a line on
 // its permissions, and its Open and Uninstall… buttons.
 // data-testid: app-row (data-app=<id>), open-app, uninstall-app, app-error.
-import { h, setText, errorBox } from '../dom.js';
+import { h, fact, setText, errorBox } from '../dom.js';
 import { formatBytes } from '../format.js';
 import { appDates, engagementText, permissionSummary } from '../apps-model.js';
 import { createAppIcon, updateAppIcon } from './app-icon.js';
@@ -11,15 +11,11 @@ export function createAppCard({ onOpen, onUninstall }) {
   const name = h('h4', { class: 'app-name' });
   const badge = h('span', { class: 'badge', text: 'Window open', hidden: true });
   const origin = h('p', { class: 'app-origin' });
-  const field = (label) => {
-    const value = h('dd');
-    return { value, nodes: [h('dt', { text: label }), value] };
-  };
-  const scope = field('Scope');
-  const dates = field('Installed');
-  const storage = field('Storage');
-  const engagement = field('Engagement');
-  const permissions = field('Permissions');
+  const scope = fact('Scope');
+  const dates = fact('Installed');
+  const storage = fact('Storage');
+  const engagement = fact('Engagement');
+  const permissions = fact('Permissions');
   const open = h('button', { type: 'button', 'data-testid': 'open-app', text: 'Open' });
   const uninstall = h('button', { type: 'button', 'data-testid': 'uninstall-app', text: 'Uninstall…' });
   const error = errorBox('app-error');

@@ -44,7 +44,6 @@ export function createConfirmDialog({ testid, confirmTestid }) {
     dialog.setAttribute('aria-busy', 'true');
     try {
       await action();
-      busy.set(false);
       dialog.close('confirm');
     } catch (failure) {
       showError(error, failure);

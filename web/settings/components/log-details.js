@@ -1,8 +1,8 @@
 // The details pane of the Background services tab: the selected entry's fields and every metadata
 // key as a key/value row (nested values as JSON), or a hint when nothing is selected.
 // data-testid: log-details, log-detail-row (data-key: the metadata key).
-import { h, uid } from '../dom.js';
-import { formatTimestamp } from '../format.js';
+import { h, fact, uid } from '../dom.js';
+import { DASH, formatTimestamp } from '../format.js';
 import { metadataRows, serviceLabel } from '../log-model.js';
 
 export function createLogDetails() {
@@ -23,14 +23,14 @@ export function createLogDetails() {
       }
       element.dataset.id = String(entry.id);
       title.textContent = entry.event;
-      const fact = (label, value) => [h('dt', { text: label }), h('dd', { text: value })];
+      const pair = (label, text) => fact(label, { text }).nodes;
       const facts = h('dl', { class: 'facts' },
-        ...fact('#', String(entry.id)),
-        ...fact('Timestamp', formatTimestamp(entry.at)),
-        ...fact('Origin', entry.origin),
-        ...fact('App', entry.app ?? '—'),
-        ...fact('Service', serviceLabel(entry.service)),
-        ...fact('Tag', entry.tag));
+        ...pair('#', String(entry.id)),
+        ...pair('Timestamp', formatTimestamp(entry.at)),
+        ...pair('Origin', entry.origin),
+        ...pair('App', entry.app ?? DASH),
+        ...pair('Service', serviceLabel(entry.service)),
+        ...pair('Tag', entry.tag));
       const rows = metadataRows(entry.metadata);
       const metadata = rows.length === 0
         ? h('p', { class: 'hint', text: 'No metadata.' })

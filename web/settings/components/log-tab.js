@@ -29,7 +29,9 @@ class LogTab extends TabPanel {
     this.entries = [];
     this.apps = [];
     this.selected = null;
+    // Following the newest entry (the view was at the bottom), else where the user left it.
     this.stick = true;
+    this.scrollKept = 0;
     const ids = { app: uid('log-app'), service: uid('log-service'), title: uid('log-title') };
     this.retention = h('p', { class: 'hint', 'data-testid': 'log-retention', text: retentionNote([]) });
     this.appFilter = h('select', { id: ids.app, 'data-testid': 'log-app-filter' });
@@ -67,7 +69,10 @@ class LogTab extends TabPanel {
     this.appFilter.addEventListener('change', () => this.render());
     this.serviceFilter.addEventListener('change', () => this.render());
     this.scroller.addEventListener('scroll', () => {
+      // A hidden box (its tab or the empty log) has no size: it says nothing of where the user was.
+      if (this.scroller.clientHeight === 0) return;
       this.stick = atBottom(this.scroller);
+      this.scrollKept = this.scroller.scrollTop;
     });
     this.body.addEventListener('click', (event) => {
       const tr = event.target.closest('tr');
@@ -114,6 +119,7 @@ class LogTab extends TabPanel {
     const view = filterLog(this.entries, filters);
     if (!view.some((e) => e.id === this.selected)) this.setSelected(null);
     const focusable = this.selected ?? view[0]?.id;
+    const hadFocus = this.body.contains(document.activeElement);
     reconcile(this.body, view, {
       key: (e) => e.id,
       create: (e) => h('tr', { 'data-testid': 'log-row', 'data-id': String(e.id), tabindex: '-1' },
@@ -125,6 +131,12 @@ class LogTab extends TabPanel {
         h('td', { class: 'mono wrap', text: e.tag })),
       update: (tr, e) => this.markRow(tr, e.id, focusable),
     });
+    // The focused row went (filtered out, cleared, expired): keep focus in the table, not on <body>.
+    if (hadFocus && !this.body.contains(document.activeElement)) {
+      const row = this.body.querySelector('tr[tabindex="0"]');
+      if (row) row.focus();
+      else this.focusHeading();
+    }
     const filtered = filters.origin !== null || filters.service !== null;
     const events = (n) => `${n} ${n === 1 ? 'event' : 'events'}`;
     setText(this.count, filtered ? `${view.length} of ${events(this.entries.length)}` : events(view.length));
@@ -158,7 +170,7 @@ class LogTab extends TabPanel {
 
   onKey(event) {
     const tr = event.target.closest('tr');
-    if (!tr) return;
+    if (!tr || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       this.select(Number(tr.dataset.id));
@@ -177,9 +189,11 @@ class LogTab extends TabPanel {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
-  // Shown again: follow the newest entry if the view was at the bottom (a hidden box cannot scroll).
+  // Shown again: a hidden box loses its scroll position (and cannot scroll), so follow the newest entry
+  // if the view was at the bottom, else go back to where the user was.
   activate() {
     if (this.stick) this.scrollToEnd();
+    else this.scroller.scrollTop = this.scrollKept;
   }
 
   confirmClear() {

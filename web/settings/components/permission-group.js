@@ -2,7 +2,7 @@
 // with a radio per setting (value allow / block / ask) and its error box (data-testid
 // permission-error). The host's stored value wins: after a failure the radios show it again.
 import { h, uid, errorBox } from '../dom.js';
-import { runAction } from './action.js';
+import { storedChoice } from './action.js';
 
 // `change(setting)` stores it; `reread()` re-reads after a failure; `message(setting)` for the status.
 export function createPermissionGroup(row, { change, reread, say, message }) {
@@ -21,32 +21,21 @@ export function createPermissionGroup(row, { change, reread, say, message }) {
       ...row.options.map((o, i) => h('label', { class: 'choice' }, radios[i], h('span', { text: o.label }))))),
   error);
 
-  let pending = 0;
-  let stored = null;
-  const show = () => {
-    for (const radio of radios) radio.checked = radio.value === stored;
-  };
+  // null (a setting the panel does not know) checks no radio rather than a wrong one.
+  const choice = storedChoice({
+    show: (value) => {
+      for (const radio of radios) radio.checked = radio.value === value;
+    },
+    errorBox: error,
+    reread,
+  });
   fieldset.addEventListener('change', (event) => {
     const setting = event.target.value;
-    runAction({
-      errorBox: error,
-      busy: (on) => {
-        pending += on ? 1 : -1;
-      },
-      call: () => change(setting),
-      done: () => say(message(setting)),
-      reread,
-    }).then(({ ok }) => {
-      if (!ok && pending === 0) show();
-    });
+    choice.change(setting, { call: () => change(setting), done: () => say(message(setting)) });
   });
 
   return {
     element: h('div', { class: 'permission-row' }, fieldset),
-    // The stored setting (null: none the panel knows); kept off the radios while a change is under way.
-    set(value) {
-      stored = value;
-      if (pending === 0) show();
-    },
+    set: (value) => choice.set(value),
   };
 }

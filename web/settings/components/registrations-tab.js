@@ -86,8 +86,8 @@ class RegistrationsTab extends TabPanel {
     const tr = h('tr', { 'data-testid': 'registration-row' }, ...Object.values(cells), h('td', { class: 'actions' }, fire, error));
     tr.parts = cells;
     fire.addEventListener('click', () => {
-      if (busy.isBusy()) return;
       const r = tr.row;
+      if (busy.isBusy() || !r.canFire) return;
       const fields = { app: r.app, tag: r.tag, periodic: r.periodic, lastChance: !r.periodic && this.lastChance.checked };
       runAction({
         errorBox: error,
@@ -104,7 +104,10 @@ class RegistrationsTab extends TabPanel {
   updateRow(tr, row, now) {
     const c = tr.parts;
     tr.row = row;
-    Object.assign(tr.dataset, { app: row.app, kind: row.kind, tag: row.tag });
+    // A registration whose app is gone has no data-app (not "null").
+    if (row.app) tr.dataset.app = row.app;
+    else delete tr.dataset.app;
+    Object.assign(tr.dataset, { kind: row.kind, tag: row.tag });
     setText(c.app.firstChild, row.appName);
     setText(c.app.lastChild, row.origin);
     setText(c.kind, row.kind);
@@ -117,9 +120,11 @@ class RegistrationsTab extends TabPanel {
     setText(badge, row.held ? row.held.label : '');
     setText(text, row.held ? row.held.text : '');
     held.hidden = !row.held;
-    // "Fire": the Event column says which; the accessible name says it all.
+    // "Fire": the Event column says which; the accessible name says it all. panel_fire needs an
+    // installed app, so a registration left without one has no button.
     setText(tr.fire, 'Fire');
     tr.fire.setAttribute('aria-label', `${row.fireLabel} “${row.tag}” of ${row.appName}`);
+    tr.fire.hidden = !row.canFire;
   }
 
   // Relative times ("in 4 min") move with the clock; only those cells are touched.

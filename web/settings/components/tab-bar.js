@@ -1,7 +1,7 @@
 // The tab list (the ARIA tabs pattern) over the tab buttons index.html puts in it: click or arrow
 // keys / Home / End select a tab (automatic activation: every panel is already rendered), one
 // tabindex=0 (roving), the other panels hidden. The selected tab is kept in the URL's fragment so a
-// reload, or the host opening index.html#log, lands on it. Emits `tab-change` { name } on selection.
+// reload lands on it. Emits `tab-change` { name } when the selection changes.
 import { indexForKey } from '../keys.js';
 
 class TabBar extends HTMLElement {
@@ -13,6 +13,8 @@ class TabBar extends HTMLElement {
       if (tab && this.tabs.includes(tab)) this.select(tab);
     });
     this.addEventListener('keydown', (event) => {
+      // Alt+arrows and the like belong to the window, not to the tabs.
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
       const index = indexForKey(event.key, this.tabs.indexOf(document.activeElement), this.tabs.length);
       if (index === null) return;
       event.preventDefault();
@@ -32,6 +34,8 @@ class TabBar extends HTMLElement {
   }
 
   select(tab, { focus = true } = {}) {
+    // Clicking the shown tab again is no change: its panel keeps its scroll position.
+    const changed = tab.dataset.tab !== this.current;
     for (const t of this.tabs) {
       const on = t === tab;
       t.setAttribute('aria-selected', String(on));
@@ -39,6 +43,7 @@ class TabBar extends HTMLElement {
       document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
     }
     if (focus) tab.focus();
+    if (!changed) return;
     window.history.replaceState(null, '', `#${tab.dataset.tab}`);
     this.dispatchEvent(new CustomEvent('tab-change', { bubbles: true, detail: { name: tab.dataset.tab } }));
   }
