@@ -16,13 +16,16 @@ use crate::context::Context;
 /// becomes one change, well within the second a view has to follow it.
 const GATHER: Duration = Duration::from_millis(50);
 
-/// What changed: tables of the store, and whether the network the host sees did.
+/// What changed: tables of the store, whether the network the host sees did, and whether an app
+/// window opened or closed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Changed {
     /// The tables written.
     pub tables: Changes,
     /// The network (its state or the override) changed.
     pub network: bool,
+    /// An app window opened or closed.
+    pub windows: bool,
 }
 
 impl Changed {
@@ -31,12 +34,14 @@ impl Changed {
         Self {
             tables: Changes::all(),
             network: true,
+            windows: true,
         }
     }
 }
 
-/// The mark of a network change, beside the tables' bits.
+/// The marks of a network change and of an app window opening or closing, beside the tables' bits.
 const NETWORK_BIT: u32 = 1 << 31;
+const WINDOWS_BIT: u32 = 1 << 30;
 
 /// The feed.
 pub struct ChangeFeed {
@@ -71,6 +76,7 @@ impl ChangeFeed {
                 let changed = Changed {
                     tables: Changes::from_bits(bits),
                     network: bits & NETWORK_BIT != 0,
+                    windows: bits & WINDOWS_BIT != 0,
                 };
                 if changed != Changed::default() {
                     // No subscriber is no error: nobody is looking.
@@ -83,7 +89,16 @@ impl ChangeFeed {
 
     /// Marks a change of the network the host sees (not a store change).
     pub fn network_changed(&self) {
-        self.marks.fetch_or(NETWORK_BIT, Ordering::Relaxed);
+        self.mark(NETWORK_BIT);
+    }
+
+    /// Marks an app window opening or closing.
+    pub fn windows_changed(&self) {
+        self.mark(WINDOWS_BIT);
+    }
+
+    fn mark(&self, bit: u32) {
+        self.marks.fetch_or(bit, Ordering::Relaxed);
         self.wake.notify_one();
     }
 

@@ -270,10 +270,13 @@ impl Host {
             // Called on the main thread: the store write goes to the blocking pool.
             tauri::async_runtime::spawn_blocking(move || sync.record_focus(&app_id, ms));
         });
+        let changes = ChangeFeed::start(&ctx);
+        let feed = changes.clone();
         let hooks = windows::Hooks {
             page_bridge,
             on_crash,
             on_focus,
+            on_open_or_close: Arc::new(move || feed.windows_changed()),
         };
         let windows = Arc::new(Windows::new(
             handle.clone(),
@@ -292,7 +295,6 @@ impl Host {
             sync.clone(),
             Arc::new(WebviewTargets::new(windows.clone())),
         ));
-        let changes = ChangeFeed::start(&ctx);
         let (changed, feed) = (sync.clone(), changes.clone());
         sync::network::watch(
             sync.network.clone(),
@@ -433,7 +435,24 @@ impl Host {
                 Err(reply) => reply,
             },
             Request::Uninstall { id, keep_data } => {
-                // The windows go first: their WebKit process holds files in the app's data directory.
+                // WebKit deletes the app's data first, through the network process that owns it
+                // (it would write again after the directory went); bounded, as it is WebKit's.
+                if !keep_data {
+                    match self.windows.clear_app_data(&id) {
+                        Ok(Some(cleared)) => {
+                            match tokio::time::timeout(Duration::from_secs(5), cleared).await {
+                                Ok(Ok(Ok(()))) => {}
+                                Ok(Ok(Err(e))) => eprintln!("syncshell: {id}: clearing data: {e}"),
+                                _ => eprintln!(
+                                    "syncshell: {id}: WebKit did not clear the data in time"
+                                ),
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => eprintln!("syncshell: {id}: {e}"),
+                    }
+                }
+                // Then the windows: their WebKit process holds files in the app's data directory.
                 self.windows.close_app(&id);
                 self.dispatcher.close_hidden(&id).await;
                 if let Ok(app) = commands::find_app(&self.ctx, &id) {

@@ -374,3 +374,22 @@ fn unknown_app_ids_are_refused_by_every_command() {
     // `open` of an unknown app must not have left a host running.
     assert_eq!(env.run(&["status"]).code, 3);
 }
+
+#[test]
+fn uninstalling_an_app_whose_window_was_open_leaves_none_of_its_data() {
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("outbox"));
+    syncshell_e2e::outbox::install_and_open(&mut env, &server);
+    // Its WebKit processes have written cookies and storage by now.
+    env.run(&["uninstall", "outbox"]).success();
+    let app_dir = env.data_home().join("syncshell/apps/outbox");
+    // WebKit's storage writes after a window closed would show up at once; the host answering
+    // a status round trip is time enough for a late one to land.
+    env.run(&["status"]).success();
+    env.run(&["status"]).success();
+    assert!(
+        !app_dir.exists(),
+        "left behind: {:?}",
+        files_under(&app_dir)
+    );
+}

@@ -123,7 +123,7 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
 
     // Apps: empty, then a bad address gets the CLI's own words, then an install with its steps.
     show_tab(&panel, "apps");
-    panel.find("[data-testid=apps-empty]");
+    panel.find("[data-testid=apps-empty]:not([hidden])");
     let url_field = panel.find("[data-testid=install-url]");
     panel.type_into(&url_field, "ftp://127.0.0.1/app/");
     panel.click_css("[data-testid=install-button]");
@@ -185,6 +185,13 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
     // Registrations: a sync made offline shows up live; "Fire" with Last chance reaches the worker.
     env.run(&["open", "outbox"]).success();
     server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+    // The Apps tab says the window is open, without a reload.
+    panel.wait_for(
+        "the window-open badge",
+        "return [...document.querySelectorAll('[data-testid=app-row][data-app=outbox] .badge:not([hidden])')]
+           .some((b) => b.textContent === 'Window open');",
+        json!([]),
+    );
     env.run(&["network", "offline"]).success();
     server.instruct(json!({ "register": "later" }));
     server.wait_for_report("registered", PAGE_TIMEOUT);
@@ -245,13 +252,18 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
     panel.click_css("[data-testid=app-row][data-app=outbox] [data-testid=uninstall-app]");
     panel.click_css("[data-testid=uninstall-delete-data]");
     panel.click_css("[data-testid=uninstall-confirm]");
-    panel.find("[data-testid=apps-empty]");
+    panel.find("[data-testid=apps-empty]:not([hidden])");
     assert!(env
         .run(&["list"])
         .success()
         .stdout
         .starts_with("No apps installed"));
-    assert!(!env.data_home().join("syncshell/apps/outbox").exists());
+    let app_dir = env.data_home().join("syncshell/apps/outbox");
+    assert!(
+        !app_dir.exists(),
+        "left behind: {:?}",
+        syncshell_e2e::harness::files_under(&app_dir)
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 // tables feed the tab's own query (panel_registrations, panel_log).
 
 export const FEEDS = {
-  apps: { state: ['apps', 'site_settings', 'engagement'], own: [] },
+  // 'windows': an app window opened or closed (its "Window open" badge).
+  apps: { state: ['apps', 'site_settings', 'engagement', 'windows'], own: [] },
   permissions: { state: ['site_settings', 'host_settings', 'apps'], own: [] },
   registrations: {
     // From panel_state: the fire form's app list and the pause banner.

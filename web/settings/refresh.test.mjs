@@ -25,3 +25,7 @@ test('each table refreshes the tabs it feeds and only those', () => {
     own: ['registrations', 'log'],
   });
 });
+
+test("an app window opening or closing re-reads the Apps tab's state only", () => {
+  assert.deepEqual(planRefresh(['windows']), { state: ['apps'], own: [] });
+});

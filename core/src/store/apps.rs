@@ -187,6 +187,17 @@ pub fn count_for_origin(conn: &Connection, origin: &str) -> rusqlite::Result<i64
     )
 }
 
+/// The app a service worker registration of `origin` at `scope` belongs to, among `apps`: the one
+/// whose scope holds it (the longest, as the most specific), else the origin's first. Several apps
+/// may share an origin; the dispatcher, the notifier and the settings panel all ask this.
+pub fn owner_of<'a>(apps: &'a [App], origin: &str, scope: &str) -> Option<&'a App> {
+    let on_origin = || apps.iter().filter(|a| a.origin == origin);
+    on_origin()
+        .filter(|a| scope.starts_with(a.scope.as_str()))
+        .max_by_key(|a| a.scope.as_str().len())
+        .or_else(|| on_origin().next())
+}
+
 #[cfg(test)]
 pub(crate) fn sample(id: &str, manifest_id: &str) -> App {
     let start = Url::parse("http://127.0.0.1:8000/app/").unwrap();
@@ -265,5 +276,27 @@ mod tests {
         assert!(delete(store.conn(), "a").unwrap());
         assert!(!delete(store.conn(), "a").unwrap());
         assert!(list(store.conn()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_registration_belongs_to_the_app_whose_scope_holds_it_else_the_origins_first() {
+        let mut mail = sample("mail", "m");
+        mail.scope = Url::parse("http://127.0.0.1:8000/mail/").unwrap();
+        let mut root = sample("root", "r");
+        root.scope = Url::parse("http://127.0.0.1:8000/").unwrap();
+        let apps = [root, mail];
+        let owner = |scope| owner_of(&apps, "http://127.0.0.1:8000", scope).map(|a| a.id.as_str());
+        assert_eq!(owner("http://127.0.0.1:8000/mail/"), Some("mail"));
+        assert_eq!(owner("http://127.0.0.1:8000/mail/inbox/"), Some("mail"));
+        assert_eq!(owner("http://127.0.0.1:8000/news/"), Some("root"));
+        assert_eq!(
+            owner("http://127.0.0.1:8000"),
+            Some("root"),
+            "none holds it: the first"
+        );
+        assert_eq!(
+            owner_of(&apps, "http://other.test", "http://other.test/"),
+            None
+        );
     }
 }

@@ -145,12 +145,7 @@ impl Notifier {
             .filter(|a| a.origin == origin)
             .collect();
         let by_window = app_id.and_then(|id| on_origin.iter().find(|a| a.id == id));
-        let by_scope = scope.and_then(|scope| {
-            on_origin
-                .iter()
-                .filter(|a| scope.starts_with(a.scope.as_str()))
-                .max_by_key(|a| a.scope.as_str().len())
-        });
+        let by_scope = scope.and_then(|scope| apps::owner_of(&on_origin, origin, scope));
         by_window
             .or(by_scope)
             .or(on_origin.first())

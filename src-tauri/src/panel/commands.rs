@@ -303,7 +303,7 @@ pub async fn panel_registrations(
             .into_iter()
             .map(|l| {
                 let r = l.registration;
-                let app = installed.iter().find(|a| a.origin == r.origin);
+                let app = apps::owner_of(&installed, &r.origin, &r.key.scope);
                 RegistrationView {
                     app: app.map(|a| a.id.clone()),
                     app_name: app.map(|a| a.name.clone()),
@@ -404,10 +404,7 @@ fn log_entries(host: &Host, filter: &LogFilter) -> Result<Vec<LogView>, PanelErr
             id,
             at: e.at,
             event: e.event_name().to_owned(),
-            app: installed
-                .iter()
-                .find(|a| a.origin == e.origin)
-                .map(|a| a.id.clone()),
+            app: apps::owner_of(&installed, &e.origin, &e.scope).map(|a| a.id.clone()),
             origin: e.origin,
             service: e.service.as_str(),
             tag: e.tag,

@@ -70,6 +70,9 @@ pub async fn forward(handle: AppHandle, mut changes: broadcast::Receiver<Changed
         if changed.network {
             tables.push("network");
         }
+        if changed.windows {
+            tables.push("windows");
+        }
         if let Err(e) = handle.emit_to(target(), CHANGED, ChangedPayload { tables }) {
             eprintln!("syncshell: cannot tell the settings panel of a change: {e}");
         }

@@ -97,11 +97,10 @@ impl<W: EventWindows> Dispatcher<W> {
         let origin = &d.registration.origin;
         let all = apps::list(self.sync.ctx.store().conn())
             .map_err(|e| EventFailure::Storage(e.to_string()))?;
-        let app = all
-            .into_iter()
-            .find(|a| &a.origin == origin)
-            .ok_or_else(|| EventFailure::NoApp(origin.clone()))?;
         let k = &d.registration.key;
+        let app = apps::owner_of(&all, origin, &k.scope)
+            .cloned()
+            .ok_or_else(|| EventFailure::NoApp(origin.clone()))?;
         let event = Event {
             origin: &app.origin,
             kind: k.kind.as_str(),

@@ -71,6 +71,13 @@ impl Windows {
         scope::keep_in_scope(&window, app.scope.clone())?;
         remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
         report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
+        let closed = self.hooks.on_open_or_close.clone();
+        window.on_window_event(move |event| {
+            if let WindowEvent::Destroyed = event {
+                closed();
+            }
+        });
+        (self.hooks.on_open_or_close)();
         self.watch_and_load(&window, tls, first)
     }
 

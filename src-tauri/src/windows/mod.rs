@@ -14,9 +14,11 @@
 //! | `prompt.rs` | the permission prompt drawn on the app's window |
 //! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
 //! | `save_dialog.rs` | the panel's "Save as" dialog |
+//! | `data.rs` | an app's website data cleared through WebKit (uninstall) |
 
 mod app;
 mod crash;
+mod data;
 mod error;
 mod grant;
 mod hidden;
@@ -55,6 +57,8 @@ pub struct Hooks {
     pub on_crash: CrashReport,
     /// Told how long an app window had the focus.
     pub on_focus: FocusReport,
+    /// Told when an app window opened or closed (the settings panel shows which are open).
+    pub on_open_or_close: Arc<dyn Fn() + Send + Sync>,
 }
 
 /// The owner of the host's app windows (visible and hidden).
