@@ -127,12 +127,32 @@ pub fn launcher_name(app_id: &str) -> String {
 }
 
 /// Creates `dir` (and parents) and makes it owner-only (0700), as the control socket's directory must be.
+/// A `dir` that is a symbolic link, or a directory of another user, is refused: someone who could
+/// plant one (under `/tmp`, where the runtime directory falls back to) would otherwise get the
+/// control socket put where they choose.
 pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    let refuse = |why: String| {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} {why}; remove it and try again", dir.display()),
+        )
+    };
+    if meta.file_type().is_symlink() {
+        return Err(refuse("is a symbolic link".into()));
+    }
+    let me = rustix::process::getuid().as_raw();
+    if meta.uid() != me {
+        return Err(refuse(format!(
+            "belongs to uid {}, not to you (uid {me})",
+            meta.uid()
+        )));
+    }
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
 
@@ -163,5 +183,25 @@ mod tests {
         ensure_private_dir(&dir).unwrap();
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn a_private_dir_is_made_owner_only_and_a_planted_symlink_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run/syncshell");
+        ensure_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        // Someone else's directory behind a link: refused, and left as it was.
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let planted = tmp.path().join("planted");
+        std::os::unix::fs::symlink(&elsewhere, &planted).unwrap();
+        let err = ensure_private_dir(&planted).unwrap_err();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        let mode = std::fs::metadata(&elsewhere).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o777, "the link's target is not touched");
     }
 }
