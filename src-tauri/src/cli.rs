@@ -106,6 +106,9 @@ pub enum Command {
     /// Open the settings panel (apps, permissions, registrations, the background-services log).
     /// With no host running, this command becomes the host, as `open` does.
     Settings,
+    /// Check what syncshell needs from the desktop (notification server, tray, start at login,
+    /// trust store, directories' permissions, the host and its proxy) and say what to fix.
+    Doctor,
     /// Tell whether the host is running.
     Status,
     /// Stop the running host.
@@ -139,9 +142,11 @@ pub enum SyncAction {
 }
 
 impl Command {
-    /// The request this command sends to the host.
-    pub fn into_request(self) -> Request {
-        match self {
+    /// The request this command sends to the host; `None` for `doctor`, which runs here (in the
+    /// user's session, seeing what the host sees).
+    pub fn into_request(self) -> Option<Request> {
+        Some(match self {
+            Self::Doctor => return None,
             Self::Install { url } => Request::Install { url },
             Self::List { json } => Request::List { json },
             Self::Open { app_id } => Request::Open { id: app_id },
@@ -195,7 +200,7 @@ impl Command {
             Self::Settings => Request::Settings,
             Self::Status => Request::Status,
             Self::Quit => Request::Quit,
-        }
+        })
     }
 }
 
@@ -213,19 +218,19 @@ mod tests {
     fn subcommands_become_requests() {
         let cli = Cli::try_parse_from(["syncshell", "open", "notes"]).unwrap();
         assert_eq!(
-            cli.command.unwrap().into_request(),
+            cli.command.unwrap().into_request().unwrap(),
             Request::Open { id: "notes".into() }
         );
         let cli = Cli::try_parse_from(["syncshell", "list", "--json"]).unwrap();
         assert_eq!(
-            cli.command.unwrap().into_request(),
+            cli.command.unwrap().into_request().unwrap(),
             Request::List { json: true }
         );
         assert!(Cli::try_parse_from(["syncshell", "install"]).is_err());
         let cli = Cli::try_parse_from(["syncshell", "permission", "feed", "notifications", "ask"])
             .unwrap();
         assert_eq!(
-            cli.command.unwrap().into_request(),
+            cli.command.unwrap().into_request().unwrap(),
             Request::Permission {
                 app: "feed".into(),
                 name: Some("notifications".into()),

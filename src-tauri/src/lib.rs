@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod control;
 mod demo;
+mod doctor;
 mod host;
 mod ipc;
 mod notification_routing;
@@ -46,13 +47,26 @@ pub fn run() -> i32 {
         let _ = Cli::command().print_help();
         return 0;
     };
-    let request = command.into_request();
+    let Some(request) = command.into_request() else {
+        return doctor(&paths);
+    };
     match control::send(&paths, &request) {
         Ok(reply) => reply.print(),
         Err(ControlError::NotRunning) => run_without_host(paths, request),
         // The host may stop before its answer to `quit` is read; it did what was asked.
         Err(ControlError::Io(_)) if request == Request::Quit => 0,
         Err(e) => Reply::error(e).print(),
+    }
+}
+
+/// `syncshell doctor`, in this process.
+fn doctor(paths: &Paths) -> i32 {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(doctor::run(paths)).print(),
+        Err(e) => Reply::error(format!("cannot start the async runtime: {e}")).print(),
     }
 }
 

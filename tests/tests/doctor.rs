@@ -1,0 +1,75 @@
+//! `syncshell doctor` against a real session: with a notification server and a tray watcher of the
+//! test's own and a running host everything is fine; without them it says what is missing; a
+//! runtime directory others can enter is a failure with its fix.
+
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::Env;
+use syncshell_e2e::notification_server::NotificationServer;
+use syncshell_e2e::session_bus::SessionBus;
+use syncshell_e2e::tray_watcher::TrayWatcher;
+
+fn line<'a>(out: &'a str, what: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.get(6..).is_some_and(|rest| rest.starts_with(what)))
+        .unwrap_or_else(|| panic!("no {what} line in:\n{out}"))
+}
+
+#[test]
+fn doctor_says_what_the_desktop_has_and_what_to_fix() {
+    let bus = SessionBus::start();
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+
+    // A bare session: no host, no notification server, no tray.
+    let bare = env.run(&["doctor"]);
+    assert_eq!(bare.code, 0, "warnings only:\n{}", bare.stdout);
+    assert!(line(&bare.stdout, "host:").starts_with("warn"));
+    assert!(line(&bare.stdout, "notification server:").starts_with("warn"));
+    assert!(line(&bare.stdout, "tray:").starts_with("warn"));
+    assert!(bare.stdout.contains("AppIndicator"), "{}", bare.stdout);
+
+    // The desktop a user should have: everything fine, and the host's proxy answering.
+    let _desktop = NotificationServer::start(&bus, "body actions");
+    let _tray = TrayWatcher::start(&bus);
+    let server = FixtureServer::start(Some("outbox"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    let fine = env.run(&["doctor"]);
+    assert_eq!(fine.code, 0, "{}", fine.stdout);
+    for what in [
+        "host:",
+        "session bus:",
+        "notification server:",
+        "tray:",
+        "start at login:",
+        "trust store:",
+        "data directory:",
+        "runtime directory:",
+        "local proxy:",
+    ] {
+        assert!(
+            line(&fine.stdout, what).starts_with("ok"),
+            "{what}\n{}",
+            fine.stdout
+        );
+    }
+    assert!(line(&fine.stdout, "notification server:").contains("actions"));
+
+    // A runtime directory others can enter: a failure, with the command that fixes it.
+    let runtime = env.runtime_dir().join("syncshell");
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let broken = env.run(&["doctor"]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert!(line(&broken.stdout, "runtime directory:").starts_with("FAIL"));
+    assert!(
+        broken
+            .stdout
+            .contains(&format!("-> chmod 700 {}", runtime.display())),
+        "{}",
+        broken.stdout
+    );
+}
