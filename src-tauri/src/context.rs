@@ -54,7 +54,17 @@ impl Context {
 
     /// Opens the store and prepares the client, on `clock` (tests pass a fake one).
     pub fn open_with_clock(paths: Paths, clock: Arc<dyn Clock>) -> Result<Self, ContextError> {
-        let store = Store::open(&paths.database())?;
+        let (store, set_aside) = Store::open_or_set_aside(&paths.database(), clock.now_ms())?;
+        if let Some(aside) = set_aside {
+            // Said every time it happens, to whoever started this (the host's log, the terminal).
+            eprintln!(
+                "syncshell: the database could not be read ({}); it was kept as {} and a new, \
+                 empty one was made: install your apps again (their launchers and WebKit data are \
+                 still there)",
+                aside.reason,
+                aside.kept_as.display()
+            );
+        }
         let exe = std::env::current_exe()
             .and_then(|p| p.canonicalize())
             .map_err(ContextError::Executable)?;

@@ -122,3 +122,36 @@ fn two_commands_racing_to_start_a_host_make_one() {
     let status = env.run(&["status"]).success().stdout;
     assert!(status.contains("open windows: notes\n"), "{status}");
 }
+
+#[test]
+fn a_damaged_database_is_kept_aside_said_and_the_host_starts() {
+    let mut env = Env::new();
+    let db = env.db_path();
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let damaged = b"\x00\x01 not an SQLite file: a disk went bad here ".repeat(100);
+    std::fs::write(&db, &damaged).unwrap();
+    let host = env.start_host();
+    let status = env.run(&["status"]).success();
+    assert!(status.stdout.contains("running"), "{}", status.stdout);
+    let log = env.host_log(host);
+    assert!(
+        log.contains("the database could not be read") && log.contains("was kept as"),
+        "{log}"
+    );
+    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(db.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains("syncshell.db.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        damaged,
+        "kept byte for byte"
+    );
+    // The new database works: an app can be installed.
+    let server = FixtureServer::start(Some("notes"));
+    env.run(&["install", &server.url("/app/")]).success();
+    assert!(env.run(&["list"]).success().stdout.contains("notes"));
+}

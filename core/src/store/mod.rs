@@ -12,7 +12,7 @@ pub mod origin_tokens;
 pub mod site_settings;
 pub mod sync_registrations;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
@@ -26,6 +26,14 @@ pub enum StoreError {
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// A damaged database file could not be moved aside.
+    #[error("cannot move the damaged database {path} aside: {source}")]
+    SetAside {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The database directory could not be created.
     #[error("cannot create the database directory {path}: {source}")]
     Directory {
@@ -34,6 +42,29 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// A database file SQLite could not read, set aside so that syncshell can start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// Where the damaged file now is (its `-wal` and `-shm` beside it, same suffix).
+    pub kept_as: PathBuf,
+    /// What SQLite said.
+    pub reason: String,
+}
+
+/// Whether SQLite says the file is not a database, or a damaged one.
+fn is_damage(e: &StoreError) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let sql = match e {
+        StoreError::Sql(e) => Some(e),
+        StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => Some(err),
+        _ => None,
+    };
+    matches!(
+        sql.and_then(rusqlite::Error::sqlite_error_code),
+        Some(DatabaseCorrupt | NotADatabase)
+    )
 }
 
 /// An open database with an up-to-date schema.
@@ -55,6 +86,44 @@ impl Store {
             })?;
         }
         Self::from_connection(Connection::open(path)?)
+    }
+
+    /// Opens like [`Store::open`]; a file SQLite says is not a database, or is damaged, is renamed
+    /// to `<name>.damaged-<now_ms>` (with its `-wal` and `-shm`), kept for whoever wants to
+    /// recover it, and a new empty database is made in its place. Any other error is returned.
+    pub fn open_or_set_aside(
+        path: &Path,
+        now_ms: i64,
+    ) -> Result<(Self, Option<SetAside>), StoreError> {
+        let error = match Self::open(path) {
+            Ok(store) => return Ok((store, None)),
+            Err(e) if is_damage(&e) => e,
+            Err(e) => return Err(e),
+        };
+        let suffix = format!("damaged-{now_ms}");
+        let aside = |p: &Path| PathBuf::from(format!("{}.{suffix}", p.display()));
+        for extra in ["-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{extra}", path.display()));
+            if file.exists() {
+                std::fs::rename(&file, aside(&file)).map_err(|source| StoreError::SetAside {
+                    path: file.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let kept_as = aside(path);
+        std::fs::rename(path, &kept_as).map_err(|source| StoreError::SetAside {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let store = Self::open(path)?;
+        Ok((
+            store,
+            Some(SetAside {
+                kept_as,
+                reason: error.to_string(),
+            }),
+        ))
     }
 
     /// An in-memory database, for tests.
@@ -143,5 +212,27 @@ mod tests {
             .query_row("SELECT count(*) FROM site_settings", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_set_aside_and_a_new_one_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("syncshell.db");
+        let garbage = b"this is not SQLite, it was a disk error".repeat(200);
+        std::fs::write(&path, &garbage).unwrap();
+        let (store, aside) = Store::open_or_set_aside(&path, 42).unwrap();
+        let aside = aside.expect("set aside");
+        assert_eq!(aside.kept_as, tmp.path().join("syncshell.db.damaged-42"));
+        assert!(aside.reason.contains("not a database"), "{}", aside.reason);
+        assert_eq!(
+            std::fs::read(&aside.kept_as).unwrap(),
+            garbage,
+            "kept as it was"
+        );
+        // The new one works.
+        apps::upsert(store.conn(), &apps::sample("notes", "m")).unwrap();
+        drop(store);
+        let (_, again) = Store::open_or_set_aside(&path, 43).unwrap();
+        assert_eq!(again, None, "a good file stays where it is");
     }
 }
