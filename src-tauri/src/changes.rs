@@ -1,6 +1,6 @@
 //! The store's change feed: every row the host writes (for the CLI, the tray, the panel, the
-//! scheduler) marks its table, and a network change marks the network; marks made close together
-//! go out as one [`Changed`] to every view that subscribed. Views re-read what they show; nothing
+//! scheduler) marks its table, and a network change or an app window opening or closing marks
+//! those; marks made close together go out as one [`Changed`] to every view that subscribed. Views re-read what they show; nothing
 //! polls.
 
 use std::sync::atomic::{AtomicU32, Ordering};

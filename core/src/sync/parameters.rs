@@ -617,8 +617,7 @@ mod tests {
     }
 
     #[test]
-    fn switches_are_booleans_in_the_file_and_the_environment() {
-        assert!(Parameters::default().hold_periodic_on_metered);
+    fn the_parameters_in_force_say_where_each_value_came_from() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("config.toml");
         std::fs::write(
@@ -645,6 +644,11 @@ mod tests {
         assert_eq!(in_force.len(), 11);
         assert_eq!(format_duration(1500), "1500ms");
         assert_eq!(format_duration(90 * 60_000), "90m");
+    }
+
+    #[test]
+    fn switches_are_booleans_in_the_file_and_the_environment() {
+        assert!(Parameters::default().hold_periodic_on_metered);
         let p = load_file("hold_periodic_on_metered = false\n").unwrap();
         assert!(!p.hold_periodic_on_metered);
         let env = |k: &str| (k == "SYNCSHELL_HOLD_PERIODIC_ON_METERED").then(|| "false".to_owned());
