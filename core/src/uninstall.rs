@@ -122,15 +122,11 @@ mod tests {
     use crate::sync::parameters::Parameters;
     use crate::sync::rules::{self, RegisterCall, SitePolicy};
 
-    #[test]
-    fn uninstalling_the_last_app_of_an_origin_forgets_its_registrations_and_log() {
-        let tmp = tempfile::tempdir().unwrap();
-        let paths = Paths::new(tmp.path(), tmp.path(), tmp.path());
-        let mut store = Store::open_in_memory().unwrap();
-        apps::upsert(store.conn(), &sample("notes", "m")).unwrap();
+    /// A one-off sync "outbox" of `app`, registered (and logged) as a page would.
+    fn register_outbox(store: &mut Store, app: &App) {
         let call = RegisterCall {
-            origin: "http://127.0.0.1:8000",
-            scope: "http://127.0.0.1:8000/app/",
+            origin: &app.origin,
+            scope: app.scope.as_str(),
             kind: Kind::Sync,
             tag: "outbox",
             min_interval: 0,
@@ -139,7 +135,17 @@ mod tests {
             permitted: true,
             enabled: true,
         };
-        rules::register(&mut store, &Parameters::default(), 1, policy, &call).unwrap();
+        rules::register(store, &Parameters::default(), 1, policy, &call).unwrap();
+    }
+
+    #[test]
+    fn uninstalling_the_last_app_of_an_origin_forgets_its_registrations_and_log() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(tmp.path(), tmp.path(), tmp.path());
+        let mut store = Store::open_in_memory().unwrap();
+        let app = sample("notes", "m");
+        apps::upsert(store.conn(), &app).unwrap();
+        register_outbox(&mut store, &app);
         uninstall(&mut store, &paths, "notes", Keep::Nothing).unwrap();
         assert!(sync_registrations::list(store.conn(), None)
             .unwrap()
@@ -172,18 +178,7 @@ mod tests {
             ..Default::default()
         };
         site_settings::set(store.conn(), &app.origin, &blocked).unwrap();
-        let call = RegisterCall {
-            origin: &app.origin,
-            scope: app.scope.as_str(),
-            kind: Kind::Sync,
-            tag: "outbox",
-            min_interval: 0,
-        };
-        let policy = SitePolicy {
-            permitted: true,
-            enabled: true,
-        };
-        rules::register(&mut store, &Parameters::default(), 1, policy, &call).unwrap();
+        register_outbox(&mut store, &app);
         uninstall(&mut store, &paths, "notes", Keep::Data).unwrap();
         assert!(apps::get(store.conn(), "notes").unwrap().is_none());
         assert_eq!(std::fs::read_to_string(&cookies).unwrap(), "session");

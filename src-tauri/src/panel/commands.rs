@@ -12,7 +12,8 @@ use syncshell_core::install::window_icon_path;
 use syncshell_core::launcher;
 use syncshell_core::store::background_log;
 use syncshell_core::store::log_event::Service;
-use syncshell_core::store::{apps, host_settings, StoreError};
+use syncshell_core::store::{apps, host_settings, Store, StoreError};
+use syncshell_core::uninstall;
 use tauri::{State, Webview};
 
 use super::events::{self, InstallProgress};
@@ -370,6 +371,13 @@ pub struct LogView {
     metadata: serde_json::Value,
 }
 
+/// The origin of app `app` (`None`: every app), refused with the CLI's words for an unknown id.
+fn origin_of(store: &Store, app: Option<&str>) -> Result<Option<String>, PanelError> {
+    app.map(|id| uninstall::find(store, id).map(|a| a.origin))
+        .transpose()
+        .map_err(|e| PanelError::BadInput(e.to_string()))
+}
+
 /// The log entries `filter` picks, oldest first.
 fn log_entries(host: &Host, filter: &LogFilter) -> Result<Vec<LogView>, PanelError> {
     let service = match filter.service.as_deref() {
@@ -383,18 +391,7 @@ fn log_entries(host: &Host, filter: &LogFilter) -> Result<Vec<LogView>, PanelErr
     };
     let store = host.ctx().store();
     let installed = apps::list(store.conn()).map_err(StoreError::from)?;
-    let origin = match &filter.app {
-        None => None,
-        Some(id) => Some(
-            installed
-                .iter()
-                .find(|a| &a.id == id)
-                .map(|a| a.origin.clone())
-                .ok_or_else(|| {
-                    PanelError::BadInput(format!("no installed app has the id \"{id}\""))
-                })?,
-        ),
-    };
+    let origin = origin_of(&store, filter.app.as_deref())?;
     let entries =
         background_log::list_numbered(store.conn(), origin.as_deref()).map_err(StoreError::from)?;
     Ok(entries
@@ -437,17 +434,7 @@ pub async fn panel_clear_log(
     let host = host.inner().clone();
     blocking(move || {
         let store = host.ctx().store();
-        let origin = match &app {
-            None => None,
-            Some(id) => Some(
-                apps::get(store.conn(), id)
-                    .map_err(StoreError::from)?
-                    .ok_or_else(|| {
-                        PanelError::BadInput(format!("no installed app has the id \"{id}\""))
-                    })?
-                    .origin,
-            ),
-        };
+        let origin = origin_of(&store, app.as_deref())?;
         Ok(background_log::clear(store.conn(), origin.as_deref()).map_err(StoreError::from)?)
     })
     .await

@@ -39,13 +39,7 @@ impl Windows {
                         source,
                     })?;
             }
-            let _ = window.unminimize();
-            window.show().map_err(|source| WindowError::Webview {
-                what: "show",
-                source,
-            })?;
-            let _ = window.set_focus();
-            return Ok(());
+            return super::raise(&window);
         }
         let build_error = |source| WindowError::Build {
             kind: "a window",

@@ -78,6 +78,37 @@ pub struct Windows {
     panel_granted: Mutex<bool>,
 }
 
+/// Shows an open window again, unminimized and focused (an app's or the panel's, opened twice).
+fn raise(window: &WebviewWindow) -> Result<(), WindowError> {
+    let _ = window.unminimize();
+    window.show().map_err(|source| WindowError::Webview {
+        what: "show",
+        source,
+    })?;
+    let _ = window.set_focus();
+    Ok(())
+}
+
+/// Sends the user's answer to a dialog once (`answer` reads it from the response), then closes
+/// the dialog. GTK calls the handler for every response; the sender is used by the first.
+fn answer_once<D, T>(
+    dialog: &D,
+    tx: tokio::sync::oneshot::Sender<T>,
+    answer: impl Fn(&D, gtk::ResponseType) -> T + 'static,
+) where
+    D: gtk::prelude::IsA<gtk::Dialog> + gtk::prelude::IsA<gtk::Window>,
+    T: 'static,
+{
+    use gtk::prelude::{DialogExt, GtkWindowExt};
+    let tx = std::cell::Cell::new(Some(tx));
+    dialog.connect_response(move |d, response| {
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(answer(d, response));
+        }
+        d.close();
+    });
+}
+
 impl Windows {
     /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
     /// `hooks` (page bridge, crash and focus reports).

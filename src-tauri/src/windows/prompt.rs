@@ -46,18 +46,10 @@ impl Windows {
                 ));
                 dialog.add_button("_Block", gtk::ResponseType::Reject);
                 dialog.add_button("_Allow", gtk::ResponseType::Accept);
-                // The handler is a Fn, the sender is used once.
-                let tx = std::cell::Cell::new(Some(tx));
-                dialog.connect_response(move |d, response| {
-                    let answer = match response {
-                        gtk::ResponseType::Accept => Answer::Allow,
-                        gtk::ResponseType::Reject => Answer::Block,
-                        _ => Answer::Dismissed,
-                    };
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(answer);
-                    }
-                    d.close();
+                super::answer_once(&dialog, tx, |_, response| match response {
+                    gtk::ResponseType::Accept => Answer::Allow,
+                    gtk::ResponseType::Reject => Answer::Block,
+                    _ => Answer::Dismissed,
                 });
                 dialog.show_all();
             })

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use gtk::prelude::{DialogExt, FileChooserExt, GtkWindowExt, WidgetExt};
+use gtk::prelude::{FileChooserExt, GtkWindowExt, WidgetExt};
 use tauri::Manager;
 use tokio::sync::oneshot;
 
@@ -45,17 +45,9 @@ impl Windows {
                     dialog.set_current_folder(folder);
                 }
                 dialog.set_current_name(&name);
-                // The handler is a Fn, the sender is used once.
-                let tx = std::cell::Cell::new(Some(tx));
-                dialog.connect_response(move |d, response| {
-                    let chosen = match response {
-                        gtk::ResponseType::Accept => d.filename(),
-                        _ => None,
-                    };
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(chosen);
-                    }
-                    d.close();
+                super::answer_once(&dialog, tx, |d, response| match response {
+                    gtk::ResponseType::Accept => d.filename(),
+                    _ => None,
                 });
                 dialog.show_all();
             })

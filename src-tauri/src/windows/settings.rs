@@ -19,13 +19,7 @@ impl Windows {
     pub fn open_settings(&self) -> Result<(), WindowError> {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(window) = self.handle.get_webview_window(SETTINGS_LABEL) {
-            let _ = window.unminimize();
-            window.show().map_err(|source| WindowError::Webview {
-                what: "show",
-                source,
-            })?;
-            let _ = window.set_focus();
-            return Ok(());
+            return super::raise(&window);
         }
         self.grant_panel()?;
         WebviewWindowBuilder::new(
