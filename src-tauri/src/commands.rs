@@ -16,8 +16,8 @@ use syncshell_core::sync::parameters::{format_duration, Parameters};
 use syncshell_core::uninstall;
 
 use crate::context::Context;
-use crate::protocol::Reply;
 use crate::registration_listing;
+use syncshell_cli::protocol::Reply;
 
 /// Installs or updates the app at `url`, telling `progress` of each step. On success, also
 /// returns what was installed.

@@ -28,7 +28,8 @@ pub struct Context {
     pub fetcher: Fetcher,
     /// Wall clock.
     pub clock: Arc<dyn Clock>,
-    /// This executable, for launchers' `Exec=`.
+    /// The `syncshell` command next to this executable, for launchers' `Exec=` (the small binary
+    /// starts at once and hands over to this one only when no host runs).
     pub exe: PathBuf,
 }
 
@@ -67,7 +68,8 @@ impl Context {
         }
         let exe = std::env::current_exe()
             .and_then(|p| p.canonicalize())
-            .map_err(ContextError::Executable)?;
+            .map_err(ContextError::Executable)?
+            .with_file_name(syncshell_cli::CLI_BINARY);
         Ok(Self {
             paths,
             store: Mutex::new(store),

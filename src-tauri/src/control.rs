@@ -1,62 +1,17 @@
-//! The single-instance guard and the control socket. The host holds an exclusive lock on a file
-//! in the owner-only runtime directory for its whole life; other `syncshell` commands connect to
-//! its socket, send one request and print the reply.
+//! The single-instance guard and the host's side of the control socket. The host holds an
+//! exclusive lock on a file in the owner-only runtime directory for its whole life; `syncshell`
+//! commands connect to its socket (`syncshell_cli::client`), send one request and print the reply.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
-use std::time::Duration;
+use std::os::unix::net::UnixListener;
 
 use syncshell_core::paths::{ensure_private_dir, Paths};
 
-use crate::protocol::{Reply, Request};
+use syncshell_cli::protocol::{Reply, Request};
 
 /// Largest request line accepted; requests are tiny, so anything bigger is not ours.
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
-
-/// Why talking to the host failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ControlError {
-    /// No host is listening.
-    #[error("no syncshell host is running")]
-    NotRunning,
-    /// The host is there but the exchange failed.
-    #[error("cannot talk to the running syncshell host: {0}")]
-    Io(#[from] std::io::Error),
-    /// The host answered something that is not a reply.
-    #[error("the running syncshell host answered nonsense: {0}")]
-    BadReply(#[from] serde_json::Error),
-}
-
-/// Sends `request` to the running host and waits for its reply (installs can take a while).
-pub fn send(paths: &Paths, request: &Request) -> Result<Reply, ControlError> {
-    let mut stream = match UnixStream::connect(paths.control_socket()) {
-        Ok(s) => s,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
-            ) =>
-        {
-            return Err(ControlError::NotRunning)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    stream.set_read_timeout(Some(Duration::from_secs(180)))?;
-    let mut line = serde_json::to_vec(request)?;
-    line.push(b'\n');
-    stream.write_all(&line)?;
-    let mut reply = String::new();
-    BufReader::new(stream).read_line(&mut reply)?;
-    if reply.is_empty() {
-        return Err(ControlError::Io(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "the host closed the connection without answering",
-        )));
-    }
-    Ok(serde_json::from_str(&reply)?)
-}
 
 /// Proof that this process is the one host of this user: the lock is held while it lives.
 #[derive(Debug)]
@@ -93,23 +48,6 @@ pub fn bind(paths: &Paths, _lock: &HostLock) -> std::io::Result<UnixListener> {
     let listener = UnixListener::bind(&path)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     Ok(listener)
-}
-
-/// Waits (bounded) for a host that is starting up to open its socket, then sends `request`.
-pub fn send_when_ready(
-    paths: &Paths,
-    request: &Request,
-    wait: Duration,
-) -> Result<Reply, ControlError> {
-    let deadline = std::time::Instant::now() + wait;
-    loop {
-        match send(paths, request) {
-            Err(ControlError::NotRunning) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            other => return other,
-        }
-    }
 }
 
 /// Serves requests on `listener` until the process ends, handing each to `handle`.
@@ -196,15 +134,5 @@ mod tests {
             |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&p.control_socket()), 0o600);
         assert_eq!(mode(&p.runtime_dir), 0o700);
-    }
-
-    #[test]
-    fn sending_without_a_host_says_not_running() {
-        let tmp = tempfile::tempdir().unwrap();
-        let p = paths(tmp.path());
-        assert!(matches!(
-            send(&p, &Request::Status),
-            Err(ControlError::NotRunning)
-        ));
     }
 }

@@ -12,8 +12,8 @@ use syncshell_core::launcher;
 use syncshell_core::paths::Paths;
 use syncshell_core::store::{apps, Store};
 
-use crate::control;
-use crate::protocol::{Reply, Request};
+use syncshell_cli::client;
+use syncshell_cli::protocol::{Reply, Request};
 
 /// How long any one D-Bus question may take.
 const ASK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -101,7 +101,7 @@ pub async fn run(paths: &Paths) -> Reply {
 
 /// The host: running or not; its proxy's address when it runs.
 fn host(paths: &Paths, findings: &mut Vec<Finding>) -> Option<String> {
-    match control::send(paths, &Request::Status) {
+    match client::send(paths, &Request::Status) {
         Ok(reply) if reply.code == 0 => {
             let line = |key: &str| {
                 reply

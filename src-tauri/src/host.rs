@@ -20,7 +20,6 @@ use crate::notify::icons::IconSource;
 use crate::notify::Notifier;
 use crate::panel;
 use crate::permission_commands;
-use crate::protocol::{NetworkMode, Reply, Request};
 use crate::proxy_policy::HostPolicy;
 use crate::sync::dispatcher::Dispatcher;
 use crate::sync::network::Mode;
@@ -28,6 +27,8 @@ use crate::sync::webview_target::WebviewTargets;
 use crate::sync::{self, SyncHost};
 use crate::tray;
 use crate::windows::{self, CrashReport, WindowError, WindowLabel, Windows};
+use syncshell_cli::client;
+use syncshell_cli::protocol::{NetworkMode, Reply, Request};
 use syncshell_core::store::sync_registrations::Kind;
 use syncshell_core::sync::parameters::{ParameterError, Parameters};
 use syncshell_proxy::ca::Authority;
@@ -110,7 +111,7 @@ fn defer_to_running_host(paths: &Paths, first: Option<Request>) -> i32 {
             println!("syncshell is already running");
             0
         }
-        Some(request) => match control::send_when_ready(paths, &request, STARTING_HOST_WAIT) {
+        Some(request) => match client::send_when_ready(paths, &request, STARTING_HOST_WAIT) {
             Ok(reply) => reply.print(),
             Err(e) => {
                 eprintln!("syncshell: error: {e}");

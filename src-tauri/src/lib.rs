@@ -1,10 +1,10 @@
-//! The syncshell desktop host: CLI, control socket, windows, tray. Everything that needs no
-//! window lives in `syncshell-core`.
+//! The syncshell desktop host (`syncshell-host`): control socket, windows, tray, and the commands
+//! run with no host up. Arguments and the control protocol are `syncshell-cli`'s; everything that
+//! needs no window lives in `syncshell-core`.
 
 mod bridge_commands;
 mod browser;
 mod changes;
-mod cli;
 mod commands;
 mod context;
 mod control;
@@ -17,7 +17,6 @@ mod notify;
 mod panel;
 mod panel_commands;
 mod permission_commands;
-mod protocol;
 mod proxy_policy;
 mod registration_listing;
 mod sync;
@@ -25,16 +24,20 @@ mod tray;
 mod windows;
 
 use clap::{CommandFactory, Parser};
+use syncshell_cli::args::Cli;
+use syncshell_cli::client::{self, Sent};
+use syncshell_cli::protocol::{Reply, Request};
 use syncshell_core::paths::Paths;
 use syncshell_core::sync::hold;
 
-use crate::cli::Cli;
 use crate::context::Context;
-use crate::control::ControlError;
-use crate::protocol::{Reply, Request};
 
-/// Runs the `syncshell` command and returns its exit status.
+/// Runs `syncshell-host` and returns its exit status. It takes the `syncshell` command's
+/// arguments (the small `syncshell` binary hands it those it cannot serve alone): with a host
+/// already running it still asks that host, so two commands racing to start one end up with one.
 pub fn run() -> i32 {
+    // GTK names windows' WM_CLASS after the program: keep the name users and docks know.
+    gtk::glib::set_prgname(Some(syncshell_cli::CLI_BINARY));
     let cli = Cli::parse();
     let paths = match Paths::from_env() {
         Ok(p) => p,
@@ -50,12 +53,9 @@ pub fn run() -> i32 {
     let Some(request) = command.into_request() else {
         return doctor(&paths);
     };
-    match control::send(&paths, &request) {
-        Ok(reply) => reply.print(),
-        Err(ControlError::NotRunning) => run_without_host(paths, request),
-        // The host may stop before its answer to `quit` is read; it did what was asked.
-        Err(ControlError::Io(_)) if request == Request::Quit => 0,
-        Err(e) => Reply::error(e).print(),
+    match client::send_and_print(&paths, request) {
+        Sent::Answered(code) => code,
+        Sent::NoHost(request) => run_without_host(paths, request),
     }
 }
 
@@ -85,14 +85,8 @@ fn run_without_host(paths: Paths, request: Request) -> i32 {
             }
         }
         Request::Demo | Request::Settings => host::run(paths, Some(request)),
-        Request::Status => {
-            println!("syncshell host: not running");
-            3
-        }
-        Request::Quit => {
-            println!("syncshell host: not running");
-            0
-        }
+        // Answered by `send_and_print`.
+        Request::Status | Request::Quit => 0,
         Request::SyncFire { .. } => {
             Reply::error("no syncshell host is running (start it with `syncshell --background`)")
                 .print()

@@ -1,4 +1,4 @@
-//! The `syncshell` command: everything is in the library, so tests and the binary share it.
+//! `syncshell-host`: everything is in the library, so tests and the binary share it.
 
 fn main() {
     std::process::exit(syncshell_lib::run());

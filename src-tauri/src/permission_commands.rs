@@ -11,7 +11,7 @@ use syncshell_core::sync::hold;
 
 use crate::commands::find_app;
 use crate::context::Context;
-use crate::protocol::Reply;
+use syncshell_cli::protocol::Reply;
 
 /// Exit status for a bad permission name or state (as for a usage error).
 const BAD_INPUT: i32 = 2;

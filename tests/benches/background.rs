@@ -1,7 +1,7 @@
 //! Background sync benchmarks against the real host (Xvfb, dbus-run-session, fixture servers on
 //! 127.0.0.1), as in the end-to-end tests. Prints figures; asserts nothing about time.
 //!
-//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle|views]`
+//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle|views|cli]`
 //! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
 
 use std::collections::BTreeMap;
@@ -43,6 +43,121 @@ fn main() {
     if wanted("views") {
         views_follow_the_cli();
     }
+    if wanted("cli") {
+        cli_fast_path();
+    }
+}
+
+const CLI_RUNS: usize = 100;
+const OPEN_RUNS: usize = 20;
+
+/// The small `syncshell` command against a running host: `status` from process start to exit
+/// (and the same through `syncshell-host`, the GTK binary every command used to be), and a
+/// launcher's `syncshell open ID` with the app's window closed, until the X server maps the
+/// window (seen by `xev` on the root window, timestamped as its lines arrive).
+fn cli_fast_path() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let mut env = Env::new();
+    let server = FixtureServer::start(Some("notes"));
+    env.run(&["install", &server.url("/app/")]).success();
+    env.start_host();
+    let host_binary = Env::binary().with_file_name("syncshell-host");
+    let time_status = |program: &std::path::Path| {
+        let mut ms: Vec<f64> = (0..CLI_RUNS)
+            .map(|_| {
+                let mut cmd = Command::new(program);
+                cmd.arg("status");
+                env.apply_env(&mut cmd);
+                let start = Instant::now();
+                let out = cmd.output().expect("the command runs");
+                let took = start.elapsed().as_secs_f64() * 1000.0;
+                assert!(out.status.success(), "{out:?}");
+                took
+            })
+            .collect();
+        print_ms(
+            &format!(
+                "`{} status`, host running ({CLI_RUNS} runs)",
+                program.file_name().unwrap().to_string_lossy()
+            ),
+            &mut ms,
+        );
+    };
+    time_status(&Env::binary());
+    time_status(&host_binary);
+
+    // Every top-level window the X server maps, as it happens (no window manager runs, so the
+    // app's window is a child of the root window).
+    let mut xev = Command::new("stdbuf")
+        .args(["-oL", "xev", "-root", "-event", "substructure"])
+        .env("DISPLAY", env.display())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("xev (x11-utils) and stdbuf (coreutils) must be installed");
+    let (maps_tx, maps) = std::sync::mpsc::channel::<(Instant, String)>();
+    let stdout = xev.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        // "MapNotify event, serial 27, synthetic NO, window 0x50d,"
+        // "    event 0x50d, window 0x1e00006, override NO": the second line names the window.
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if !line.starts_with("MapNotify event") {
+                continue;
+            }
+            let at = Instant::now();
+            let Some(Ok(next)) = lines.next() else { break };
+            let window = next
+                .trim()
+                .split(", ")
+                .find_map(|part| part.strip_prefix("window "))
+                .unwrap_or_default()
+                .to_owned();
+            if maps_tx.send((at, window)).is_err() {
+                break;
+            }
+        }
+    });
+    let (mut ms, mut loaded_ms) = (Vec::new(), Vec::new());
+    for _ in 0..OPEN_RUNS {
+        env.run(&["close", "notes"]).success();
+        wait_until("the window to close", PAGE_TIMEOUT, || {
+            env.run(&["status"]).stdout.contains("open windows: none")
+        });
+        while maps.try_recv().is_ok() {}
+        let loads = server.reports("loaded").len();
+        let start = Instant::now();
+        env.run(&["open", "notes"]).success();
+        // The app's window: GTK maps helper windows of its own too (no title), so each window
+        // mapped is named by asking the X server (after the fact; the time is when it mapped).
+        let mapped = loop {
+            let (at, window) = maps
+                .recv_timeout(PAGE_TIMEOUT)
+                .expect("the window to be mapped");
+            let name = env.x_tool("xprop", &["-id", &window, "WM_NAME"]);
+            if name.stdout.contains("Fixture Notes") {
+                break at;
+            }
+        };
+        ms.push(mapped.duration_since(start).as_secs_f64() * 1000.0);
+        wait_until("the page to load", PAGE_TIMEOUT, || {
+            server.reports("loaded").len() > loads
+        });
+        let loaded = server.reports("loaded")[loads].at;
+        loaded_ms.push(loaded.duration_since(start).as_secs_f64() * 1000.0);
+    }
+    let _ = xev.kill();
+    let _ = xev.wait();
+    print_ms(
+        &format!("launcher `syncshell open notes`, host running, to the window mapped ({OPEN_RUNS} runs)"),
+        &mut ms,
+    );
+    print_ms(
+        &format!("launcher `syncshell open notes`, host running, to the page's first script ({OPEN_RUNS} runs)"),
+        &mut loaded_ms,
+    );
 }
 
 const VIEW_RUNS: usize = 20;

@@ -159,10 +159,29 @@ impl Env {
         let bin = exe.parent().unwrap().parent().unwrap().join("syncshell");
         assert!(
             bin.exists(),
-            "{} is missing: build it first (cargo build -p syncshell)",
+            "{} is missing: build it first (cargo build --workspace)",
             bin.display()
         );
         bin
+    }
+
+    /// Opens this test's directories (its root, `$HOME`, `$XDG_DATA_HOME`, `$XDG_RUNTIME_DIR`)
+    /// to other users (0755), as a home directory often is and as the runtime directory's
+    /// fallback under `/tmp` is: then only the modes syncshell gives its own files keep another
+    /// user out, which is what a test of that must see.
+    pub fn open_to_other_users(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        let open = std::fs::Permissions::from_mode(0o755);
+        for dir in [
+            self.root.path().to_owned(),
+            self.home(),
+            self.home().join(".local"),
+            self.data_home(),
+            self.runtime_dir(),
+        ] {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::set_permissions(&dir, open.clone()).unwrap();
+        }
     }
 
     /// `$HOME`.
@@ -320,6 +339,12 @@ impl Env {
             COMMAND_TIMEOUT,
             || self.run(&["status"]).code == 0,
         );
+    }
+
+    /// The pid of the process started for host `index` (`dbus-run-session`'s unless the test
+    /// shares a session bus, then the `syncshell` command's own).
+    pub fn spawned_pid(&self, index: usize) -> u32 {
+        self.hosts[index].id()
     }
 
     /// Whether host `index` has exited, and with which status.

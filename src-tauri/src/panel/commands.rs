@@ -20,10 +20,10 @@ use super::events::{self, InstallProgress};
 use super::state::{self, HostFacts, NetworkView, PanelState};
 use super::PanelError;
 use crate::host::Host;
-use crate::protocol::{NetworkMode, Reply, Request};
 use crate::registration_listing;
 use crate::sync::network::Mode;
 use crate::windows::SETTINGS_LABEL;
+use syncshell_cli::protocol::{NetworkMode, Reply, Request};
 
 /// The second lock after the grant: only the settings window speaks for the panel.
 fn panel_only(webview: &Webview) -> Result<(), PanelError> {

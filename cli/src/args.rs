@@ -1,4 +1,4 @@
-//! Command-line parsing.
+//! The `syncshell` command line, shared by `syncshell` and `syncshell-host`.
 
 use clap::{Parser, Subcommand};
 
@@ -56,6 +56,7 @@ pub enum Command {
     Demo,
     /// Background sync registrations: list them, or fire an event now.
     Sync {
+        /// `list` or `fire`.
         #[command(subcommand)]
         action: SyncAction,
     },
@@ -142,8 +143,8 @@ pub enum SyncAction {
 }
 
 impl Command {
-    /// The request this command sends to the host; `None` for `doctor`, which runs here (in the
-    /// user's session, seeing what the host sees).
+    /// The request this command sends to the host; `None` for `doctor`, which `syncshell-host`
+    /// runs itself (in the user's session, seeing what the host sees).
     pub fn into_request(self) -> Option<Request> {
         Some(match self {
             Self::Doctor => return None,
