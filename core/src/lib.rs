@@ -18,4 +18,5 @@ pub mod paths;
 pub mod permission;
 pub mod store;
 pub mod sync;
+pub mod terminal_text;
 pub mod uninstall;

@@ -120,19 +120,20 @@ pub fn to_desktop(
     } else {
         options.body.clone()
     };
+    let body = without_nul(&body);
     let mut actions = Vec::new();
     if caps.actions {
         // A click on the body is the `default` action, which servers do not show as a button.
         actions.extend([DEFAULT_ACTION.to_owned(), String::new()]);
         for (i, a) in options.actions.iter().take(MAX_ACTIONS).enumerate() {
-            actions.extend([action_key(i), a.title.clone()]);
+            actions.extend([action_key(i), without_nul(&a.title)]);
         }
     }
     DesktopNotification {
-        app_name: app_name.to_owned(),
+        app_name: without_nul(app_name),
         replaces_id: replaces.unwrap_or(0),
         app_icon: icon.unwrap_or_default().to_owned(),
-        summary: title.to_owned(),
+        summary: without_nul(title),
         body,
         actions,
         desktop_entry: desktop_entry.to_owned(),
@@ -161,6 +162,13 @@ pub fn action_for_key<'a>(options: &'a NotificationOptions, key: &str) -> Option
         .take(MAX_ACTIONS)
         .nth(index)
         .map(|a| a.action.as_str())
+}
+
+/// `text` with each NUL shown as U+FFFD. D-Bus strings cannot hold NUL, and the bus daemon
+/// disconnects a client that sends one: one app's title with a NUL would cut every app's
+/// notifications (and their clicks) off with the host's connection. zbus does not check.
+fn without_nul(text: &str) -> String {
+    text.replace('\0', "\u{fffd}")
 }
 
 /// Escapes the characters the notification spec's body markup gives meaning to.
@@ -280,5 +288,20 @@ mod tests {
         assert!(o.require_interaction);
         assert_eq!(o.data.as_deref(), Some(r#"{"n":1}"#));
         assert_eq!(o.actions[0].title, "A");
+    }
+
+    #[test]
+    fn nul_never_reaches_the_bus() {
+        let mut with_nul = options();
+        with_nul.body = "b\0ody".into();
+        with_nul.actions[0].title = "Re\0ad".into();
+        let d = to_desktop("Ap\0p", "app", "ti\0tle", &with_nul, None, None, &caps());
+        assert_eq!(d.app_name, "Ap\u{fffd}p");
+        assert_eq!(d.summary, "ti\u{fffd}tle");
+        assert_eq!(d.body, "b\u{fffd}ody");
+        assert_eq!(d.actions[3], "Re\u{fffd}ad");
+        // Line breaks stay: a summary or body may have them.
+        let d = to_desktop("App", "app", "a\nb", &options(), None, None, &caps());
+        assert_eq!(d.summary, "a\nb");
     }
 }

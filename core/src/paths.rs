@@ -126,6 +126,20 @@ pub fn launcher_name(app_id: &str) -> String {
     format!("syncshell-{app_id}")
 }
 
+/// Creates the data directory (and parents) and makes it owner-only (0700), as Chromium keeps its
+/// profile: it holds each app's cookies and storage, the CA's private key and the tokens that let
+/// a worker speak for its app through the proxy, which any local user can reach on loopback. A
+/// data directory that is a link is followed (moving it to another disk is the user's business;
+/// unlike the runtime directory's fallback under `/tmp`, no one else can plant it).
+pub fn ensure_data_dir(paths: &Paths) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&paths.data_dir)?;
+    std::fs::set_permissions(&paths.data_dir, std::fs::Permissions::from_mode(0o700))
+}
+
 /// Creates `dir` (and parents) and makes it owner-only (0700), as the control socket's directory must be.
 /// A `dir` that is a symbolic link, or a directory of another user, is refused: someone who could
 /// plant one (under `/tmp`, where the runtime directory falls back to) would otherwise get the
@@ -203,5 +217,25 @@ mod tests {
         assert!(err.to_string().contains("is a symbolic link"), "{err}");
         let mode = std::fs::metadata(&elsewhere).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o777, "the link's target is not touched");
+    }
+
+    #[test]
+    fn the_data_directory_becomes_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::new(
+            &tmp.path().join("data"),
+            &tmp.path().join("config"),
+            tmp.path(),
+        );
+        // Made by an older syncshell, readable by everyone.
+        std::fs::create_dir_all(&paths.data_dir).unwrap();
+        std::fs::set_permissions(&paths.data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ensure_data_dir(&paths).unwrap();
+        let mode = std::fs::metadata(&paths.data_dir)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 }

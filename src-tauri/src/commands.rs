@@ -13,6 +13,7 @@ use syncshell_core::store::sync_registrations::Registration;
 use syncshell_core::store::{background_log, engagement};
 use syncshell_core::sync::hold::{self, Hold};
 use syncshell_core::sync::parameters::{format_duration, Parameters};
+use syncshell_core::terminal_text::for_terminal;
 use syncshell_core::uninstall;
 
 use crate::context::Context;
@@ -61,7 +62,7 @@ fn install_reply(ctx: &Context, installed: &Installed) -> Reply {
     } else {
         "Installed"
     };
-    let _ = writeln!(out, "{verb} \"{}\" as {}", app.name, app.id);
+    let _ = writeln!(out, "{verb} \"{}\" as {}", for_terminal(&app.name), app.id);
     let _ = writeln!(out, "  start:    {}", app.start_url);
     let _ = writeln!(out, "  scope:    {}", app.scope);
     let _ = writeln!(
@@ -93,18 +94,19 @@ pub fn list(ctx: &Context, json: bool) -> Reply {
         return Reply::ok("No apps installed. Install one with: syncshell install URL\n");
     }
     let id_width = apps.iter().map(|a| a.id.len()).max().unwrap_or(2).max(2);
-    let name_width = apps
+    let names: Vec<_> = apps.iter().map(|a| for_terminal(&a.name)).collect();
+    let name_width = names
         .iter()
-        .map(|a| a.name.chars().count())
+        .map(|n| n.chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
     let mut out = format!("{:id_width$}  {:name_width$}  START URL\n", "ID", "NAME");
-    for app in &apps {
+    for (app, name) in apps.iter().zip(&names) {
         let _ = writeln!(
             out,
-            "{:id_width$}  {:name_width$}  {}",
-            app.id, app.name, app.start_url
+            "{:id_width$}  {name:name_width$}  {}",
+            app.id, app.start_url
         );
     }
     Reply::ok(out)
@@ -120,7 +122,11 @@ pub fn uninstall(ctx: &Context, id: &str, keep_data: bool) -> Reply {
     let result = uninstall::uninstall(&mut ctx.store(), &ctx.paths, id, keep);
     match result {
         Ok(app) => {
-            let mut reply = Reply::ok(format!("Uninstalled \"{}\" ({})\n", app.name, app.id));
+            let mut reply = Reply::ok(format!(
+                "Uninstalled \"{}\" ({})\n",
+                for_terminal(&app.name),
+                app.id
+            ));
             // With no app left there is no background work to start at login for.
             let none_left = apps::list(ctx.store().conn())
                 .map(|a| a.is_empty())
@@ -253,9 +259,10 @@ pub fn sync_list(
         };
         let _ = writeln!(
             out,
-            "{app}\t{}\t{}\t{state}\t{}\t{}\t{min}\t{every}\t{level}\t{held}",
+            "{}\t{}\t{}\t{state}\t{}\t{}\t{min}\t{every}\t{level}\t{held}",
+            for_terminal(app),
             r.key.kind.as_str(),
-            r.key.tag,
+            for_terminal(&r.key.tag),
             r.attempts,
             when(r.delay_until, now)
         );
@@ -291,11 +298,13 @@ pub fn log(ctx: &Context, app: Option<&str>, json: bool) -> Reply {
         };
         let _ = writeln!(
             out,
-            "{}  {app}  {}  {}  tag={}{meta}",
+            "{}  {}  {}  {}  tag={}{}",
             format_time(e.at),
+            for_terminal(app),
             e.service.as_str(),
             e.event_name(),
-            e.tag
+            for_terminal(&e.tag),
+            for_terminal(&meta)
         );
     }
     Reply::ok(out)

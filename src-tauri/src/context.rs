@@ -39,6 +39,15 @@ pub enum ContextError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] syncshell_core::store::StoreError),
+    /// The data directory could not be made, or made owner-only.
+    #[error("cannot make the data directory {} owner-only: {source}", path.display())]
+    DataDirectory {
+        /// The data directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The running executable could not be found (launchers need its path).
     #[error("cannot locate the syncshell executable: {0}")]
     Executable(std::io::Error),
@@ -55,6 +64,12 @@ impl Context {
 
     /// Opens the store and prepares the client, on `clock` (tests pass a fake one).
     pub fn open_with_clock(paths: Paths, clock: Arc<dyn Clock>) -> Result<Self, ContextError> {
+        syncshell_core::paths::ensure_data_dir(&paths).map_err(|source| {
+            ContextError::DataDirectory {
+                path: paths.data_dir.clone(),
+                source,
+            }
+        })?;
         let (store, set_aside) = Store::open_or_set_aside(&paths.database(), clock.now_ms())?;
         if let Some(aside) = set_aside {
             // Said every time it happens, to whoever started this (the host's log, the terminal).

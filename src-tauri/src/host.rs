@@ -514,7 +514,10 @@ impl Host {
                     .show(&app, None, &title, options, IconSource::Installed)
                     .await
                 {
-                    Ok(id) => Reply::ok(format!("Shown as {} (notification {id})\n", app.name)),
+                    Ok(id) => Reply::ok(format!(
+                        "Shown as {} (notification {id})\n",
+                        syncshell_core::terminal_text::for_terminal(&app.name)
+                    )),
                     Err(e) => {
                         Reply::error(format!("cannot show a notification for {}: {e}", app.id))
                     }

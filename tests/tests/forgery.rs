@@ -196,25 +196,62 @@ fn forged_calls_foreign_frames_other_users_and_escaping_input_get_nowhere() {
         exec != expected || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
     );
 
-    // 14-15. Another user: the control socket's directory is closed to them, so the host neither
-    // answers them nor quits for them.
-    let as_nobody = |args: &[&str]| {
+    // 14-15, 19-21. Another user, with this test's directories open to them as a home often is:
+    // the control socket's directory is closed to them, so the host neither answers them nor
+    // quits for them; the data directory is closed too (the database holds the tokens that let a
+    // worker speak for its app through the proxy, which any local user can reach on loopback;
+    // WebKit's cookies and the CA's key are there too).
+    env.open_to_other_users();
+    let as_nobody = |program: &std::path::Path, args: &[&str]| {
         let mut cmd = std::process::Command::new("setpriv");
         cmd.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-            .arg(Env::binary())
+            .arg(program)
             .args(args);
         env.apply_env(&mut cmd);
-        cmd.output().expect("setpriv (util-linux) runs")
+        let out = cmd.output().expect("setpriv (util-linux) runs");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let status = as_nobody(&["status"]);
+    let (stdout, stderr) = as_nobody(&Env::binary(), &["status"]);
+    // It ran, as nobody, and was turned away by the directory's mode (not by anything else).
+    assert!(stderr.contains("Permission denied"), "{stdout}{stderr}");
     attacks.tried(
         "14. another user asks the host its status",
-        String::from_utf8_lossy(&status.stdout).contains("running (pid"),
+        stdout.contains("running (pid"),
     );
-    as_nobody(&["quit"]);
+    as_nobody(&Env::binary(), &["quit"]);
     attacks.tried(
         "15. another user tells the host to quit",
         env.run(&["status"]).code != 0,
+    );
+    let data_dir = env.data_home().join("syncshell");
+    let cat = std::path::Path::new("/bin/cat");
+    let (db, denied) = as_nobody(cat, &[&data_dir.join("syncshell.db").to_string_lossy()]);
+    attacks.tried(
+        &format!("19. another user reads the database (apps' worker tokens): {denied}"),
+        !db.is_empty() || !denied.contains("Permission denied"),
+    );
+    let ls = std::path::Path::new("/bin/ls");
+    let (listing, denied) = as_nobody(ls, &["-R", &data_dir.to_string_lossy()]);
+    attacks.tried(
+        &format!("20. another user lists the apps' WebKit data: {denied}"),
+        listing.contains("webview") || !denied.contains("Permission denied"),
+    );
+    let token = env
+        .db()
+        .query_row("SELECT token FROM origin_tokens LIMIT 1", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap();
+    let (found, _) = as_nobody(
+        std::path::Path::new("/bin/grep"),
+        &["-rl", &token, &env.home().to_string_lossy()],
+    );
+    attacks.tried(
+        &format!("21. another user finds a worker token under $HOME: {found}"),
+        !found.is_empty(),
     );
 
     // 16. The app page calling the settings panel's commands (also in panel.rs).
@@ -265,6 +302,137 @@ fn a_planted_runtime_directory_link_is_refused_and_gets_no_socket() {
         env.host_exit(host) == Some(0)
             || std::fs::read_dir(&theirs).unwrap().next().is_some()
             || !log.contains("is a symbolic link"),
+    );
+    attacks.report();
+}
+
+/// Text an app chooses (a sync tag, its name, a notification's title and icon) carrying line
+/// breaks, terminal escapes, a bidirectional override, NUL or a local path: the CLI's tables keep
+/// one row per item and send the terminal no control character, the JSON keeps the exact text, a
+/// NUL cannot get the host's bus connection cut (the bus daemon disconnects a client that sends
+/// one, which would silence every app's notifications), and no local file becomes an icon.
+#[test]
+fn app_text_cannot_forge_output_cut_the_bus_or_name_local_files() {
+    use syncshell_e2e::notification_server::NotificationServer;
+    use syncshell_e2e::session_bus::SessionBus;
+
+    let mut attacks = Attacks::default();
+    let bus = SessionBus::start();
+    let desktop = NotificationServer::start(&bus, "body actions");
+    let mut env = Env::new();
+    env.use_session_bus(&bus);
+    let server = FixtureServer::start(Some("outbox"));
+    outbox::install_and_open(&mut env, &server);
+    // Offline: the registration stays to be listed.
+    env.run(&["network", "offline"]).success();
+    let no_control = |text: &str| {
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    };
+
+    // 22-24. A sync tag that would add a row to `sync list`, retitle and clear the terminal,
+    // and reverse what follows it.
+    let tag = "x\nFixture Outbox\tsync\tforged\tpending\r\n\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gat";
+    server.instruct(json!({ "register": tag }));
+    let registered = server.wait_for_report("registered", PAGE_TIMEOUT);
+    assert_eq!(registered.query["tag"], tag, "the page's own tag, as sent");
+    assert!(
+        stored_tags(&env).contains(&tag.to_owned()),
+        "stored as sent"
+    );
+    let listed = env.run(&["sync", "list"]).success().stdout;
+    attacks.tried(
+        &format!("22. a tag adding rows to `syncshell sync list`:\n{listed}"),
+        listed.lines().count() != 2 || listed.matches('\t').count() != 2 * 9,
+    );
+    attacks.tried(
+        "23. a tag sending escape sequences or a direction override to the terminal",
+        !no_control(&listed) || listed.contains('\u{202e}'),
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.run(&["sync", "list", "--json"]).success().stdout).unwrap();
+    assert_eq!(json[0]["tag"], tag, "the JSON keeps the exact tag: {json}");
+    let log = env.run(&["log"]).success().stdout;
+    attacks.tried(
+        &format!("24. a tag adding lines or escapes to `syncshell log`:\n{log}"),
+        log.lines().count() != env.log_events(None).len() || !no_control(&log),
+    );
+
+    // 25-26. An app name with the same.
+    let evil = FixtureServer::start(None);
+    evil.route(
+        "/evil/",
+        Canned::ok(
+            "text/html",
+            r#"<!doctype html><title>x</title><link rel="manifest" href="manifest.json">"#,
+        ),
+    );
+    evil.route(
+        "/evil/manifest.json",
+        Canned::ok(
+            "application/manifest+json",
+            json!({
+                "name": "Evil\noutbox    Fixture Outbox  http://forged/\u{1b}[8m",
+                "short_name": "evil",
+                "start_url": "/evil/",
+                "icons": [
+                    { "src": "../../../../../../../../etc/passwd", "sizes": "192x192" },
+                    { "src": "file:///etc/passwd", "sizes": "512x512", "type": "image/png" },
+                ],
+            })
+            .to_string(),
+        ),
+    );
+    let installed = env.run(&["install", &evil.url("/evil/")]);
+    let apps = env.run(&["list"]).success().stdout;
+    attacks.tried(
+        &format!(
+            "25. an app name adding rows or escapes to `syncshell list` and the install's reply:\n{apps}{}",
+            installed.stdout
+        ),
+        apps.lines().count() != 3 || !no_control(&apps) || !no_control(&installed.stdout),
+    );
+    // 26. Manifest icons naming local files: never read; an icon, if any, comes over HTTP.
+    let passwd = std::fs::read("/etc/passwd").unwrap();
+    let copied = syncshell_e2e::harness::files_under(&env.home())
+        .into_iter()
+        .filter(|f| std::fs::read(env.home().join(f)).ok().as_ref() == Some(&passwd))
+        .collect::<Vec<_>>();
+    attacks.tried(
+        &format!("26. manifest icons naming /etc/passwd copied into $HOME: {copied:?}"),
+        !copied.is_empty(),
+    );
+
+    // 27-28. A notification whose title and body hold NUL, with a local file as its icon; then
+    // another: both reach the desktop, the NUL shown as U+FFFD, no local file as the icon.
+    env.run(&["permission", "outbox", "notifications", "allow"])
+        .success();
+    server.instruct(json!({
+        "regNotify": "ti\u{0}tle",
+        "regBody": "bo\u{0}dy",
+        "regIcon": "file:///etc/passwd",
+    }));
+    let first = server.wait_for_report("reg-notified", PAGE_TIMEOUT);
+    assert_eq!(
+        first.query["title"], "ti\u{0}tle",
+        "getNotifications gives it back as sent"
+    );
+    server.instruct(json!({ "regNotify": "after" }));
+    let calls = desktop.wait_for_calls(2, PAGE_TIMEOUT);
+    attacks.tried(
+        &format!("27. a NUL in a title cutting the host off the bus: {calls:?}"),
+        calls[0].summary != "ti\u{fffd}tle"
+            || calls[0].body != "bo\u{fffd}dy"
+            || calls[1].summary != "after",
+    );
+    attacks.tried(
+        &format!(
+            "28. a notification icon naming a local file: {:?}",
+            calls[0].icon
+        ),
+        calls[0].icon.contains("passwd")
+            || std::fs::read(&calls[0].icon).ok().as_ref() == Some(&passwd),
     );
     attacks.report();
 }
