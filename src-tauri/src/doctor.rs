@@ -90,8 +90,16 @@ pub async fn run(paths: &Paths) -> Reply {
     desktop(&mut findings).await;
     findings.push(autostart(paths));
     findings.push(trust_store());
-    findings.push(private_dir("data directory", &paths.data_dir));
-    findings.push(private_dir("runtime directory", &paths.runtime_dir));
+    findings.push(private_dir(
+        "data directory",
+        &paths.data_dir,
+        Links::Follow,
+    ));
+    findings.push(private_dir(
+        "runtime directory",
+        &paths.runtime_dir,
+        Links::Refuse,
+    ));
     findings.push(ca_key(&paths.data_dir.join("tls/ca-key.pem")));
     if let Some(proxy) = proxy {
         findings.push(proxy_answers(&proxy).await);
@@ -286,9 +294,24 @@ fn trust_store() -> Finding {
     }
 }
 
-/// A directory that must be the user's alone (0700, theirs, not a link).
-fn private_dir(what: &'static str, dir: &Path) -> Finding {
-    match std::fs::symlink_metadata(dir) {
+/// Whether a directory may be a symbolic link.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Links {
+    /// Followed: the data directory, in the user's home, may live on another disk.
+    Follow,
+    /// Refused: the runtime directory's fallback under `/tmp` could be planted by someone else.
+    Refuse,
+}
+
+/// A directory that must be the user's alone (0700, theirs; a link only where `links` allows).
+/// The host makes both 0700 when it starts; a looser one here means it has not run since, or
+/// something else changed it.
+fn private_dir(what: &'static str, dir: &Path, links: Links) -> Finding {
+    let meta = match links {
+        Links::Follow => std::fs::metadata(dir),
+        Links::Refuse => std::fs::symlink_metadata(dir),
+    };
+    match meta {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => finding(
             Level::Ok,
             what,
@@ -313,20 +336,16 @@ fn private_dir(what: &'static str, dir: &Path) -> Finding {
                     what,
                     format!("{} belongs to uid {}", dir.display(), m.uid()),
                 )
-            } else if what == "runtime directory" && mode != 0o700 {
+            } else if mode != 0o700 {
                 finding(
                     Level::Fail,
                     what,
-                    format!("{} is {mode:o}, not 700", dir.display()),
+                    format!(
+                        "{} is {mode:o}, not 700: other users can enter it",
+                        dir.display()
+                    ),
                 )
                 .fix(format!("chmod 700 {}", dir.display()))
-            } else if mode & 0o022 != 0 {
-                finding(
-                    Level::Fail,
-                    what,
-                    format!("{} is writable by others ({mode:o})", dir.display()),
-                )
-                .fix(format!("chmod go-w {}", dir.display()))
             } else {
                 finding(Level::Ok, what, format!("{} ({mode:o})", dir.display()))
             }

@@ -72,4 +72,29 @@ fn doctor_says_what_the_desktop_has_and_what_to_fix() {
         "{}",
         broken.stdout
     );
+
+    // A data directory others can read (the apps' cookies, worker tokens, the CA key): the same.
+    let data = env.data_home().join("syncshell");
+    std::fs::set_permissions(&data, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let broken = env.run(&["doctor"]);
+    assert!(line(&broken.stdout, "data directory:").starts_with("FAIL"));
+    assert!(
+        broken
+            .stdout
+            .contains(&format!("-> chmod 700 {}", data.display())),
+        "{}",
+        broken.stdout
+    );
+    // Moved to another disk and linked back: fine, when the real directory is private.
+    let moved = env.home().join("other-disk/syncshell");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&data, &moved).unwrap();
+    std::fs::set_permissions(&moved, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink(&moved, &data).unwrap();
+    let linked = env.run(&["doctor"]);
+    assert!(
+        line(&linked.stdout, "data directory:").starts_with("ok"),
+        "{}",
+        linked.stdout
+    );
 }
