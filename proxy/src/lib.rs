@@ -30,6 +30,7 @@ use hyper::header::HeaderMap;
 use hyper::{Method, Response};
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::CertificateDer;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
 pub use inject::Shim;
@@ -98,14 +99,47 @@ pub(crate) struct Shared {
     pub(crate) authority: Option<Arc<ca::Authority>>,
 }
 
+/// A proxy without a listener of its own: it serves the connections it is handed. [`start`] is
+/// one on a loopback listener; tests and fuzzing hand it in-memory streams.
+pub struct Proxy {
+    shared: Arc<Shared>,
+}
+
+impl Proxy {
+    /// A proxy deciding with `policy`, set up as `options` say. Fails only if the upstream TLS
+    /// configuration cannot be built.
+    pub fn new(policy: Arc<dyn Policy>, options: Options) -> std::io::Result<Self> {
+        let upstream = Upstream::new(options.extra_roots).map_err(std::io::Error::other)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                policy,
+                upstream,
+                authority: options.authority,
+            }),
+        })
+    }
+
+    /// Serves one browser connection (HTTP/1.1 in proxy form, with upgrades and `CONNECT`)
+    /// until either side closes it. Upgraded and intercepted connections go on in tasks of
+    /// their own, so this needs a Tokio runtime.
+    pub async fn serve_connection<I>(&self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let shared = self.shared.clone();
+        let service = hyper::service::service_fn(move |req| routing::handle(shared.clone(), req));
+        let conn = hyper::server::conn::http1::Builder::new()
+            .preserve_header_case(true)
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
+        // A client hanging up mid-response is normal for a browser; nothing to report.
+        let _ = conn.await;
+    }
+}
+
 /// Starts the proxy on 127.0.0.1 (an ephemeral port) for the rest of the process's life.
 pub async fn start(policy: Arc<dyn Policy>, options: Options) -> std::io::Result<ProxyHandle> {
-    let upstream = Upstream::new(options.extra_roots).map_err(std::io::Error::other)?;
-    let shared = Arc::new(Shared {
-        policy,
-        upstream,
-        authority: options.authority,
-    });
+    let proxy = Arc::new(Proxy::new(policy, options)?);
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -114,17 +148,8 @@ pub async fn start(policy: Arc<dyn Policy>, options: Options) -> std::io::Result
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let shared = shared.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |req| routing::handle(shared.clone(), req));
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .preserve_header_case(true)
-                    .serve_connection(TokioIo::new(stream), service)
-                    .with_upgrades();
-                // A client hanging up mid-response is normal for a browser; nothing to report.
-                let _ = conn.await;
-            });
+            let proxy = proxy.clone();
+            tokio::spawn(async move { proxy.serve_connection(stream).await });
         }
     });
     Ok(ProxyHandle { addr })

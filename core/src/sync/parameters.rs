@@ -146,6 +146,21 @@ impl Parameters {
         Self::from_settings(Self::settings(config_file, env)?)
     }
 
+    /// [`Parameters::load`] with the config file's contents given: defaults, then `text` (read as
+    /// the file called `name`, which errors name), then the environment. Never touches the file
+    /// system, so a config file can be checked (or fuzzed) without writing it anywhere. Any
+    /// `Ok` holds only values the file and environment may give: counts above 0, durations
+    /// above 0 ms.
+    pub fn from_text(
+        text: &str,
+        name: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ParameterError> {
+        let mut settings = file_settings(text, name)?;
+        settings.extend(Self::env_settings(env));
+        Self::from_settings(settings)
+    }
+
     /// Every parameter loaded as [`Parameters::load`] does, with where its value came from.
     pub fn in_force(
         config_file: &Path,
@@ -190,17 +205,24 @@ impl Parameters {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(error(&name, "-", e.to_string())),
         };
-        for key in Self::keys() {
-            let var = format!("SYNCSHELL_{}", key.to_ascii_uppercase());
-            if let Some(text) = env(&var) {
-                settings.push(Setting {
+        settings.extend(Self::env_settings(env));
+        Ok(settings)
+    }
+
+    /// The environment's settings (`SYNCSHELL_` + a key uppercased), in key order.
+    fn env_settings(env: impl Fn(&str) -> Option<String>) -> Vec<Setting> {
+        Self::keys()
+            .into_iter()
+            .filter_map(|key| {
+                let var = format!("SYNCSHELL_{}", key.to_ascii_uppercase());
+                let text = env(&var)?;
+                Some(Setting {
                     source_name: format!("environment variable {var}"),
                     value: env_value(&text),
                     key,
-                });
-            }
-        }
-        Ok(settings)
+                })
+            })
+            .collect()
     }
 
     /// The setting names: the fields' names, as the derived `Serialize` writes them.
@@ -505,6 +527,18 @@ mod tests {
             e.to_string().starts_with("environment variable SYNCSHELL_"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn text_loads_as_the_same_file_would() {
+        let text = "max_sync_attempts = 4\n[sync]\nlog_retention = \"1d\"\n";
+        let env = |k: &str| (k == "SYNCSHELL_MAX_SYNC_ATTEMPTS").then(|| "6".to_owned());
+        let p = Parameters::from_text(text, "config.toml", env).unwrap();
+        assert_eq!(p.max_sync_attempts, 6);
+        assert_eq!(p.log_retention, 86_400_000);
+        assert_eq!(load_file(text).map(|p| p.log_retention), Ok(86_400_000));
+        let e = Parameters::from_text("x = 1\n", "mine.toml", no_env).unwrap_err();
+        assert_eq!(e.source_name, "mine.toml line 1");
     }
 
     #[test]
