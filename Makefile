@@ -50,7 +50,7 @@ test-js: deps
 	node --test web/ 2>&1 | tee target/test-js.log
 
 # One closing line with the totals of every runner.
-test: lint test-js test-rust
+test: lint test-js test-rust fuzz-smoke
 	@awk '/^test result:/ { p += $$4; f += $$6 } /^# pass / { p += $$3 } /^# fail / { f += $$3 } \
 		END { print "total: " p " passed, " f " failed" }' target/test-rust.log target/test-js.log
 
@@ -62,3 +62,38 @@ screenshots: deps
 
 clean:
 	$(CARGO) clean
+
+# ---- Fuzzing (issue 13) -------------------------------------------------------------------
+# One cargo-fuzz target per input surface, in fuzz/ (its own workspace; see fuzz/README.md).
+# Built for stable Rust without a sanitizer (`-s none`): AddressSanitizer needs nightly, and
+# safe Rust's out-of-bounds and overflow checks (on in fuzz/'s profile) report as panics anyway.
+#   make fuzz-smoke   every target for FUZZ_SMOKE_SECS (part of `make test`)
+#   make fuzz         every target for FUZZ_SECS, corpus kept in fuzz/corpus/ between runs
+FUZZ_TARGETS := manifest html_discovery config control_request bridge_message reserved_path \
+	proxy_request shim_injection
+FUZZ_SECS ?= 600
+FUZZ_SMOKE_SECS ?= 20
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-run
+
+fuzz-build: deps
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
+	cd fuzz && $(CARGO) fuzz build -s none
+
+fuzz-smoke: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECS=$(FUZZ_SMOKE_SECS)
+
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run
+
+# Each target from its committed seeds plus the corpus so far; a crash stops here with its log
+# (the input is saved in fuzz/artifacts/<target>/).
+fuzz-run:
+	@cd fuzz && mkdir -p logs && for t in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$t; \
+		$(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECS) \
+			-timeout=10 -print_final_stats=1 >logs/$$t.log 2>&1 \
+			|| { tail -n 40 logs/$$t.log; echo "fuzz $$t: FAILED (fuzz/logs/$$t.log)"; exit 1; }; \
+		awk -v t=$$t '/\tDONE / { for (i = 1; i < NF; i++) if ($$i ~ /^(cov|ft|exec\/s):$$/) s = s " " $$i " " $$(i+1) } \
+			/^stat::number_of_executed_units/ { n = $$2 } END { print "fuzz " t ": " n " runs," s ", no crash" }' logs/$$t.log; \
+	done
