@@ -49,8 +49,8 @@ impl Shim {
     /// full and the browser sees the new shim. `None`: send no If-None-Match.
     pub fn upstream_if_none_match(&self, browser: &str) -> Option<String> {
         let suffix = format!("-ss{}", self.version);
-        let tags: Vec<String> = browser
-            .split(',')
+        let tags: Vec<String> = etag_list(browser)
+            .into_iter()
             .filter_map(|t| {
                 let (weak, inner) = split_etag(t.trim())?;
                 let upstream = inner.strip_suffix(&suffix)?;
@@ -59,6 +59,26 @@ impl Shim {
             .collect();
         (!tags.is_empty()).then(|| tags.join(", "))
     }
+}
+
+/// The entries of an `If-None-Match` list. A comma inside quotes is part of an entity tag
+/// (RFC 9110 section 8.8.3 allows it there), not a separator: found by fuzzing, a server's
+/// `"a,b"` never revalidated.
+fn etag_list(value: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, b) in value.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                tags.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    tags.push(&value[start..]);
+    tags
 }
 
 fn split_etag(tag: &str) -> Option<(bool, &str)> {
@@ -174,6 +194,21 @@ mod tests {
             Some("\"v1\", W/\"v2\"")
         );
         assert_eq!(shim.response_etag("unquoted"), None);
+    }
+
+    #[test]
+    fn an_etag_with_a_comma_comes_back_whole() {
+        let shim = Shim::new("s");
+        let ours = shim.response_etag("\"z,\"").unwrap();
+        assert_eq!(
+            shim.upstream_if_none_match(&ours).as_deref(),
+            Some("\"z,\"")
+        );
+        let both = format!("{ours}, {}", shim.response_etag("W/\"a,b\"").unwrap());
+        assert_eq!(
+            shim.upstream_if_none_match(&both).as_deref(),
+            Some("\"z,\", W/\"a,b\"")
+        );
     }
 
     #[test]

@@ -426,6 +426,33 @@ pub fn format_duration(ms: Millis) -> String {
     )
 }
 
+/// The milliseconds of `text`, a list of numbers each followed by one of [`UNITS`] ("1h 30m",
+/// "2min"); `None` for a number without a unit or a total beyond `u128`.
+fn sum_of_units(text: &str) -> Option<u128> {
+    let mut total: u128 = 0;
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let number: u128 = rest.get(..digits)?.parse().ok()?;
+        rest = rest.get(digits..)?.trim_start();
+        let letters = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
+        let unit: u128 = match rest.get(..letters)? {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return None,
+        };
+        total = total.checked_add(number.checked_mul(unit)?)?;
+        rest = rest.get(letters..)?.trim_start();
+    }
+    Some(total)
+}
+
 /// Parses `1500ms`, `30s`, `5m`, `12h`, `3d` (a bare number is milliseconds).
 pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
     let t = text.trim();
@@ -449,12 +476,13 @@ pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
         )));
     }
     let millis = if t.bytes().all(|b| b.is_ascii_digit()) {
-        // humantime wants a unit; here a bare number has always meant milliseconds.
+        // A bare number has always meant milliseconds.
         t.parse::<u128>().map_err(|_| not_a_duration())?
     } else {
-        humantime::parse_duration(t)
-            .map_err(|e| BadDuration(format!("{}: {e}", not_a_duration())))?
-            .as_millis()
+        // Summed here in milliseconds, not by humantime: it counts in u64 nanoseconds, so it
+        // refused what `format_duration` writes for a long duration given in milliseconds
+        // (found by fuzzing: "2670368405590813288ms").
+        sum_of_units(t).ok_or_else(not_a_duration)?
     };
     Millis::try_from(millis)
         .ok()
@@ -539,6 +567,20 @@ mod tests {
         assert_eq!(load_file(text).map(|p| p.log_retention), Ok(86_400_000));
         let e = Parameters::from_text("x = 1\n", "mine.toml", no_env).unwrap_err();
         assert_eq!(e.source_name, "mine.toml line 1");
+    }
+
+    #[test]
+    fn every_duration_shown_reads_back() {
+        // Found by fuzzing: beyond u64 nanoseconds, "…ms" used to be refused.
+        let long = 2_670_368_405_590_813_288;
+        assert_eq!(parse_duration(&format_duration(long)), Ok(long));
+        assert_eq!(
+            parse_duration(&format_duration(Millis::MAX)),
+            Ok(Millis::MAX)
+        );
+        assert_eq!(parse_duration("90m 1500ms"), Ok(5_401_500));
+        assert!(parse_duration("1h 30").is_err());
+        assert!(parse_duration("9223372036854775808ms").is_err());
     }
 
     #[test]
