@@ -358,6 +358,14 @@ impl Env {
     /// Kills host `index` with SIGKILL, as a crash would, and waits (bounded) until everything it
     /// started (WebKit processes, its session bus) is gone too.
     pub fn crash_host(&mut self, index: usize) {
+        self.kill_host_only(index);
+        self.wait_for_group_gone(index);
+    }
+
+    /// Kills host `index` with SIGKILL and returns once it is reaped, leaving what it started
+    /// (WebKit's processes, which notice on their own) to go in their own time: a host started
+    /// right after meets them, as after a crash and an immediate relaunch.
+    pub fn kill_host_only(&mut self, index: usize) {
         let pid = self.host_pid().expect("the host wrote its pid");
         // SAFETY: kill(2) on the pid our host wrote.
         assert_eq!(
@@ -365,11 +373,29 @@ impl Env {
             0,
             "kill the host"
         );
-        let group = self.hosts[index].id() as i32;
         let _ = self.hosts[index].wait();
+    }
+
+    /// Kills host `index` and everything it started at once with SIGKILL (its process group, as
+    /// the end of a session or an out-of-memory kill of the session's cgroup does) and waits
+    /// (bounded) until they are gone.
+    pub fn kill_host_group(&mut self, index: usize) {
+        let group = self.hosts[index].id() as i32;
+        // SAFETY: killpg(2) on the process group our host runs in (its own, see spawn_host).
+        assert_eq!(
+            unsafe { libc::killpg(group, libc::SIGKILL) },
+            0,
+            "kill the group"
+        );
+        let _ = self.hosts[index].wait();
+        self.wait_for_group_gone(index);
+    }
+
+    fn wait_for_group_gone(&self, index: usize) {
+        let group = self.hosts[index].id() as i32;
         // SAFETY: signal 0 only probes whether the process group still has members.
         wait_until(
-            "the crashed host's processes to be gone",
+            "the killed host's processes to be gone",
             COMMAND_TIMEOUT,
             || unsafe { libc::killpg(group, 0) != 0 },
         );
