@@ -412,19 +412,34 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_others_can_write_or_that_is_a_link_fails() {
+    fn a_directory_others_can_enter_fails_and_a_link_only_where_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("d");
         std::fs::create_dir(&dir).unwrap();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        assert_eq!(private_dir("runtime directory", &dir).level, Level::Ok);
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert_eq!(private_dir("data directory", &dir).level, Level::Fail);
+        assert_eq!(
+            private_dir("runtime directory", &dir, Links::Refuse).level,
+            Level::Ok
+        );
+        // Readable by others is enough to fail: the data directory holds secrets.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(
+            private_dir("data directory", &dir, Links::Follow).level,
+            Level::Fail
+        );
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         let link = tmp.path().join("l");
         std::os::unix::fs::symlink(&dir, &link).unwrap();
-        assert_eq!(private_dir("data directory", &link).level, Level::Fail);
         assert_eq!(
-            private_dir("data directory", &tmp.path().join("none")).level,
+            private_dir("runtime directory", &link, Links::Refuse).level,
+            Level::Fail
+        );
+        assert_eq!(
+            private_dir("data directory", &link, Links::Follow).level,
+            Level::Ok
+        );
+        assert_eq!(
+            private_dir("data directory", &tmp.path().join("none"), Links::Follow).level,
             Level::Ok
         );
         let key = tmp.path().join("ca-key.pem");
