@@ -6,6 +6,7 @@ pub mod harness;
 pub mod notification_server;
 pub mod outbox;
 pub mod session_bus;
+pub mod small_disk;
 pub mod tls;
 pub mod tray_watcher;
 pub mod webdriver;

@@ -182,8 +182,7 @@ fn a_host_killed_mid_event_fires_the_registration_again_after_restart() {
     // kill points): the handler found it and sent it once more.
     let sent = posts(&server);
     assert_eq!(
-        sent,
-        [r#"{"text":"survives a crash"}"#; 2],
+        sent, [r#"{"text":"survives a crash"}"#; 2],
         "the hung attempt and the one after the restart"
     );
     assert!(env

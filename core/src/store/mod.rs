@@ -21,7 +21,7 @@ use rusqlite::{Connection, Transaction};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// SQLite refused an operation.
-    #[error("database error: {0}")]
+    #[error("{}", describe(.0))]
     Sql(#[from] rusqlite::Error),
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
@@ -42,6 +42,21 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// SQLite's error in the user's terms where the user can act on it (a full disk, a read-only
+/// one); SQLite's own words are kept in parentheses.
+fn describe(error: &rusqlite::Error) -> String {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => format!(
+            "the disk holding syncshell's data is full ({error}): free some space and try again; \
+             nothing stored before was lost"
+        ),
+        Some(rusqlite::ErrorCode::ReadOnly) => format!(
+            "syncshell's data cannot be written ({error}): its disk or directory is read-only"
+        ),
+        _ => format!("database error: {error}"),
+    }
 }
 
 /// A database file SQLite could not read, set aside so that syncshell can start.
@@ -165,6 +180,22 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_or_read_only_disk_is_said_in_the_users_terms() {
+        let sqlite = |code| {
+            StoreError::from(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                Some("as SQLite says it".into()),
+            ))
+            .to_string()
+        };
+        assert!(sqlite(rusqlite::ffi::SQLITE_FULL)
+            .starts_with("the disk holding syncshell's data is full (as SQLite says it)"));
+        assert!(sqlite(rusqlite::ffi::SQLITE_READONLY)
+            .starts_with("syncshell's data cannot be written"));
+        assert!(sqlite(rusqlite::ffi::SQLITE_BUSY).starts_with("database error: "));
+    }
 
     #[test]
     fn opening_a_file_turns_on_wal_and_foreign_keys() {
