@@ -3,10 +3,13 @@
 //! nothing stored is lost.
 
 use serde_json::json;
-use syncshell_e2e::fixture::{FixtureServer, Received};
+use syncshell_e2e::fixture::{Canned, FixtureServer, Received};
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
 use syncshell_e2e::outbox;
 use syncshell_e2e::small_disk::SmallDisk;
+
+/// A few retries 2 s apart and a cold hidden window each, with room to spare.
+const SYNC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn stored_tags(env: &Env) -> Vec<String> {
     let db = env.db();
@@ -127,4 +130,137 @@ fn a_full_or_read_only_data_directory_gets_clear_errors_and_loses_nothing() {
     env.start_host();
     assert_eq!(stored_tags(&env), kept);
     env.run(&["network", "online"]).success();
+}
+
+/// A WebKit web process that dies again and again (a page that crashes the engine, the OOM
+/// killer): a hidden window's event fails at once each time and backs off by the retry policy
+/// until it is dropped, with no storm of new processes; an app window reloads once, and when the
+/// page crashes again within 10 s it shows a notice with a Reload link instead of looping.
+#[test]
+fn a_web_process_crashing_in_a_loop_backs_off_and_does_not_spin() {
+    let mut env = Env::new();
+    outbox::quick_retries(&mut env);
+    let server = FixtureServer::start(Some("outbox"));
+    outbox::install_and_open(&mut env, &server);
+    env.run(&["network", "offline"]).success();
+    // A post whose sending hangs: each attempt is still running when its process is killed.
+    server.route("/api/posts", Canned::hang());
+    let registered = server.reports("registered").len();
+    server.instruct(json!({ "post": "never sent" }));
+    wait_until("the post to be written", PAGE_TIMEOUT, || {
+        server.reports("registered").len() > registered
+    });
+    env.run(&["close", "outbox"]).success();
+
+    // Every web process the host starts is killed as soon as it is seen, until the event is
+    // dropped after its last attempt.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    /// Stops the killer however the scope ends (a failed wait panics, and a scope waits for its
+    /// threads before it lets a panic through).
+    struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let kills = std::thread::scope(|scope| {
+        let _stop = Stop(&done);
+        let killer = scope.spawn(|| {
+            // Killed once it has been up for a moment: WebKitGTK aborts its UI process (the
+            // host) with "readPIDFromPeer: Unexpected short read" when a web process dies before
+            // it has reported its pid (measured), which no real page can cause.
+            let mut seen = std::collections::HashMap::new();
+            let mut kills = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                for (pid, comm) in env.host_children() {
+                    if !comm.starts_with("WebKitWebProces") {
+                        continue;
+                    }
+                    let first = *seen.entry(pid).or_insert_with(std::time::Instant::now);
+                    if first.elapsed() >= std::time::Duration::from_millis(300) {
+                        // SAFETY: kill(2) on a WebKit child of the test's own host.
+                        if unsafe { libc::kill(pid as i32, libc::SIGKILL) } == 0 {
+                            kills += 1;
+                        }
+                        seen.insert(
+                            pid,
+                            std::time::Instant::now() + std::time::Duration::from_secs(3600),
+                        );
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            kills
+        });
+        env.run(&["network", "online"]).success();
+        let deadline = std::time::Instant::now() + SYNC_TIMEOUT;
+        while !env
+            .log_events(None)
+            .iter()
+            .any(|e| e == "Registration dropped after the last attempt")
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not dropped: {:?}\n{}",
+                env.log_events(None),
+                env.host_log(0)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        killer.join().unwrap()
+    });
+    let failures: Vec<String> = {
+        let db = env.db();
+        let mut stmt = db
+            .prepare("SELECT metadata FROM background_log WHERE event = 'sync event failed'")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    println!("hidden window crash loop: {kills} web processes killed, {failures:?}");
+    assert_eq!(failures.len(), 3, "max_sync_attempts, then dropped");
+    assert!(
+        failures.iter().all(|f| f.contains("web process")),
+        "{failures:?}"
+    );
+    // One hidden window an attempt, each with at most a few web processes (measured: 2).
+    assert!(
+        (3..=9).contains(&kills),
+        "{kills} web processes for 3 attempts"
+    );
+
+    // The app window: one reload after a crash, then a notice.
+    let loads = server.reports("loaded").len();
+    env.run(&["open", "outbox"]).success();
+    wait_until("the page", PAGE_TIMEOUT, || {
+        server.reports("loaded").len() == loads + 1
+    });
+    assert!(env.kill_web_processes() > 0);
+    wait_until("the reload", PAGE_TIMEOUT, || {
+        server.reports("loaded").len() == loads + 2
+    });
+    assert!(env.kill_web_processes() > 0);
+    wait_until("the host to stop reloading", PAGE_TIMEOUT, || {
+        env.host_log(0)
+            .contains("its page crashed twice within 10 s")
+    });
+    // The notice is up (in a web process of its own), and it loads nothing of the app's.
+    wait_until("the notice's web process", PAGE_TIMEOUT, || {
+        env.host_children()
+            .iter()
+            .any(|(_, comm)| comm.starts_with("WebKitWebProces"))
+    });
+    assert!(env
+        .run(&["status"])
+        .success()
+        .stdout
+        .contains("open windows: outbox"));
+    assert_eq!(
+        server.reports("loaded").len(),
+        loads + 2,
+        "not reloaded again"
+    );
 }
