@@ -48,6 +48,9 @@ pub struct Canned {
     pub body: Vec<u8>,
     /// Wait this long before answering (a server that hangs).
     pub delay: Option<Duration>,
+    /// Send the status, headers and body, then keep the response open without ending it (a
+    /// server that hangs mid-response), until the fixture server goes.
+    pub stall: bool,
 }
 
 impl Canned {
@@ -58,6 +61,7 @@ impl Canned {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             delay: None,
+            stall: false,
         }
     }
 
@@ -68,6 +72,7 @@ impl Canned {
             headers: vec![],
             body: format!("status {status}").into_bytes(),
             delay: None,
+            stall: false,
         }
     }
 
@@ -78,6 +83,7 @@ impl Canned {
             headers: vec![("location".into(), location.into())],
             body: vec![],
             delay: None,
+            stall: false,
         }
     }
 
@@ -354,8 +360,16 @@ async fn handle(
             .into_response();
     }
     if let Some(c) = canned {
-        let mut response =
-            (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response();
+        let mut response = if c.stall {
+            use futures_util::StreamExt;
+            let first = futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(
+                Bytes::from(c.body.clone()),
+            )));
+            let body = axum::body::Body::from_stream(first.chain(futures_util::stream::pending()));
+            (StatusCode::from_u16(c.status).unwrap(), body).into_response()
+        } else {
+            (StatusCode::from_u16(c.status).unwrap(), c.body.clone()).into_response()
+        };
         for (k, v) in &c.headers {
             response.headers_mut().insert(
                 axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),

@@ -1,6 +1,7 @@
 //! Faults injected under the real host: its data directory full or read-only (a tmpfs of the
-//! test's own). Expected: a clear error to the page and the CLI, the host keeps serving, and
-//! nothing stored is lost.
+//! test's own), WebKit web processes killed in a loop, an app server hanging mid-response.
+//! Expected: a clear error to the page and the CLI, the host keeps serving, nothing stored is
+//! lost, nothing spins.
 
 use serde_json::json;
 use syncshell_e2e::fixture::{Canned, FixtureServer, Received};
@@ -263,4 +264,76 @@ fn a_web_process_crashing_in_a_loop_backs_off_and_does_not_spin() {
         loads + 2,
         "not reloaded again"
     );
+}
+
+/// An app's server that sends the start of its answer and then hangs: the worker reading it is
+/// held until the event's time limit, the event fails and is retried, and meanwhile the host and
+/// its proxy keep serving another app and the CLI.
+#[test]
+fn an_app_server_hanging_mid_response_costs_one_attempt_and_blocks_nobody() {
+    let mut env = Env::new();
+    outbox::quick_retries(&mut env);
+    env.set_env("SYNCSHELL_MAX_SYNC_EVENT_DURATION", "3s");
+    let server = FixtureServer::start(Some("outbox"));
+    let notes = FixtureServer::start(Some("notes"));
+    env.run(&["install", &notes.url("/app/")]).success();
+    outbox::install_and_open(&mut env, &server);
+    env.run(&["network", "offline"]).success();
+    let registered = server.reports("registered").len();
+    server.instruct(json!({ "post": "held by a hung server" }));
+    wait_until("the post to be written", PAGE_TIMEOUT, || {
+        server.reports("registered").len() > registered
+    });
+    env.run(&["close", "outbox"]).success();
+    server.route(
+        "/api/posts",
+        Canned {
+            stall: true,
+            ..Canned::ok("application/json", r#"{"id": 1, "tex"#)
+        },
+    );
+    env.run(&["network", "online"]).success();
+    wait_until("the POST to reach the hung server", SYNC_TIMEOUT, || {
+        !outbox::posts(&server).is_empty()
+    });
+
+    // While the outbox's answer hangs: another app opens and loads through the same proxy, and
+    // the CLI is answered.
+    env.run(&["open", "notes"]).success();
+    notes.wait_for_report("loaded", PAGE_TIMEOUT);
+    assert!(env
+        .run(&["status"])
+        .success()
+        .stdout
+        .contains("open windows: notes"));
+
+    // The event runs out of time, fails, and the retry (the server answering now) delivers.
+    let failed = |env: &Env| -> Vec<String> {
+        let db = env.db();
+        let mut stmt = db
+            .prepare("SELECT metadata FROM background_log WHERE event = 'sync event failed'")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    wait_until("the attempt to time out", SYNC_TIMEOUT, || {
+        !failed(&env).is_empty()
+    });
+    let failure = failed(&env).remove(0);
+    println!("hung server: {failure}");
+    assert!(
+        failure.contains("3s") || failure.contains("time"),
+        "{failure}"
+    );
+    server.route("/api/posts", Canned::status(201));
+    wait_until("the retry to deliver", SYNC_TIMEOUT, || {
+        stored_tags(&env).is_empty()
+    });
+    assert_eq!(
+        outbox::posts(&server),
+        [r#"{"text":"held by a hung server"}"#; 2]
+    );
+    assert_eq!(env.log_events(None).last().unwrap(), "sync event completed");
 }
