@@ -105,7 +105,7 @@ impl<W: EventWindows> HiddenPool<W> {
     /// An event still in it gets no outcome and fails at its timeout, as before.
     pub async fn close(&self, app_id: &str) {
         let _closing = self.lock(app_id).await;
-        self.windows.close_hidden(app_id);
+        self.windows.close_hidden(app_id).await;
         self.closed(app_id);
     }
 
@@ -170,7 +170,9 @@ impl<W: EventWindows> HiddenPool<W> {
         tokio::time::sleep(self.idle).await;
         let _closing = self.lock(&app_id).await;
         if self.idle_since(&app_id, generation) {
-            self.windows.close_hidden(&app_id);
+            // Still holding the app's lock: a lease waits until the window is really gone, then
+            // opens a fresh one.
+            self.windows.close_hidden(&app_id).await;
             self.closed(&app_id);
         }
     }
@@ -271,6 +273,31 @@ mod tests {
             ready_now(hidden.lock("notes")).await.is_some(),
             "free again"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lease_during_an_idle_close_waits_for_it_and_gets_a_fresh_window() {
+        // Found by the soak test: the idle close asked for the window's end and let go of the
+        // app, a retry leased the window still found by its label, and the event sent there was
+        // never answered.
+        let windows = Arc::new(FakeWindows::detached());
+        windows.set_close_lag(Duration::from_millis(50));
+        let hidden = HiddenPool::new(windows.clone(), 1, Duration::from_secs(1));
+        let notes = app("notes");
+        drop(hidden.lease(&notes).await.unwrap());
+        // The idle close has begun and the window is still there.
+        tokio::time::sleep(Duration::from_millis(1_010)).await;
+        assert_eq!(windows.hidden_open(), vec!["notes".to_owned()]);
+        let lease = hidden.lease(&notes).await.unwrap();
+        assert_eq!(windows.opened(), 2, "a fresh window, not the closing one");
+        assert_eq!(windows.hidden_open(), vec!["notes".to_owned()]);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            windows.hidden_open(),
+            vec!["notes".to_owned()],
+            "the leased window stays"
+        );
+        drop(lease);
     }
 
     #[tokio::test(start_paused = true)]

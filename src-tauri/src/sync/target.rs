@@ -58,6 +58,7 @@ pub trait EventWindows: Send + Sync + 'static {
         &self,
         app: &App,
     ) -> impl Future<Output = Result<Self::Window, EventFailure>> + Send;
-    /// Closes the app's hidden dispatch window, if it is open.
-    fn close_hidden(&self, app_id: &str);
+    /// Closes the app's hidden dispatch window, if it is open, and returns once it can no longer
+    /// be found: until then an event sent there would be lost (found by the soak test).
+    fn close_hidden(&self, app_id: &str) -> impl Future<Output = ()> + Send;
 }

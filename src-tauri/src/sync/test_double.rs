@@ -55,6 +55,8 @@ struct State {
     hidden: BTreeSet<String>,
     opened: usize,
     most_hidden_at_once: usize,
+    /// How long a closed hidden window stays findable (a real one until the main thread ran).
+    close_lag: Duration,
     fired: Vec<Fired>,
 }
 
@@ -102,6 +104,12 @@ impl FakeWindows {
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Closed hidden windows stay findable for `lag` (a real window does until the main thread
+    /// has destroyed it).
+    pub fn set_close_lag(&self, lag: Duration) {
+        self.state().close_lag = lag;
     }
 
     /// What `app_id`'s page does from now on (default: succeed).
@@ -246,7 +254,9 @@ impl EventWindows for FakeWindows {
         })
     }
 
-    fn close_hidden(&self, app_id: &str) {
+    async fn close_hidden(&self, app_id: &str) {
+        let lag = self.state().close_lag;
+        tokio::time::sleep(lag).await;
         self.state().hidden.remove(app_id);
         self.inner.changed.notify_waiters();
     }
