@@ -12,7 +12,7 @@ DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
 	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
 	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
 
-.PHONY: run test deps build lint test-rust test-js screenshots clean
+.PHONY: run test deps build lint test-rust test-js screenshots soak clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -59,6 +59,18 @@ test: lint test-js test-rust fuzz-smoke
 screenshots: deps
 	$(CARGO) build --workspace
 	$(CARGO) run -q -p syncshell-e2e --example panel_screenshots -- docs
+
+# The soak (tests/tests/soak.rs, ignored by `cargo test`): SOAK_APPS apps with SOAK_REGISTRATIONS
+# one-off syncs each, APIs refusing 30% at random, rounds for SOAK_MINUTES; every event accounted
+# for, RSS and open files printed every minute.
+SOAK_APPS ?= 100
+SOAK_REGISTRATIONS ?= 100
+SOAK_MINUTES ?= 30
+soak: deps
+	$(CARGO) build --workspace
+	SYNCSHELL_SOAK_APPS=$(SOAK_APPS) SYNCSHELL_SOAK_REGISTRATIONS=$(SOAK_REGISTRATIONS) \
+		SYNCSHELL_SOAK_MINUTES=$(SOAK_MINUTES) \
+		$(CARGO) test -p syncshell-e2e --test soak -- --ignored --nocapture
 
 clean:
 	$(CARGO) clean

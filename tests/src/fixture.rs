@@ -28,6 +28,8 @@ pub struct Received {
     pub body: Vec<u8>,
     /// When it arrived (for benchmarks).
     pub at: Instant,
+    /// The status a flaky route drew for it (see [`FixtureServer::flaky`]).
+    pub answered: Option<u16>,
 }
 
 impl Received {
@@ -102,6 +104,10 @@ struct Shared {
     routes: HashMap<String, Canned>,
     received: Vec<Received>,
     next: VecDeque<serde_json::Value>,
+    /// Routes that fail a share of requests: path, percent failing.
+    flaky: HashMap<String, u64>,
+    /// xorshift64 state for the flaky routes.
+    dice: u64,
 }
 
 /// A running fixture server; stops when dropped.
@@ -182,6 +188,14 @@ impl FixtureServer {
             .unwrap()
             .routes
             .insert(path.to_owned(), canned);
+    }
+
+    /// Answers `path` with 201, or with 503 for `fail_percent` percent of requests drawn at
+    /// random (from `seed`); each request's draw is kept in [`Received::answered`].
+    pub fn flaky(&self, path: &str, fail_percent: u64, seed: u64) {
+        let mut shared = self.shared.lock().unwrap();
+        shared.flaky.insert(path.to_owned(), fail_percent);
+        shared.dice = seed | 1;
     }
 
     /// Queues an instruction for the fixture page, which polls `/next` after loading.
@@ -296,6 +310,7 @@ async fn websocket_echo(
             .collect(),
         body: Vec::new(),
         at: Instant::now(),
+        answered: None,
     });
     upgrade.on_upgrade(|mut socket| async move {
         use axum::extract::ws::Message;
@@ -325,7 +340,7 @@ async fn handle(
                 .collect()
         })
         .unwrap_or_default();
-    let received = Received {
+    let mut received = Received {
         method: method.to_string(),
         path: uri.path().to_owned(),
         query,
@@ -335,9 +350,21 @@ async fn handle(
             .collect(),
         body: body.to_vec(),
         at: Instant::now(),
+        answered: None,
     };
     let canned = {
         let mut shared = shared.lock().unwrap();
+        if let Some(&percent) = shared.flaky.get(uri.path()) {
+            let mut x = shared.dice;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            shared.dice = x;
+            let status = if x % 100 < percent { 503 } else { 201 };
+            received.answered = Some(status);
+            shared.received.push(received);
+            return (StatusCode::from_u16(status).unwrap(), "").into_response();
+        }
         shared.received.push(received);
         shared.routes.get(uri.path()).cloned()
     };

@@ -1,0 +1,259 @@
+//! Soak: many installed apps, each registering many one-off syncs, against fixture APIs that
+//! refuse 30% of requests at random, with short retry parameters, round after round. Every event
+//! must be accounted for at the fixture servers (delivered once, with no attempt after it, or
+//! refused on each of its attempts and logged as dropped after the last), the host's RSS and open
+//! files stay flat (printed every minute), and hidden windows and WebKit processes are back to 0
+//! at the end.
+//!
+//! Ignored by `cargo test`; `make soak` runs it: `SYNCSHELL_SOAK_APPS` (10 here, 100 there),
+//! `SYNCSHELL_SOAK_REGISTRATIONS` (10 here, 100 there: the per-origin quota),
+//! `SYNCSHELL_SOAK_MINUTES` (rounds start until that much time has passed; at least 2 rounds).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use syncshell_e2e::fixture::FixtureServer;
+use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
+
+/// Attempts per event (`max_sync_attempts`, Chromium's default).
+const ATTEMPTS: usize = 3;
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What the host holds now: (RSS in MiB, open file descriptors, WebKit web processes, WebKit
+/// network processes).
+fn footprint(env: &Env) -> (f64, usize, usize, usize) {
+    let pid = env.host_pid().expect("the host's pid");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    let children = env.host_children();
+    let count = |prefix: &str| {
+        children
+            .iter()
+            .filter(|(_, comm)| comm.starts_with(prefix))
+            .count()
+    };
+    (
+        rss_kb / 1024.0,
+        fds,
+        count("WebKitWebProces"),
+        count("WebKitNetworkPr"),
+    )
+}
+
+fn pending(env: &Env) -> i64 {
+    env.db()
+        .query_row("SELECT count(*) FROM sync_registrations", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+#[ignore = "long: run by `make soak` (a known failure is open: see the README's Reliability)"]
+fn every_event_is_accounted_for_and_the_host_stays_flat() {
+    let apps = setting("SYNCSHELL_SOAK_APPS", 10) as usize;
+    let registrations = setting("SYNCSHELL_SOAK_REGISTRATIONS", 10) as usize;
+    let minutes = setting("SYNCSHELL_SOAK_MINUTES", 0);
+    let mut env = Env::new();
+    env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "1s");
+    env.set_env("SYNCSHELL_RETRY_DELAY_FACTOR", "1");
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    env.set_env("SYNCSHELL_MAX_SYNC_EVENT_DURATION", "30s");
+    let servers: Vec<FixtureServer> = (0..apps)
+        .map(|i| {
+            let server = FixtureServer::start(Some("soak"));
+            server.flaky("/api/soak", 30, 0x5eed + i as u64);
+            server
+        })
+        .collect();
+    env.start_host();
+    let mut ids = Vec::new();
+    for server in &servers {
+        let out = env.run(&["install", &server.url("/app/")]).success();
+        let id = out
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("Open it with: syncshell open "))
+            .expect("the app's id")
+            .to_owned();
+        ids.push(id);
+    }
+    println!("soak: {apps} apps, {registrations} registrations each, rounds for {minutes} min");
+
+    let start = Instant::now();
+    let sample = |env: &Env, what: &str| {
+        let (rss, fds, web, network) = footprint(env);
+        println!(
+            "soak {:>6.1} min: RSS {rss:.1} MiB, {fds} open files, WebKit processes: {web} web, \
+             {network} network; {} registrations pending ({what})",
+            start.elapsed().as_secs_f64() / 60.0,
+            pending(env)
+        );
+        (rss, fds)
+    };
+    // One sample at the end of each round, when the round's windows are closed: flat means the
+    // same from round to round.
+    let mut round_ends: Vec<(f64, usize)> = Vec::new();
+    sample(&env, "start");
+    let (mut delivered, mut dropped, mut rounds) = (0, 0, 0);
+    let mut last_sample = Instant::now();
+    loop {
+        let round = rounds;
+        // Offline while the pages register, so each round's events start together.
+        env.run(&["network", "offline"]).success();
+        for (server, id) in servers.iter().zip(&ids) {
+            let before = server.reports("registered").len();
+            env.run(&["open", id]).success();
+            server.instruct(json!({ "round": round, "count": registrations }));
+            wait_until("the page's registrations", PAGE_TIMEOUT, || {
+                server.reports("registered").len() > before || !server.reports("error").is_empty()
+            });
+            assert!(
+                server.reports("error").is_empty(),
+                "{:?}",
+                server.reports("error")
+            );
+            env.run(&["close", id]).success();
+        }
+        assert_eq!(pending(&env), (apps * registrations) as i64);
+        env.run(&["network", "online"]).success();
+        // Bounded by what a round can take: every event's attempts one after another.
+        let deadline = Instant::now() + Duration::from_secs(60 + (apps * registrations) as u64);
+        while pending(&env) > 0 {
+            assert!(Instant::now() < deadline, "round {round} did not finish");
+            if last_sample.elapsed() >= Duration::from_secs(60) {
+                sample(&env, &format!("round {round}"));
+                last_sample = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+
+        // Account for every event of the round at its fixture server.
+        let db = env.db();
+        for (server, id) in servers.iter().zip(&ids) {
+            let mut answers: HashMap<String, Vec<u16>> = HashMap::new();
+            for r in server.received() {
+                if r.path == "/api/soak" {
+                    answers
+                        .entry(r.query["tag"].clone())
+                        .or_default()
+                        .push(r.answered.unwrap_or(0));
+                }
+            }
+            let origin = server.origin();
+            for n in 0..registrations {
+                let tag = format!("{round}-{n}");
+                let got = answers.get(&tag).cloned().unwrap_or_default();
+                let dropped_logged: i64 = db
+                    .query_row(
+                        "SELECT count(*) FROM background_log WHERE origin = ?1 AND tag = ?2 \
+                         AND event = 'Registration dropped after the last attempt'",
+                        [&origin, &tag],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                match got.iter().position(|s| *s == 201) {
+                    Some(at) => {
+                        assert_eq!(
+                            at + 1,
+                            got.len(),
+                            "{id} {tag}: attempts after success: {got:?}"
+                        );
+                        assert!(got.len() <= ATTEMPTS, "{id} {tag}: {got:?}");
+                        assert_eq!(dropped_logged, 0, "{id} {tag}: delivered and dropped");
+                        delivered += 1;
+                    }
+                    None => {
+                        let history: Vec<String> = {
+                            let mut stmt = db
+                                .prepare(
+                                    "SELECT event || ' ' || metadata FROM background_log \
+                                     WHERE origin = ?1 AND tag = ?2 ORDER BY id",
+                                )
+                                .unwrap();
+                            stmt.query_map([&origin, &tag], |r| r.get(0))
+                                .unwrap()
+                                .map(Result::unwrap)
+                                .collect()
+                        };
+                        assert_eq!(
+                            got.len(),
+                            ATTEMPTS,
+                            "{id} {tag}: refused {got:?}, not retried to the last: {history:#?}\n{}",
+                            env.host_log(0)
+                        );
+                        assert_eq!(dropped_logged, 1, "{id} {tag}: dropped but not logged");
+                        dropped += 1;
+                    }
+                }
+            }
+        }
+        rounds += 1;
+        // Compared when the round's hidden windows have closed and their processes ended.
+        wait_until("the hidden windows to close", PAGE_TIMEOUT, || {
+            env.run(&["status"])
+                .stdout
+                .contains("background windows: none")
+        });
+        wait_until("the web processes to end", PAGE_TIMEOUT, || {
+            footprint(&env).2 == 0
+        });
+        round_ends.push(sample(&env, &format!("round {round} done")));
+        // At least two rounds, so that the end of one can be compared with the next.
+        if rounds >= 2 && start.elapsed() >= Duration::from_secs(minutes * 60) {
+            break;
+        }
+    }
+    // Back to nothing running: hidden windows close after their idle time and their web
+    // processes end. (Each app's WebKit network process stays while the host runs: the app's
+    // WebKit context lives on, which issue 14 is about; counted and printed.)
+    wait_until("the hidden windows to close", PAGE_TIMEOUT, || {
+        env.run(&["status"])
+            .stdout
+            .contains("background windows: none")
+    });
+    wait_until("the web processes to end", PAGE_TIMEOUT, || {
+        footprint(&env).2 == 0
+    });
+    sample(&env, "idle");
+    let (_, _, _, network) = footprint(&env);
+    println!(
+        "soak: {rounds} rounds in {:.1} min, {} events: {delivered} delivered once, {dropped} \
+         dropped after {ATTEMPTS} refusals and logged, 0 unaccounted; {network} WebKit network \
+         processes stay (one per app context)",
+        start.elapsed().as_secs_f64() / 60.0,
+        delivered + dropped
+    );
+    assert!(
+        network <= apps,
+        "{network} network processes for {apps} apps"
+    );
+    let (first_rss, first_fds) = round_ends[0];
+    let (last_rss, last_fds) = *round_ends.last().unwrap();
+    println!(
+        "soak: at the end of the first and the last round: RSS {first_rss:.1} -> {last_rss:.1} MiB, \
+         open files {first_fds} -> {last_fds}"
+    );
+    // Flat: a round leaves no more files open than the first one did (a little slack for
+    // threads of tokio's blocking pool), and memory grows by at most a tenth.
+    assert!(
+        last_fds <= first_fds + 10,
+        "open files grew: {first_fds} -> {last_fds}"
+    );
+    assert!(
+        last_rss <= first_rss * 1.1,
+        "RSS grew: {first_rss:.1} -> {last_rss:.1} MiB"
+    );
+}
