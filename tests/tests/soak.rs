@@ -108,6 +108,9 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
     let mut round_ends: Vec<(f64, usize)> = Vec::new();
     sample(&env, "start");
     let (mut delivered, mut dropped, mut rounds) = (0, 0, 0);
+    // Events by the number of requests they made (index 0 unused), and the API's answers.
+    let mut by_attempts = [0usize; ATTEMPTS + 1];
+    let (mut total_requests, mut refused_requests) = (0usize, 0usize);
     let mut last_sample = Instant::now();
     loop {
         let round = rounds;
@@ -145,7 +148,9 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
         for (server, id) in servers.iter().zip(&ids) {
             let mut answers: HashMap<String, Vec<u16>> = HashMap::new();
             for r in server.received() {
-                if r.path == "/api/soak" {
+                if r.path == "/api/soak" && r.query["tag"].starts_with(&format!("{round}-")) {
+                    total_requests += 1;
+                    refused_requests += usize::from(r.answered == Some(503));
                     answers
                         .entry(r.query["tag"].clone())
                         .or_default()
@@ -156,6 +161,7 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
             for n in 0..registrations {
                 let tag = format!("{round}-{n}");
                 let got = answers.get(&tag).cloned().unwrap_or_default();
+                by_attempts[got.len().min(ATTEMPTS)] += 1;
                 let dropped_logged: i64 = db
                     .query_row(
                         "SELECT count(*) FROM background_log WHERE origin = ?1 AND tag = ?2 \
@@ -239,6 +245,13 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
     assert!(
         network <= apps,
         "{network} network processes for {apps} apps"
+    );
+    println!(
+        "soak: events by requests made: 1: {}, 2: {}, 3: {}; 503 answered to {:.1}% of requests",
+        by_attempts[1],
+        by_attempts[2],
+        by_attempts[3],
+        100.0 * refused_requests as f64 / total_requests.max(1) as f64
     );
     let (first_rss, first_fds) = round_ends[0];
     let (last_rss, last_fds) = *round_ends.last().unwrap();
