@@ -378,18 +378,18 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Err
     impl Visitor<'_> for Duration {
         type Value = Millis;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a duration such as \"30s\" or \"5m\", or milliseconds above 0")
+            f.write_str(
+                "a duration such as \"30s\" or \"5m\", or milliseconds above 0 (under 584 years)",
+            )
         }
         fn visit_i64<E: de::Error>(self, n: i64) -> Result<Millis, E> {
-            Some(n)
-                .filter(|n| *n > 0)
+            u128::try_from(n)
+                .ok()
+                .and_then(in_range)
                 .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
         }
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Millis, E> {
-            Millis::try_from(n)
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
+            in_range(u128::from(n)).ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
         }
         fn visit_str<E: de::Error>(self, text: &str) -> Result<Millis, E> {
             parse_duration(text).map_err(E::custom)
@@ -431,6 +431,14 @@ pub fn format_duration(ms: Millis) -> String {
 /// by fuzzing: "2670368405590813288" was accepted as milliseconds, then its "…ms" refused).
 const MAX_MS: u128 = u64::MAX as u128 / 1_000_000;
 
+/// `ms` as a duration setting: above zero and at most [`MAX_MS`] (integers in the config file and
+/// the environment too, not only text).
+fn in_range(ms: u128) -> Option<Millis> {
+    Some(ms)
+        .filter(|ms| (1..=MAX_MS).contains(ms))
+        .and_then(|ms| Millis::try_from(ms).ok())
+}
+
 /// Parses `1500ms`, `30s`, `5m`, `12h`, `3d` (a bare number is milliseconds).
 pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
     let t = text.trim();
@@ -461,9 +469,7 @@ pub fn parse_duration(text: &str) -> Result<Millis, BadDuration> {
             .map_err(|e| BadDuration(format!("{}: {e}", not_a_duration())))?
             .as_millis()
     };
-    Some(millis)
-        .filter(|ms| (1..=MAX_MS).contains(ms))
-        .and_then(|ms| Millis::try_from(ms).ok())
+    in_range(millis)
         .ok_or_else(|| BadDuration(format!("\"{text}\" must be above zero and under 584 years")))
 }
 
@@ -556,6 +562,20 @@ mod tests {
             .contains("under 584 years"));
         assert_eq!(parse_duration("90m 1500ms"), Ok(5_401_500));
         assert!(parse_duration("1h 30").is_err());
+        // The same bound for an integer in the config file or the environment (found by
+        // fuzzing too: SYNCSHELL_HIDDEN_WEBVIEW_IDLE=0000026703605590813288).
+        let env = |k: &str| {
+            (k == "SYNCSHELL_HIDDEN_WEBVIEW_IDLE").then(|| "0000026703605590813288".to_owned())
+        };
+        assert!(Parameters::from_text("", "config.toml", env).is_err());
+        let env = |k: &str| (k == "SYNCSHELL_HIDDEN_WEBVIEW_IDLE").then(|| longest.to_string());
+        assert!(Parameters::from_text("", "config.toml", env).is_ok());
+        assert!(Parameters::from_text(
+            &format!("hidden_webview_idle = {}", longest + 1),
+            "config.toml",
+            |_| None
+        )
+        .is_err());
     }
 
     #[test]
