@@ -213,6 +213,16 @@ impl Env {
         .expect("open the syncshell database")
     }
 
+    /// The first column of every row `sql` selects from the SQLite file, as text.
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        let db = self.db();
+        let mut stmt = db.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     /// The background-services log's event names, oldest first: of one service (`sync`,
     /// `periodicsync`), or of all.
     pub fn log_events(&self, service: Option<&str>) -> Vec<String> {

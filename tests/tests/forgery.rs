@@ -42,6 +42,23 @@ impl Attacks {
     }
 }
 
+/// A server whose page at `/evil/` links `manifest` (an attacker's app to install).
+fn evil_app(manifest: serde_json::Value) -> FixtureServer {
+    let evil = FixtureServer::start(None);
+    evil.route(
+        "/evil/",
+        Canned::ok(
+            "text/html",
+            r#"<!doctype html><title>x</title><link rel="manifest" href="manifest.json">"#,
+        ),
+    );
+    evil.route(
+        "/evil/manifest.json",
+        Canned::ok("application/manifest+json", manifest.to_string()),
+    );
+    evil
+}
+
 fn stored_tags(env: &Env) -> Vec<String> {
     let db = env.db();
     let mut stmt = db.prepare("SELECT tag FROM sync_registrations").unwrap();
@@ -156,26 +173,11 @@ fn forged_calls_foreign_frames_other_users_and_escaping_input_get_nowhere() {
 
     // 12-13. A manifest whose name would add lines to the launcher (a second Exec), and a short
     // name quoting its way out of Exec.
-    let evil = FixtureServer::start(None);
-    evil.route(
-        "/evil/",
-        Canned::ok(
-            "text/html",
-            r#"<!doctype html><title>x</title><link rel="manifest" href="manifest.json">"#,
-        ),
-    );
-    evil.route(
-        "/evil/manifest.json",
-        Canned::ok(
-            "application/manifest+json",
-            json!({
-                "name": "Evil\nExec=sh -c 'touch /tmp/pwned'\n[Desktop Entry]",
-                "short_name": "x\" ; touch /tmp/pwned2 ; \"",
-                "start_url": "/evil/",
-            })
-            .to_string(),
-        ),
-    );
+    let evil = evil_app(json!({
+        "name": "Evil\nExec=sh -c 'touch /tmp/pwned'\n[Desktop Entry]",
+        "short_name": "x\" ; touch /tmp/pwned2 ; \"",
+        "start_url": "/evil/",
+    }));
     let installed = env.run(&["install", &evil.url("/evil/")]).success();
     let id = installed
         .stdout
@@ -360,30 +362,15 @@ fn app_text_cannot_forge_output_cut_the_bus_or_name_local_files() {
     );
 
     // 25-26. An app name with the same.
-    let evil = FixtureServer::start(None);
-    evil.route(
-        "/evil/",
-        Canned::ok(
-            "text/html",
-            r#"<!doctype html><title>x</title><link rel="manifest" href="manifest.json">"#,
-        ),
-    );
-    evil.route(
-        "/evil/manifest.json",
-        Canned::ok(
-            "application/manifest+json",
-            json!({
-                "name": "Evil\noutbox    Fixture Outbox  http://forged/\u{1b}[8m",
-                "short_name": "evil",
-                "start_url": "/evil/",
-                "icons": [
-                    { "src": "../../../../../../../../etc/passwd", "sizes": "192x192" },
-                    { "src": "file:///etc/passwd", "sizes": "512x512", "type": "image/png" },
-                ],
-            })
-            .to_string(),
-        ),
-    );
+    let evil = evil_app(json!({
+        "name": "Evil\noutbox    Fixture Outbox  http://forged/\u{1b}[8m",
+        "short_name": "evil",
+        "start_url": "/evil/",
+        "icons": [
+            { "src": "../../../../../../../../etc/passwd", "sizes": "192x192" },
+            { "src": "file:///etc/passwd", "sizes": "512x512", "type": "image/png" },
+        ],
+    }));
     let installed = env.run(&["install", &evil.url("/evil/")]);
     let apps = env.run(&["list"]).success().stdout;
     attacks.tried(

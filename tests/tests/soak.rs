@@ -54,6 +54,19 @@ fn footprint(env: &Env) -> (f64, usize, usize, usize) {
     )
 }
 
+/// Waits until the hidden windows have closed (after their idle time) and their web processes
+/// have ended.
+fn wait_until_quiet(env: &Env) {
+    wait_until("the hidden windows to close", PAGE_TIMEOUT, || {
+        env.run(&["status"])
+            .stdout
+            .contains("background windows: none")
+    });
+    wait_until("the web processes to end", PAGE_TIMEOUT, || {
+        footprint(env).2 == 0
+    });
+}
+
 fn pending(env: &Env) -> i64 {
     env.db()
         .query_row("SELECT count(*) FROM sync_registrations", [], |r| r.get(0))
@@ -208,14 +221,7 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
         }
         rounds += 1;
         // Compared when the round's hidden windows have closed and their processes ended.
-        wait_until("the hidden windows to close", PAGE_TIMEOUT, || {
-            env.run(&["status"])
-                .stdout
-                .contains("background windows: none")
-        });
-        wait_until("the web processes to end", PAGE_TIMEOUT, || {
-            footprint(&env).2 == 0
-        });
+        wait_until_quiet(&env);
         round_ends.push(sample(&env, &format!("round {round} done")));
         // At least two rounds, so that the end of one can be compared with the next.
         if rounds >= 2 && start.elapsed() >= Duration::from_secs(minutes * 60) {
@@ -225,14 +231,7 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
     // Back to nothing running: hidden windows close after their idle time and their web
     // processes end. (Each app's WebKit network process stays while the host runs: the app's
     // WebKit context lives on, which issue 14 is about; counted and printed.)
-    wait_until("the hidden windows to close", PAGE_TIMEOUT, || {
-        env.run(&["status"])
-            .stdout
-            .contains("background windows: none")
-    });
-    wait_until("the web processes to end", PAGE_TIMEOUT, || {
-        footprint(&env).2 == 0
-    });
+    wait_until_quiet(&env);
     sample(&env, "idle");
     let (_, _, _, network) = footprint(&env);
     println!(
