@@ -12,6 +12,7 @@ pub mod icon;
 pub mod install;
 pub mod launcher;
 pub mod manifest;
+pub mod markup;
 pub mod notification;
 pub mod origin;
 pub mod paths;

@@ -116,7 +116,7 @@ pub fn to_desktop(
     caps: &Capabilities,
 ) -> DesktopNotification {
     let body = if caps.body_markup {
-        escape_markup(&options.body)
+        crate::markup::escape(&options.body)
     } else {
         options.body.clone()
     };
@@ -169,22 +169,6 @@ pub fn action_for_key<'a>(options: &'a NotificationOptions, key: &str) -> Option
 /// notifications (and their clicks) off with the host's connection. zbus does not check.
 fn without_nul(text: &str) -> String {
     text.replace('\0', "\u{fffd}")
-}
-
-/// Escapes the characters the notification spec's body markup gives meaning to.
-fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -78,17 +78,7 @@ pub fn watch(window: &WebviewWindow, report: CrashReport) -> Result<(), WindowEr
 /// The notice an app window shows when its page crashes in a loop: what happened and a link that
 /// loads the page again (no script: it shows under the app's URL).
 fn crashed_page(uri: &str) -> String {
-    let href: String = uri
-        .chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
+    let href = syncshell_core::markup::escape(uri);
     format!(
         "<!doctype html><meta charset=utf-8><title>This app stopped</title>\
          <body style=\"font: 15px sans-serif; margin: 3em\"><h1>This app stopped</h1>\
