@@ -284,6 +284,17 @@ impl Env {
         }
     }
 
+    /// Runs `syncshell install URL`, which must succeed, and returns the new app's id (from the
+    /// reply's "Open it with" line).
+    pub fn install(&self, url: &str) -> String {
+        let out = self.run(&["install", url]).success();
+        out.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("Open it with: syncshell open "))
+            .unwrap_or_else(|| panic!("no app id in the install's reply: {}", out.stdout))
+            .to_owned()
+    }
+
     /// Runs `syncshell ARGS` to completion (bounded) and returns what it printed.
     pub fn run(&self, args: &[&str]) -> Output {
         let child = self

@@ -62,29 +62,28 @@ fn doctor_says_what_the_desktop_has_and_what_to_fix() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let broken = env.run(&["doctor"]);
-    assert_eq!(broken.code, 1, "{}", broken.stdout);
-    assert!(line(&broken.stdout, "runtime directory:").starts_with("FAIL"));
-    assert!(
-        broken
-            .stdout
-            .contains(&format!("-> chmod 700 {}", runtime.display())),
-        "{}",
-        broken.stdout
-    );
+    let fails_with_its_fix = |what: &str, dir: &std::path::Path| {
+        let broken = env.run(&["doctor"]);
+        assert_eq!(broken.code, 1, "{}", broken.stdout);
+        assert!(
+            line(&broken.stdout, what).starts_with("FAIL"),
+            "{}",
+            broken.stdout
+        );
+        assert!(
+            broken
+                .stdout
+                .contains(&format!("-> chmod 700 {}", dir.display())),
+            "{}",
+            broken.stdout
+        );
+    };
+    fails_with_its_fix("runtime directory:", &runtime);
 
     // A data directory others can read (the apps' cookies, worker tokens, the CA key): the same.
     let data = env.data_home().join("syncshell");
     std::fs::set_permissions(&data, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let broken = env.run(&["doctor"]);
-    assert!(line(&broken.stdout, "data directory:").starts_with("FAIL"));
-    assert!(
-        broken
-            .stdout
-            .contains(&format!("-> chmod 700 {}", data.display())),
-        "{}",
-        broken.stdout
-    );
+    fails_with_its_fix("data directory:", &data);
     // Moved to another disk and linked back: fine, when the real directory is private.
     let moved = env.home().join("other-disk/syncshell");
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();

@@ -178,13 +178,7 @@ fn forged_calls_foreign_frames_other_users_and_escaping_input_get_nowhere() {
         "short_name": "x\" ; touch /tmp/pwned2 ; \"",
         "start_url": "/evil/",
     }));
-    let installed = env.run(&["install", &evil.url("/evil/")]).success();
-    let id = installed
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("Open it with: syncshell open "))
-        .expect("the new app's id")
-        .to_owned();
+    let id = env.install(&evil.url("/evil/"));
     let launcher = std::fs::read_to_string(env.desktop_file(&id)).unwrap();
     let lines_starting = |prefix: &str| launcher.lines().filter(|l| l.starts_with(prefix)).count();
     attacks.tried(

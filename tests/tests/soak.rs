@@ -92,17 +92,10 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
         })
         .collect();
     env.start_host();
-    let mut ids = Vec::new();
-    for server in &servers {
-        let out = env.run(&["install", &server.url("/app/")]).success();
-        let id = out
-            .stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("Open it with: syncshell open "))
-            .expect("the app's id")
-            .to_owned();
-        ids.push(id);
-    }
+    let ids: Vec<String> = servers
+        .iter()
+        .map(|server| env.install(&server.url("/app/")))
+        .collect();
     println!("soak: {apps} apps, {registrations} registrations each, rounds for {minutes} min");
 
     let start = Instant::now();
