@@ -22,6 +22,7 @@ use crate::panel;
 use crate::permission_commands;
 use crate::proxy_policy::HostPolicy;
 use crate::sync::dispatcher::Dispatcher;
+use crate::sync::failure::EventFailure;
 use crate::sync::network::Mode;
 use crate::sync::webview_target::WebviewTargets;
 use crate::sync::{self, SyncHost};
@@ -257,7 +258,9 @@ impl Host {
         let proxy_url = url::Url::parse(&format!("http://{}", proxy.addr))?;
         let crashed = sync.clone();
         let on_crash: CrashReport = Arc::new(move |label: &WindowLabel, why: &'static str| {
-            let failed = crashed.in_flight.fail_window(label, why);
+            let failed = crashed
+                .in_flight
+                .fail_window(label, EventFailure::WebProcess(why));
             eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
         });
         let stated = sync.clone();
@@ -273,9 +276,19 @@ impl Host {
         });
         let changes = ChangeFeed::start(&ctx);
         let feed = changes.clone();
+        let left = sync.clone();
+        let on_page_gone: windows::PageGone = Arc::new(move |label, why| {
+            let failed = left
+                .in_flight
+                .fail_window(label, EventFailure::PageGone(why));
+            if failed > 0 {
+                eprintln!("syncshell: {label}: {why}; {failed} event(s) will be fired again");
+            }
+        });
         let hooks = windows::Hooks {
             page_bridge,
             on_crash,
+            on_page_gone,
             on_focus,
             on_open_or_close: Arc::new(move || feed.windows_changed()),
         };

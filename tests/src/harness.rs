@@ -494,8 +494,59 @@ impl Env {
     }
 }
 
+impl Env {
+    /// After a failed test: what the hosts printed and what the database holds, on stderr, so
+    /// that a failure in CI (where the test's directory is gone) can be read afterwards.
+    fn report_failure(&self) {
+        for index in 0..self.hosts.len() {
+            let log = self.host_log(index);
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(80)..];
+            eprintln!(
+                "--- host {index} printed ({} lines, last {}):\n{}",
+                lines.len(),
+                tail.len(),
+                tail.join("\n")
+            );
+        }
+        if !self.db_path().exists() {
+            return;
+        }
+        let Ok(db) = rusqlite::Connection::open_with_flags(
+            self.db_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        ) else {
+            return;
+        };
+        for (what, sql) in [
+            (
+                "background log",
+                "SELECT at || ' ' || service || ' ' || tag || ' ' || event || ' ' || metadata \
+                 FROM background_log ORDER BY id",
+            ),
+            (
+                "registrations",
+                "SELECT kind || ' ' || tag || ' ' || state || ' attempts=' || attempts \
+                 || ' delay_until=' || ifnull(delay_until, '-') FROM sync_registrations",
+            ),
+        ] {
+            let rows: Vec<String> = db
+                .prepare(sql)
+                .and_then(|mut stmt| {
+                    stmt.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<Result<_, _>>()
+                })
+                .unwrap_or_else(|e| vec![format!("(could not read: {e})")]);
+            eprintln!("--- {what}:\n{}", rows.join("\n"));
+        }
+    }
+}
+
 impl Drop for Env {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.report_failure();
+        }
         // For debugging a failure: SYNCSHELL_E2E_KEEP=1 keeps the test's directory (logs, database).
         if std::env::var_os("SYNCSHELL_E2E_KEEP").is_some() {
             self.root.disable_cleanup(true);

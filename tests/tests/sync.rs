@@ -74,6 +74,76 @@ fn a_post_written_while_the_api_is_down_is_sent_after_the_window_closed() {
     );
 }
 
+/// How the app's page goes away while the worker's event is in it.
+enum PageGoes {
+    Closed,
+    Reloaded,
+}
+
+/// The page relaying an event goes away while the worker waits on the API. The event's outcome
+/// can no longer come back; the host must not wait out the event's 3-minute limit but fail it at
+/// once without counting the attempt, and the retry must deliver the post.
+fn page_gone_mid_event(how: PageGoes, reason: &str) {
+    let (env, server) = outbox_app();
+    // Slow enough to close the window while the worker waits; refused, so the post stays queued
+    // whatever the cut-off handler does after.
+    server.route(
+        "/api/posts",
+        Canned {
+            delay: Some(Duration::from_secs(2)),
+            ..Canned::status(503)
+        },
+    );
+    server.instruct(serde_json::json!({ "post": "cut short" }));
+    wait_until("the first attempt", SYNC_TIMEOUT, || {
+        !posts(&server).is_empty()
+    });
+    match how {
+        PageGoes::Closed => {
+            env.run(&["close", "outbox"]).success();
+        }
+        PageGoes::Reloaded => server.instruct(serde_json::json!({ "reload": true })),
+    }
+    server.route("/api/posts", Canned::status(201));
+    // Well within the event's limit: a host still waiting for the lost outcome would take 190 s.
+    wait_until("the retry to reach the API", SYNC_TIMEOUT, || {
+        server.count(|r| r.path == "/api/posts") >= 2
+    });
+    let sent = posts(&server);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1], r#"{"text":"cut short"}"#);
+    wait_until("the registration to complete", SYNC_TIMEOUT, || {
+        registrations(&env).is_empty()
+    });
+    let failures = env.strings(
+        "SELECT json_extract(metadata, '$.\"Failure Reason\"') FROM background_log \
+         WHERE event = 'sync event failed'",
+    );
+    assert_eq!(failures, [format!("{reason}; this attempt does not count")],);
+    // The cut-off attempt did not count: the retry was attempt 1 again.
+    let attempts = env.strings(
+        "SELECT CAST(json_extract(metadata, '$.attempt') AS TEXT) FROM background_log \
+         WHERE event = 'Dispatched sync event'",
+    );
+    assert_eq!(attempts, ["1", "1"]);
+}
+
+#[test]
+fn closing_the_window_mid_event_fails_it_at_once_and_the_retry_delivers() {
+    page_gone_mid_event(
+        PageGoes::Closed,
+        "the app's window was closed during the event",
+    );
+}
+
+#[test]
+fn reloading_the_page_mid_event_fails_it_at_once_and_the_retry_delivers() {
+    page_gone_mid_event(
+        PageGoes::Reloaded,
+        "the app's page was reloaded or left during the event",
+    );
+}
+
 fn sync_events(server: &FixtureServer, tag: &str) -> Vec<String> {
     reports(server, "sync-event")
         .into_iter()

@@ -20,8 +20,13 @@ pub fn after_failure(params: &Parameters, attempts: u32) -> AfterFailure {
     if attempts >= params.max_sync_attempts {
         return AfterFailure::Drop;
     }
+    AfterFailure::Retry(retry_delay(params, attempts))
+}
+
+/// The wait after attempt `attempts` (1-based) failed, whether or not another one is allowed.
+pub fn retry_delay(params: &Parameters, attempts: u32) -> Millis {
     let factor = Millis::from(params.retry_delay_factor).saturating_pow(attempts.saturating_sub(1));
-    AfterFailure::Retry(params.initial_retry_delay.saturating_mul(factor))
+    params.initial_retry_delay.saturating_mul(factor)
 }
 
 /// Whether attempt number `attempt` (1-based) is the last one (`lastChance` in the event).

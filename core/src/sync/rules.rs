@@ -341,6 +341,43 @@ pub fn finish(
     })
 }
 
+/// An event whose outcome can no longer come back because the page relaying it went away (the
+/// user closed or reloaded the app's window mid-event). In Chromium closing a tab does not touch
+/// a running sync event, so this attempt does not count: the registration goes back to pending
+/// with the attempt number it had, after the delay a failure of that attempt would get (the
+/// worker may still be running the cut-off handler, and a second event at once could run beside
+/// it). A registration re-registered meanwhile starts over, as after [`finish`]. Logged as a
+/// failure whose reason says so. `None` if the registration is gone.
+pub fn cut_short(
+    store: &mut Store,
+    params: &Parameters,
+    now: Millis,
+    key: &Key,
+    reason: &str,
+) -> Result<Option<Millis>, SyncError> {
+    store.transaction(|tx| {
+        let Some(mut r) = regs::get(tx, key)? else {
+            return Ok(None);
+        };
+        let attempt = r.attempts.max(1);
+        let delay = delay::retry_delay(params, attempt);
+        r.attempts = if r.state == State::Reregistered {
+            0
+        } else {
+            attempt - 1
+        };
+        r.state = State::Pending;
+        r.delay_until = Some(now.saturating_add(delay));
+        regs::put(tx, &r)?;
+        let meta = json!({
+            "Failure Reason": format!("{reason}; this attempt does not count"),
+            "Next Attempt Delay (ms)": delay,
+        });
+        background_log::record(tx, &entry(now, &r, LogEvent::Failed, meta))?;
+        Ok(Some(delay))
+    })
+}
+
 /// After a restart: registrations whose event was cut short go back to pending, no sooner than
 /// the recovery delay. Returns how many.
 pub fn recover(store: &mut Store, params: &Parameters, now: Millis) -> Result<usize, StoreError> {
@@ -582,6 +619,70 @@ mod tests {
             "Registration dropped after the last attempt"
         );
         assert_eq!(log.iter().filter(|e| *e == "sync event failed").count(), 3);
+    }
+
+    #[test]
+    fn an_event_cut_short_by_its_page_going_is_retried_without_counting_the_attempt() {
+        let (mut store, p, clock) = setup();
+        let k = registered(&mut store, &p, &clock, Kind::Sync, "outbox");
+        firing(&mut store, &p, &clock, &k);
+        finish(&mut store, &p, clock.now_ms(), &k, Some("offline")).unwrap();
+        clock.advance(5 * MINUTE);
+        // The second attempt's page goes away: it waits as a failure would, then is attempt 2
+        // again, not the last chance.
+        let d = firing(&mut store, &p, &clock, &k);
+        assert_eq!(d.attempt, 2);
+        assert_eq!(
+            cut_short(&mut store, &p, clock.now_ms(), &k, "the window closed"),
+            Ok(Some(15 * MINUTE))
+        );
+        assert_eq!(
+            due_tags(&store, &clock, true),
+            (vec![], Some(clock.now_ms() + 15 * MINUTE))
+        );
+        clock.advance(15 * MINUTE);
+        let d = firing(&mut store, &p, &clock, &k);
+        assert_eq!((d.attempt, d.last_chance), (2, false));
+        let log = background_log::list(store.conn(), None).unwrap();
+        let cut = log
+            .iter()
+            .rev()
+            .find(|e| e.event == LogEvent::Failed)
+            .unwrap();
+        assert_eq!(
+            cut.metadata["Failure Reason"],
+            "the window closed; this attempt does not count"
+        );
+        assert_eq!(cut.metadata["Next Attempt Delay (ms)"], 15 * MINUTE);
+
+        // On the last chance too: cut short, it is not dropped.
+        finish(&mut store, &p, clock.now_ms(), &k, Some("offline")).unwrap();
+        clock.advance(15 * MINUTE);
+        let d = firing(&mut store, &p, &clock, &k);
+        assert!(d.last_chance);
+        cut_short(&mut store, &p, clock.now_ms(), &k, "closed").unwrap();
+        assert_eq!(tags(store.conn(), SCOPE, Kind::Sync).unwrap(), ["outbox"]);
+        clock.advance(15 * MINUTE);
+        assert_eq!(firing(&mut store, &p, &clock, &k).attempt, 3);
+    }
+
+    #[test]
+    fn a_registration_gone_or_reregistered_while_cut_short() {
+        let (mut store, p, clock) = setup();
+        let k = registered(&mut store, &p, &clock, Kind::Sync, "outbox");
+        firing(&mut store, &p, &clock, &k);
+        register_now(&mut store, &p, &clock, Kind::Sync, "outbox").unwrap();
+        assert_eq!(
+            cut_short(&mut store, &p, clock.now_ms(), &k, "closed"),
+            Ok(Some(5 * MINUTE))
+        );
+        clock.advance(5 * MINUTE);
+        assert_eq!(firing(&mut store, &p, &clock, &k).attempt, 1);
+        regs::delete(store.conn(), &k).unwrap();
+        assert_eq!(
+            cut_short(&mut store, &p, clock.now_ms(), &k, "closed"),
+            Ok(None)
+        );
     }
 
     #[test]

@@ -77,14 +77,21 @@ impl<W: EventWindows> Dispatcher<W> {
     pub async fn dispatch(&self, d: Dispatch) {
         let outcome = self.fire(&d).await;
         let now = self.sync.ctx.clock.now_ms();
-        let error = outcome.err().map(|e| e.to_string());
-        if let Err(e) = rules::finish(
+        let (store, params, key) = (
             &mut self.sync.ctx.store(),
             &self.sync.params,
-            now,
             &d.registration.key,
-            error.as_deref(),
-        ) {
+        );
+        let recorded = match outcome {
+            Err(EventFailure::PageGone(why)) => {
+                rules::cut_short(store, params, now, key, why).map(drop)
+            }
+            outcome => {
+                let error = outcome.err().map(|e| e.to_string());
+                rules::finish(store, params, now, key, error.as_deref()).map(drop)
+            }
+        };
+        if let Err(e) = recorded {
             eprintln!(
                 "syncshell: cannot record the outcome of {}: {e}",
                 d.registration.key.tag
@@ -307,9 +314,61 @@ mod tests {
         assert_eq!(
             d.sync
                 .in_flight
-                .fail_window(&windows.fired()[0].window, "probe"),
+                .fail_window(&windows.fired()[0].window, EventFailure::PageGone("probe")),
             0,
             "the dispatch was not left waiting"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_event_whose_page_went_away_fails_at_once_and_its_attempt_does_not_count() {
+        let notes = app("notes");
+        let (_dir, d, windows) = dispatcher(&[&notes]);
+        windows.set("notes", Knob::PageGone);
+        let registration = Registration {
+            origin: notes.origin.clone(),
+            key: Key {
+                scope: notes.scope.to_string(),
+                kind: Kind::Sync,
+                tag: "outbox".into(),
+            },
+            min_interval: 0,
+            state: State::Pending,
+            attempts: 0,
+            delay_until: None,
+            registered_at: 0,
+            last_fired_at: None,
+        };
+        regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
+        let now = d.sync.ctx.clock.now_ms();
+        let dispatch = rules::begin_firing(
+            &mut d.sync.ctx.store(),
+            &d.sync.params,
+            now,
+            &registration.key,
+        )
+        .unwrap()
+        .unwrap();
+        let started = tokio::time::Instant::now();
+        d.dispatch(dispatch).await;
+        assert_eq!(
+            started.elapsed(),
+            Duration::ZERO,
+            "no waiting for the timeout"
+        );
+        let failed = log(&d)
+            .into_iter()
+            .find(|(name, _)| name == "sync event failed")
+            .unwrap();
+        assert_eq!(
+            failed.1["Failure Reason"],
+            "the window was closed; this attempt does not count"
+        );
+        let pending = regs::list(d.sync.ctx.store().conn(), None).unwrap();
+        assert_eq!((pending[0].state, pending[0].attempts), (State::Pending, 0));
+        assert_eq!(
+            pending[0].delay_until,
+            Some(now + d.sync.params.initial_retry_delay)
         );
     }
 

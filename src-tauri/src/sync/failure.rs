@@ -15,6 +15,10 @@ pub enum EventFailure {
     /// The window's web process died while the event was in it.
     #[error("{0}")]
     WebProcess(&'static str),
+    /// The page relaying the event went away before its outcome came back (the user closed or
+    /// reloaded the app's window): the attempt does not count (`rules::cut_short`).
+    #[error("{0}")]
+    PageGone(&'static str),
     /// The host stopped waiting for the outcome (its sender went away).
     #[error("the dispatch was abandoned")]
     Abandoned,

@@ -1,6 +1,6 @@
 //! Events in flight: each dispatched event waits here for its outcome, bound to the window it was
 //! sent to. Only that window may report the outcome; a window whose web process died fails all
-//! of its events at once.
+//! of its events at once, and so does one whose page went away (closed, reloaded).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,8 +41,9 @@ impl InFlight {
         }
     }
 
-    /// Fails every event in flight in `window` (its web process died); returns how many.
-    pub fn fail_window(&self, window: &WindowLabel, reason: &'static str) -> usize {
+    /// Fails every event in flight in `window` with `failure` (its web process died, its page
+    /// went away); returns how many.
+    pub fn fail_window(&self, window: &WindowLabel, failure: EventFailure) -> usize {
         let mut events = self.lock();
         let ids: Vec<u64> = events
             .iter()
@@ -51,7 +52,7 @@ impl InFlight {
             .collect();
         for id in &ids {
             if let Some((_, sender)) = events.remove(id) {
-                let _ = sender.send(Err(EventFailure::WebProcess(reason)));
+                let _ = sender.send(Err(failure.clone()));
             }
         }
         ids.len()
@@ -102,7 +103,10 @@ mod tests {
         let (_, mut b) = in_flight.expect(&hidden("notes"));
         let (_, mut c) = in_flight.expect(&WindowLabel::App("notes".into()));
         assert_eq!(
-            in_flight.fail_window(&hidden("notes"), "the web process crashed"),
+            in_flight.fail_window(
+                &hidden("notes"),
+                EventFailure::WebProcess("the web process crashed")
+            ),
             2
         );
         for rx in [&mut a, &mut b] {
@@ -112,6 +116,9 @@ mod tests {
             );
         }
         assert!(c.try_recv().is_err());
-        assert_eq!(in_flight.fail_window(&hidden("notes"), "again"), 0);
+        assert_eq!(
+            in_flight.fail_window(&hidden("notes"), EventFailure::PageGone("closed")),
+            0
+        );
     }
 }

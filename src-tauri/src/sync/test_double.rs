@@ -35,6 +35,8 @@ pub enum Knob {
     SucceedAfter(Duration),
     /// The page cannot be reached: the event is not even handed over.
     Unreachable,
+    /// The page goes away (window closed, reloaded) with the event in it.
+    PageGone,
 }
 
 /// An event the double received.
@@ -202,11 +204,15 @@ impl EventWindow for FakeWindow {
             Knob::Stall => {}
             Knob::Crash => {
                 sync.in_flight
-                    .fail_window(&label, "the web process crashed");
+                    .fail_window(&label, EventFailure::WebProcess("the web process crashed"));
                 if label.is_hidden() {
                     let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
                     state.hidden.remove(&app_id);
                 }
+            }
+            Knob::PageGone => {
+                sync.in_flight
+                    .fail_window(&label, EventFailure::PageGone("the window was closed"));
             }
             Knob::Unreachable => {}
             Knob::SucceedAfter(after) => {

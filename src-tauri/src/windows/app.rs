@@ -50,8 +50,19 @@ impl Windows {
         let new_window_scope = app.scope.clone();
         let first = url.unwrap_or(&app.start_url).clone();
         let (builder, tls) = self.app_webview(app, &label, &first)?;
+        let gone = self.hooks.on_page_gone.clone();
+        let reloaded = label.clone();
         let mut builder = builder
             .title(&app.name)
+            .on_page_load(move |_, payload| {
+                // A new document: the one before it (and what it was relaying) is gone.
+                if payload.event() == tauri::webview::PageLoadEvent::Started {
+                    gone(
+                        &reloaded,
+                        "the app's page was reloaded or left during the event",
+                    );
+                }
+            })
             .inner_size(f64::from(width), f64::from(height))
             .on_new_window(move |url, _features| scope::new_window(&url, &new_window_scope));
         let icon = window_icon_path(&self.ctx.paths, &app.id);
@@ -66,8 +77,10 @@ impl Windows {
         remember_size_on_close(&window, self.ctx.clone(), app.id.clone());
         report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
         let closed = self.hooks.on_open_or_close.clone();
+        let gone = self.hooks.on_page_gone.clone();
         window.on_window_event(move |event| {
             if let WindowEvent::Destroyed = event {
+                gone(&label, "the app's window was closed during the event");
                 closed();
             }
         });

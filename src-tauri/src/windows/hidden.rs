@@ -54,6 +54,13 @@ impl Windows {
                 app: app.id.clone(),
                 source,
             })?;
+        let gone = self.hooks.on_page_gone.clone();
+        let label = WindowLabel::Hidden(app.id.clone());
+        window.on_window_event(move |event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                gone(&label, "the background window was closed during the event");
+            }
+        });
         self.watch_and_load(&window, tls, url)?;
         Ok(window)
     }

@@ -49,6 +49,10 @@ use crate::context::Context;
 /// into it).
 pub type PageBridge = Arc<dyn Fn(&App) -> String + Send + Sync>;
 
+/// Told that the page in a window went away (the window closed, or its page was reloaded or
+/// left) with why: whatever that page was relaying is lost.
+pub type PageGone = Arc<dyn Fn(&WindowLabel, &'static str) + Send + Sync>;
+
 /// What the host hands down for windows to call back: nothing here calls up a layer.
 pub struct Hooks {
     /// The page bridge, injected into every document of app windows (visible and hidden).
@@ -57,6 +61,8 @@ pub struct Hooks {
     pub on_crash: CrashReport,
     /// Told how long an app window had the focus.
     pub on_focus: FocusReport,
+    /// Told when the page of an app window (visible or hidden) went away.
+    pub on_page_gone: PageGone,
     /// Told when an app window opened or closed (the settings panel shows which are open).
     pub on_open_or_close: Arc<dyn Fn() + Send + Sync>,
 }
