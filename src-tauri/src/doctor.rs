@@ -15,6 +15,8 @@ use syncshell_core::store::{apps, Store};
 use syncshell_cli::client;
 use syncshell_cli::protocol::{Reply, Request};
 
+mod trust;
+
 /// How long any one D-Bus question may take.
 const ASK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -270,28 +272,20 @@ fn autostart(paths: &Paths) -> Finding {
     }
 }
 
+/// The system store and `SSL_CERT_FILE`, judged by [`trust::judge`].
 fn trust_store() -> Finding {
-    const WHAT: &str = "trust store";
-    let (source, file) = match std::env::var_os("SSL_CERT_FILE") {
-        Some(file) => ("SSL_CERT_FILE", std::path::PathBuf::from(file)),
-        None => (
-            "the system",
-            std::path::PathBuf::from("/etc/ssl/certs/ca-certificates.crt"),
-        ),
-    };
-    match std::fs::read_to_string(&file) {
-        Ok(text) => {
-            let n = text.matches("-----BEGIN CERTIFICATE-----").count();
-            let level = if n == 0 { Level::Fail } else { Level::Ok };
-            finding(
-                level,
-                WHAT,
-                format!("{n} certificates from {source} ({})", file.display()),
-            )
-        }
-        Err(e) => finding(Level::Fail, WHAT, format!("{}: {e}", file.display()))
-            .fix("install ca-certificates, or point SSL_CERT_FILE at a bundle"),
-    }
+    let system = Path::new(trust::SYSTEM_BUNDLE);
+    let env_file = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    trust::judge(
+        trust::Bundle {
+            path: system,
+            text: std::fs::read_to_string(system),
+        },
+        env_file.as_deref().map(|path| trust::Bundle {
+            path,
+            text: std::fs::read_to_string(path),
+        }),
+    )
 }
 
 /// Whether a directory may be a symbolic link.

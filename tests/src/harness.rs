@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The system's trust bundle (Debian), read by GnuTLS (WebKit) and by rustls' native roots.
+const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
 /// How long one CLI command may take before the test fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a page in a fresh WebKit process gets to load and report.
@@ -91,6 +94,9 @@ pub struct Env {
     extra: Vec<(String, String)>,
     /// Hosts run on the test's own session bus (see [`Env::use_session_bus`]).
     shared_bus: bool,
+    /// A system trust bundle that syncshell's processes see in place of the machine's (see
+    /// [`Env::trust_ca_system_wide`]).
+    system_bundle: Option<PathBuf>,
 }
 
 impl Default for Env {
@@ -133,6 +139,7 @@ impl Env {
             hosts: Vec::new(),
             extra: Vec::new(),
             shared_bus: false,
+            system_bundle: None,
         }
     }
 
@@ -260,7 +267,7 @@ impl Env {
 
     /// A `syncshell` command with this test's environment and nothing inherited from the runner.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(Self::binary());
+        let mut cmd = self.program(Self::binary());
         cmd.args(args);
         self.apply_env(&mut cmd);
         cmd
@@ -321,9 +328,9 @@ impl Env {
         )
         .unwrap();
         let mut cmd = if self.shared_bus {
-            Command::new(Self::binary())
+            self.program(Self::binary())
         } else {
-            let mut cmd = Command::new("dbus-run-session");
+            let mut cmd = self.program("dbus-run-session");
             cmd.arg("--").arg(Self::binary());
             cmd
         };
@@ -432,6 +439,34 @@ impl Env {
             .filter(|(pid, _, _)| descends_from(&parents, *pid, host))
             .map(|(pid, comm, _)| (pid, comm))
             .collect()
+    }
+
+    /// Makes `ca` part of the system's trust store as syncshell's processes (and WebKit's) see
+    /// it, as a user with a private CA who ran `update-ca-certificates` would have it: each
+    /// process runs in a mount namespace of its own where the system bundle is the machine's
+    /// plus `ca`. The machine's own file is not touched. Needs root, as `make test` has.
+    pub fn trust_ca_system_wide(&mut self, ca: &crate::tls::TestCa) {
+        let mut bundle = std::fs::read_to_string(SYSTEM_BUNDLE).unwrap_or_default();
+        let own = self.root.path().join("test-ca.pem");
+        ca.write_pem(&own);
+        bundle.push_str(&std::fs::read_to_string(&own).unwrap());
+        let path = self.root.path().join("system-bundle.pem");
+        std::fs::write(&path, bundle).unwrap();
+        self.system_bundle = Some(path);
+    }
+
+    /// A command running `program`: in a mount namespace with the test's system bundle when
+    /// there is one (same pid: `unshare` and `sh` exec it).
+    fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let Some(bundle) = &self.system_bundle else {
+            return Command::new(program);
+        };
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+            .arg(format!(r#"mount --bind "$0" {SYSTEM_BUNDLE} && exec "$@""#))
+            .arg(bundle)
+            .arg(program);
+        cmd
     }
 
     /// Makes syncshell trust `ca` (on top of nothing else: `SSL_CERT_FILE` replaces the system

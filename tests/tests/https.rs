@@ -183,3 +183,84 @@ fn an_upstream_with_an_untrusted_certificate_is_refused_with_a_clear_page() {
     );
     assert_eq!(reports(&server, "loaded"), 0);
 }
+
+/// An https outbox app and, on another host of its own, its API, both with certificates from one
+/// private CA; the page asks the API. Returns what the page got and `doctor`'s trust line.
+fn app_and_api_of_a_private_ca(system_wide: bool) -> (FixtureReport, String) {
+    let ca = TestCa::new("test private CA");
+    let mut env = Env::new();
+    if system_wide {
+        env.trust_ca_system_wide(&ca);
+    } else {
+        env.trust_ca(&ca);
+    }
+    let (config, _) = ca.server_config();
+    let app = FixtureServer::start_https(Some("outbox"), config);
+    let (config, _) = ca.server_config();
+    let api = FixtureServer::start_https(None, config);
+    let mut hello = Canned::ok("text/plain", "from the API");
+    hello
+        .headers
+        .push(("access-control-allow-origin".into(), "*".into()));
+    api.route("/hello", hello);
+    outbox::install_and_open(&mut env, &app);
+    app.instruct(serde_json::json!({ "fetch": api.url("/hello") }));
+    let got = wait_for_either(&app, "fetched", "fetch-failed");
+    let doctor = env.run(&["doctor"]).stdout;
+    let trust = doctor
+        .lines()
+        .skip_while(|l| !l.contains("trust store:"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    (got, trust)
+}
+
+type FixtureReport = (String, std::collections::HashMap<String, String>);
+
+/// The first of two reports the page sends.
+fn wait_for_either(server: &FixtureServer, a: &str, b: &str) -> FixtureReport {
+    let mut found = None;
+    wait_until(
+        &format!("the page to report {a} or {b}"),
+        PAGE_TIMEOUT,
+        || {
+            found = server
+                .reports(a)
+                .into_iter()
+                .map(|r| (a.to_owned(), r.query))
+                .chain(
+                    server
+                        .reports(b)
+                        .into_iter()
+                        .map(|r| (b.to_owned(), r.query)),
+                )
+                .next();
+            found.is_some()
+        },
+    );
+    found.unwrap()
+}
+
+#[test]
+fn a_private_ca_in_ssl_cert_file_alone_fails_for_an_api_on_another_host_and_doctor_says_so() {
+    let ((event, query), trust) = app_and_api_of_a_private_ca(false);
+    // The app itself loaded (installed: the proxy verified it with SSL_CERT_FILE), but WebKit
+    // checks the API's host, tunnelled, against the system store only.
+    assert_eq!(event, "fetch-failed", "{query:?}");
+    assert!(trust.starts_with("warn"), "{trust}");
+    assert!(
+        trust.contains("1 of them not in the system store: WebKit does not trust them"),
+        "{trust}"
+    );
+    assert!(trust.contains("sudo update-ca-certificates"), "{trust}");
+}
+
+#[test]
+fn a_private_ca_in_the_system_store_works_for_the_app_and_its_api_on_another_host() {
+    let ((event, query), trust) = app_and_api_of_a_private_ca(true);
+    assert_eq!(event, "fetched", "{query:?}");
+    assert_eq!(query["status"], "200");
+    assert_eq!(query["body"], "from the API");
+    assert!(trust.starts_with("ok"), "{trust}");
+}
