@@ -92,6 +92,7 @@ pub fn run(paths: Paths, first: Option<Request>) -> i32 {
             return 1;
         }
     };
+    crate::open_files::raise_limit();
     match serve(paths.clone(), &lock, first) {
         Ok(code) => {
             let _ = std::fs::remove_file(paths.control_socket());

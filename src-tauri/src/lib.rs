@@ -14,6 +14,7 @@ mod host;
 mod ipc;
 mod notification_routing;
 mod notify;
+mod open_files;
 mod panel;
 mod panel_commands;
 mod permission_commands;

@@ -97,6 +97,8 @@ pub struct Env {
     /// A system trust bundle that syncshell's processes see in place of the machine's (see
     /// [`Env::trust_ca_system_wide`]).
     system_bundle: Option<PathBuf>,
+    /// A command that syncshell's processes run under (see [`Env::run_under`]).
+    wrapper: Vec<String>,
 }
 
 impl Default for Env {
@@ -140,6 +142,7 @@ impl Env {
             extra: Vec::new(),
             shared_bus: false,
             system_bundle: None,
+            wrapper: Vec::new(),
         }
     }
 
@@ -458,15 +461,33 @@ impl Env {
     /// A command running `program`: in a mount namespace with the test's system bundle when
     /// there is one (same pid: `unshare` and `sh` exec it).
     fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let Some(bundle) = &self.system_bundle else {
-            return Command::new(program);
-        };
-        let mut cmd = Command::new("unshare");
-        cmd.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
-            .arg(format!(r#"mount --bind "$0" {SYSTEM_BUNDLE} && exec "$@""#))
-            .arg(bundle)
-            .arg(program);
+        let mut line: Vec<std::ffi::OsString> = self.wrapper.iter().map(Into::into).collect();
+        if let Some(bundle) = &self.system_bundle {
+            line.extend(
+                [
+                    "unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "--",
+                    "sh",
+                    "-c",
+                ]
+                .map(Into::into),
+            );
+            line.push(format!(r#"mount --bind "$0" {SYSTEM_BUNDLE} && exec "$@""#).into());
+            line.push(bundle.into());
+        }
+        line.push(program.as_ref().to_owned());
+        let mut cmd = Command::new(&line[0]);
+        cmd.args(&line[1..]);
         cmd
+    }
+
+    /// Runs syncshell's processes (hosts and commands) under `wrapper`, a command that runs the
+    /// command line after it (`prlimit --nofile=256:` to start them with a low limit).
+    pub fn run_under(&mut self, wrapper: &[&str]) {
+        self.wrapper = wrapper.iter().map(|s| (*s).to_owned()).collect();
     }
 
     /// Makes syncshell trust `ca` (on top of nothing else: `SSL_CERT_FILE` replaces the system
