@@ -51,9 +51,10 @@ pub trait EventWindows: Send + Sync + 'static {
     type Window: EventWindow;
     /// The app's visible window, if it is open.
     fn app_window(&self, app_id: &str) -> Option<Self::Window>;
-    /// The app's hidden dispatch window, if it is open.
+    /// The app's hidden dispatch window, if it is open and not parked.
     fn hidden_window(&self, app_id: &str) -> Option<Self::Window>;
-    /// Opens the app's hidden dispatch window; resolves once its page has loaded.
+    /// Opens the app's hidden dispatch window, or wakes its parked one; resolves once its page
+    /// has loaded.
     fn open_hidden(
         &self,
         app: &App,
@@ -61,4 +62,10 @@ pub trait EventWindows: Send + Sync + 'static {
     /// Closes the app's hidden dispatch window, if it is open, and returns once it can no longer
     /// be found: until then an event sent there would be lost (found by the soak test).
     fn close_hidden(&self, app_id: &str) -> impl Future<Output = ()> + Send;
+    /// Parks the app's idle hidden window: its web process ends (the memory goes with it) and the
+    /// window stays, unseen by [`EventWindows::hidden_window`], until `open_hidden` wakes it.
+    /// Reused rather than closed because WebKitGTK keeps every closed web view's page in the host
+    /// for good (about 0.7 MiB and a descriptor each); a process ended and started again for the
+    /// same view keeps nothing (measured: README "Reliability").
+    fn park_hidden(&self, app_id: &str) -> impl Future<Output = ()> + Send;
 }

@@ -55,9 +55,12 @@ struct State {
     knobs: HashMap<String, Knob>,
     app_windows: HashSet<String>,
     hidden: BTreeSet<String>,
+    /// Hidden windows parked (idle, no web process), to be woken by `open_hidden`.
+    parked: BTreeSet<String>,
     opened: usize,
     most_hidden_at_once: usize,
-    /// How long a closed hidden window stays findable (a real one until the main thread ran).
+    /// How long a closed or parked hidden window stays findable (a real one until the main
+    /// thread ran).
     close_lag: Duration,
     fired: Vec<Fired>,
 }
@@ -137,6 +140,11 @@ impl FakeWindows {
     /// Hidden windows opened so far.
     pub fn opened(&self) -> usize {
         self.state().opened
+    }
+
+    /// Hidden windows parked now.
+    pub fn parked(&self) -> Vec<String> {
+        self.state().parked.iter().cloned().collect()
     }
 
     /// The most hidden windows that were open at once.
@@ -250,6 +258,7 @@ impl EventWindows for FakeWindows {
         {
             let mut state = self.state();
             state.hidden.insert(app.id.clone());
+            state.parked.remove(&app.id);
             state.opened += 1;
             state.most_hidden_at_once = state.most_hidden_at_once.max(state.hidden.len());
         }
@@ -263,7 +272,23 @@ impl EventWindows for FakeWindows {
     async fn close_hidden(&self, app_id: &str) {
         let lag = self.state().close_lag;
         tokio::time::sleep(lag).await;
-        self.state().hidden.remove(app_id);
+        {
+            let mut state = self.state();
+            state.hidden.remove(app_id);
+            state.parked.remove(app_id);
+        }
+        self.inner.changed.notify_waiters();
+    }
+
+    async fn park_hidden(&self, app_id: &str) {
+        let lag = self.state().close_lag;
+        tokio::time::sleep(lag).await;
+        {
+            let mut state = self.state();
+            if state.hidden.remove(app_id) {
+                state.parked.insert(app_id.to_owned());
+            }
+        }
         self.inner.changed.notify_waiters();
     }
 }

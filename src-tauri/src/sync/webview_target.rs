@@ -73,6 +73,9 @@ impl EventWindows for WebviewTargets {
     }
 
     fn hidden_window(&self, app_id: &str) -> Option<Target> {
+        if self.windows.is_parked(app_id) {
+            return None;
+        }
         self.target(WindowLabel::Hidden(app_id.to_owned()))
     }
 
@@ -93,6 +96,10 @@ impl EventWindows for WebviewTargets {
                 Err(WindowError::NotLoaded.into())
             }
         }
+    }
+
+    async fn park_hidden(&self, app_id: &str) {
+        self.windows.park_hidden(app_id);
     }
 
     async fn close_hidden(&self, app_id: &str) {

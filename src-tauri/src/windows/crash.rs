@@ -30,6 +30,10 @@ pub fn watch(window: &WebviewWindow, report: CrashReport) -> Result<(), WindowEr
             let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
             let last_crash: Mutex<Option<Instant>> = Mutex::new(None);
             webview.connect_web_process_terminated(move |view, reason| {
+                // Ended on purpose: a parked hidden window (`hidden.rs`).
+                if reason == Reason::TerminatedByApi {
+                    return;
+                }
                 let why = match reason {
                     Reason::Crashed => "the web process crashed",
                     Reason::ExceededMemoryLimit => "the web process exceeded its memory limit",

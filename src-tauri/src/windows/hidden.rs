@@ -1,9 +1,13 @@
 //! Hidden dispatch windows: an app's window that is never shown, on the reserved dispatch page
 //! (answered by the proxy, so the app itself does not boot), sharing the app's WebKit data and so
 //! its service worker. How many exist and when they close is the sync layer's business
-//! (`sync::hidden_pool`); this file only builds one.
+//! (`sync::hidden_pool`); this file builds one, parks it when idle (its web process ended, the
+//! window kept: WebKitGTK keeps every closed view's page in the host for good, about 0.7 MiB and a
+//! descriptor each, while a process ended and started again for the same view keeps nothing), and
+//! wakes it.
 
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use syncshell_core::store::apps::App;
 use tauri::WebviewWindow;
@@ -12,10 +16,16 @@ use url::Url;
 
 use super::{WindowError, WindowLabel, Windows};
 
+/// Where a hidden window's next "dispatch page loaded" goes: set before each load of the page
+/// (building the window, waking it), taken by the load's `Finished`.
+pub(super) type LoadSignal = Arc<Mutex<Option<oneshot::Sender<()>>>>;
+
 impl Windows {
-    /// Builds the app's hidden window on the dispatch page. `loaded` fires when that page
+    /// Builds the app's hidden window on the dispatch page, or wakes its parked one (a new web
+    /// process for the same view, on the dispatch page again). `loaded` fires when that page
     /// finished loading. Blocks until the window exists; never call it on the main thread. The
-    /// caller serialises opening and closing one app's hidden window (`sync::hidden_pool`).
+    /// caller serialises opening, parking and closing one app's hidden window
+    /// (`sync::hidden_pool`).
     pub fn open_hidden(
         &self,
         app: &App,
@@ -30,9 +40,22 @@ impl Windows {
             origin: app.origin.clone(),
             source,
         })?;
-        let loaded = Mutex::new(Some(loaded));
+        let label = WindowLabel::Hidden(app.id.clone());
+        let signal = self.load_signal(&app.id);
+        *signal.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
+        if self.unpark(&app.id) {
+            if let Some(window) = self.get(&label) {
+                window
+                    .navigate(url)
+                    .map_err(|source| WindowError::Webview {
+                        what: "wake a background window",
+                        source,
+                    })?;
+                return Ok(window);
+            }
+        }
         let dispatch_url = url.clone();
-        let (builder, tls) = self.app_webview(app, &WindowLabel::Hidden(app.id.clone()), &url)?;
+        let (builder, tls) = self.app_webview(app, &label, &url)?;
         let window = builder
             .title(format!("{} (background)", app.name))
             .visible(false)
@@ -43,7 +66,7 @@ impl Windows {
                 if payload.event() == tauri::webview::PageLoadEvent::Finished
                     && payload.url() == &dispatch_url
                 {
-                    if let Some(tx) = loaded.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    if let Some(tx) = signal.lock().unwrap_or_else(|e| e.into_inner()).take() {
                         let _ = tx.send(());
                     }
                 }
@@ -55,7 +78,6 @@ impl Windows {
                 source,
             })?;
         let gone = self.hooks.on_page_gone.clone();
-        let label = WindowLabel::Hidden(app.id.clone());
         window.on_window_event(move |event| {
             if let tauri::WindowEvent::Destroyed = event {
                 gone(&label, "the background window was closed during the event");
@@ -65,10 +87,58 @@ impl Windows {
         Ok(window)
     }
 
-    /// Closes the app's hidden window if it is open.
+    /// Parks the app's hidden window: its web process is ended and the window kept for the next
+    /// [`Windows::open_hidden`], which wakes it. Until then it is not counted among the open
+    /// background windows and gets no pushes. Returns whether there was one.
+    pub fn park_hidden(&self, app_id: &str) -> bool {
+        let Some(window) = self.get(&WindowLabel::Hidden(app_id.to_owned())) else {
+            return false;
+        };
+        self.parked_lock().insert(app_id.to_owned());
+        let ended = window.with_webview(|platform| {
+            use tauri::webview::PlatformWebview;
+            use webkit2gtk::WebViewExt;
+            let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
+            webview.terminate_web_process();
+        });
+        if let Err(e) = ended {
+            // The process stays until the window is woken or closed: memory, not correctness.
+            eprintln!("syncshell: cannot end the background window's web process of {app_id}: {e}");
+        }
+        true
+    }
+
+    /// Whether the app's hidden window is parked.
+    pub fn is_parked(&self, app_id: &str) -> bool {
+        self.parked_lock().contains(app_id)
+    }
+
+    /// Closes the app's hidden window if it is open or parked.
     pub fn close_hidden(&self, app_id: &str) {
+        self.unpark(app_id);
+        self.load_signals_lock().remove(app_id);
         if let Some(window) = self.get(&WindowLabel::Hidden(app_id.to_owned())) {
             let _ = window.destroy();
         }
+    }
+
+    /// Takes the app's window off the parked list; returns whether it was on it.
+    fn unpark(&self, app_id: &str) -> bool {
+        self.parked_lock().remove(app_id)
+    }
+
+    fn load_signal(&self, app_id: &str) -> LoadSignal {
+        self.load_signals_lock()
+            .entry(app_id.to_owned())
+            .or_default()
+            .clone()
+    }
+
+    fn parked_lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.parked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn load_signals_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, LoadSignal>> {
+        self.hidden_loads.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -7,7 +7,7 @@
 //! | `label.rs` | [`WindowLabel`]: the only place labels are formatted and parsed |
 //! | `grant.rs` | the page bridge's IPC, granted per app origin in that app's windows only |
 //! | `app.rs` | app windows: open or focus, close, remembered size |
-//! | `hidden.rs` | building an app's hidden dispatch window |
+//! | `hidden.rs` | an app's hidden dispatch window: built, parked when idle, woken |
 //! | `tls.rs` | WebKit trusting the proxy's leaf per host per app context |
 //! | `crash.rs` | a dead web process: report it, then close or reload |
 //! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
@@ -82,6 +82,10 @@ pub struct Windows {
     opening_app: Mutex<()>,
     /// Whether the settings window was granted the panel's commands (once per host).
     panel_granted: Mutex<bool>,
+    /// Apps whose hidden window is parked (`hidden.rs`).
+    parked: Mutex<std::collections::HashSet<String>>,
+    /// Each app's hidden window's next "dispatch page loaded" (`hidden.rs`).
+    hidden_loads: Mutex<std::collections::HashMap<String, hidden::LoadSignal>>,
 }
 
 /// Shows an open window again, unminimized and focused (an app's or the panel's, opened twice).
@@ -134,6 +138,8 @@ impl Windows {
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
             panel_granted: Mutex::new(false),
+            parked: Mutex::default(),
+            hidden_loads: Mutex::default(),
         }
     }
 
@@ -192,12 +198,14 @@ impl Windows {
         self.handle.get_webview_window(&label.to_string())
     }
 
-    /// Every open app window, visible or hidden, with its label.
+    /// Every open app window, visible or hidden (parked ones aside: they have no page), with its
+    /// label.
     pub fn app_windows(&self) -> Vec<(WindowLabel, WebviewWindow)> {
         self.handle
             .webview_windows()
             .into_iter()
             .filter_map(|(label, window)| WindowLabel::parse(&label).map(|l| (l, window)))
+            .filter(|(label, _)| !(label.is_hidden() && self.is_parked(label.app_id())))
             .collect()
     }
 
@@ -206,7 +214,7 @@ impl Windows {
         self.app_ids(false)
     }
 
-    /// Ids of apps with a hidden dispatch window open, sorted.
+    /// Ids of apps with a hidden dispatch window open (not parked), sorted.
     pub fn hidden_app_ids(&self) -> Vec<String> {
         self.app_ids(true)
     }
@@ -218,6 +226,7 @@ impl Windows {
             .keys()
             .filter_map(|l| WindowLabel::parse(l))
             .filter(|l| l.is_hidden() == hidden)
+            .filter(|l| !(l.is_hidden() && self.is_parked(l.app_id())))
             .map(|l| l.app_id().to_owned())
             .collect();
         ids.sort();
