@@ -156,6 +156,11 @@ pub fn action_for_key<'a>(options: &'a NotificationOptions, key: &str) -> Option
         return Some("");
     }
     let index: usize = key.strip_prefix("action-")?.parse().ok()?;
+    // Only the key as it was made: "action-01" or "action-+1" parse to 1 but were never sent
+    // (found by the bridge_message fuzz target).
+    if action_key(index) != key {
+        return None;
+    }
     options
         .actions
         .iter()
@@ -261,6 +266,9 @@ mod tests {
         assert_eq!(action_for_key(&o, "action-1"), Some("later"));
         assert_eq!(action_for_key(&o, "action-2"), None, "beyond maxActions");
         assert_eq!(action_for_key(&o, "read"), None);
+        for forged in ["action-01", "action-+1", "action- 1", "action-"] {
+            assert_eq!(action_for_key(&o, forged), None, "{forged}");
+        }
     }
 
     #[test]
