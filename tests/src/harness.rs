@@ -528,6 +528,29 @@ impl Env {
         victims.len()
     }
 
+    /// The running host's WebKit web processes.
+    pub fn web_processes(&self) -> usize {
+        self.host_children()
+            .iter()
+            .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
+            .count()
+    }
+
+    /// The sizes of the WebKit shared memory the running host holds open, one per descriptor
+    /// (WebKitGTK keeps one, 4 KiB, for every web view it closed: README "Reliability").
+    pub fn webkit_shared_memory(&self) -> Vec<u64> {
+        let pid = self.host_pid().expect("the host's pid");
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .flatten()
+            .filter(|fd| {
+                std::fs::read_link(fd.path())
+                    .is_ok_and(|target| target.to_string_lossy().contains("WebKitSharedMemory"))
+            })
+            .filter_map(|fd| std::fs::metadata(fd.path()).ok().map(|m| m.len()))
+            .collect()
+    }
+
     /// The pid the running host wrote.
     pub fn host_pid(&self) -> Option<u32> {
         std::fs::read_to_string(self.runtime_dir().join("syncshell/host.pid"))

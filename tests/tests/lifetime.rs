@@ -156,27 +156,6 @@ fn a_damaged_database_is_kept_aside_said_and_the_host_starts() {
     assert!(env.run(&["list"]).success().stdout.contains("notes"));
 }
 
-/// Sizes of the WebKit shared memory the host holds open, one per descriptor.
-fn webkit_shared_memory(env: &Env) -> Vec<u64> {
-    let pid = env.host_pid().expect("the host's pid");
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-        .filter(|fd| {
-            std::fs::read_link(fd.path())
-                .is_ok_and(|target| target.to_string_lossy().contains("WebKitSharedMemory"))
-        })
-        .filter_map(|fd| std::fs::metadata(fd.path()).ok().map(|m| m.len()))
-        .collect()
-}
-
-fn web_processes(env: &Env) -> usize {
-    env.host_children()
-        .iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-        .count()
-}
-
 /// The host's resident memory, KiB.
 fn rss_kib(env: &Env) -> u64 {
     let pid = env.host_pid().expect("the host's pid");
@@ -228,18 +207,18 @@ fn a_window_opened_and_closed_costs_the_host_at_most_one_small_descriptor() {
         wait_until("the app to load", PAGE_TIMEOUT, || loads(&server) == n);
         env.run(&["close", "notes"]).success();
         wait_until("its web process to end", PAGE_TIMEOUT, || {
-            web_processes(&env) == 0
+            env.web_processes() == 0
         });
     };
     // The first window sets up what the app's WebKit context keeps while the host runs.
     cycle(1);
-    let after_first = webkit_shared_memory(&env).len();
+    let after_first = env.webkit_shared_memory().len();
     let rss_first = rss_kib(&env);
     const CYCLES: usize = 10;
     for n in 2..=CYCLES + 1 {
         cycle(n);
     }
-    let kept = webkit_shared_memory(&env);
+    let kept = env.webkit_shared_memory();
     eprintln!(
         "after {CYCLES} more windows: {} WebKit shared-memory descriptors (after the first: \
          {after_first}), sizes {kept:?}; host RSS {rss_first} -> {} KiB",

@@ -27,20 +27,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Descriptors of WebKit shared memory the host holds: one stays for every web view WebKitGTK
-/// closed (README "Reliability"; hidden windows are parked and woken, not closed, for this).
-fn webkit_shared_memory(env: &Env) -> usize {
-    let pid = env.host_pid().expect("the host's pid");
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-        .filter(|fd| {
-            std::fs::read_link(fd.path())
-                .is_ok_and(|target| target.to_string_lossy().contains("WebKitSharedMemory"))
-        })
-        .count()
-}
-
 /// What the host holds now: (RSS in MiB, open file descriptors, WebKit web processes, WebKit
 /// network processes).
 fn footprint(env: &Env) -> (f64, usize, usize, usize) {
@@ -122,7 +108,7 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
             start.elapsed().as_secs_f64() / 60.0,
             pending(env)
         );
-        (rss, fds, webkit_shared_memory(env))
+        (rss, fds, env.webkit_shared_memory().len())
     };
     // One sample at the end of each round, when the round's windows are closed: flat means the
     // same from round to round.

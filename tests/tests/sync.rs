@@ -555,33 +555,12 @@ fn at_most_the_configured_hidden_webviews_run_and_idle_ones_close() {
     });
 }
 
-/// Descriptors of WebKit shared memory the host holds (one is kept for every web view WebKitGTK
-/// closed, with the view's page: README "Reliability").
-fn webkit_shared_memory(env: &Env) -> usize {
-    let pid = env.host_pid().expect("the host's pid");
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-        .filter(|fd| {
-            std::fs::read_link(fd.path())
-                .is_ok_and(|target| target.to_string_lossy().contains("WebKitSharedMemory"))
-        })
-        .count()
-}
-
-fn web_processes(env: &Env) -> usize {
-    env.host_children()
-        .iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-        .count()
-}
-
 #[test]
 fn an_idle_background_window_is_parked_and_woken_without_its_web_process_or_growth() {
     let (env, server) = outbox_app();
     env.run(&["close", "outbox"]).success();
     wait_until("the app's web process to end", PAGE_TIMEOUT, || {
-        web_processes(&env) == 0
+        env.web_processes() == 0
     });
     let mut kept_after_first = None;
     for round in 1..=3 {
@@ -595,9 +574,9 @@ fn an_idle_background_window_is_parked_and_woken_without_its_web_process_or_grow
                 .contains("background windows: none")
         });
         wait_until("its web process to end", SYNC_TIMEOUT, || {
-            web_processes(&env) == 0
+            env.web_processes() == 0
         });
-        let kept = webkit_shared_memory(&env);
+        let kept = env.webkit_shared_memory().len();
         let first = *kept_after_first.get_or_insert(kept);
         assert!(
             kept <= first,

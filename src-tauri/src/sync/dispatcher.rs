@@ -263,6 +263,34 @@ mod tests {
             .collect()
     }
 
+    /// A sync registration `tag` of `app`'s origin, stored and begun firing (attempt 1).
+    fn registered_and_firing(d: &Dispatcher<FakeWindows>, app: &App, tag: &str) -> Dispatch {
+        let registration = Registration {
+            origin: app.origin.clone(),
+            key: Key {
+                scope: app.scope.to_string(),
+                kind: Kind::Sync,
+                tag: tag.into(),
+            },
+            min_interval: 0,
+            state: State::Pending,
+            attempts: 0,
+            delay_until: None,
+            registered_at: 0,
+            last_fired_at: None,
+        };
+        regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
+        let now = d.sync.ctx.clock.now_ms();
+        rules::begin_firing(
+            &mut d.sync.ctx.store(),
+            &d.sync.params,
+            now,
+            &registration.key,
+        )
+        .unwrap()
+        .unwrap()
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_manual_dispatch_is_logged_as_manual_and_its_failure_returned() {
         let notes = app("notes");
@@ -325,30 +353,8 @@ mod tests {
         let notes = app("notes");
         let (_dir, d, windows) = dispatcher(&[&notes]);
         windows.set("notes", Knob::PageGone);
-        let registration = Registration {
-            origin: notes.origin.clone(),
-            key: Key {
-                scope: notes.scope.to_string(),
-                kind: Kind::Sync,
-                tag: "outbox".into(),
-            },
-            min_interval: 0,
-            state: State::Pending,
-            attempts: 0,
-            delay_until: None,
-            registered_at: 0,
-            last_fired_at: None,
-        };
-        regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
         let now = d.sync.ctx.clock.now_ms();
-        let dispatch = rules::begin_firing(
-            &mut d.sync.ctx.store(),
-            &d.sync.params,
-            now,
-            &registration.key,
-        )
-        .unwrap()
-        .unwrap();
+        let dispatch = registered_and_firing(&d, &notes, "outbox");
         let started = tokio::time::Instant::now();
         d.dispatch(dispatch).await;
         assert_eq!(
@@ -376,30 +382,7 @@ mod tests {
     async fn an_event_of_an_origin_with_no_app_fails_and_is_retried() {
         let (_dir, d, windows) = dispatcher(&[]);
         let orphan = app("gone");
-        let registration = Registration {
-            origin: orphan.origin.clone(),
-            key: Key {
-                scope: orphan.scope.to_string(),
-                kind: Kind::Sync,
-                tag: "t".into(),
-            },
-            min_interval: 0,
-            state: State::Pending,
-            attempts: 0,
-            delay_until: None,
-            registered_at: 0,
-            last_fired_at: None,
-        };
-        regs::put(d.sync.ctx.store().conn(), &registration).unwrap();
-        let now = d.sync.ctx.clock.now_ms();
-        let dispatch = rules::begin_firing(
-            &mut d.sync.ctx.store(),
-            &d.sync.params,
-            now,
-            &registration.key,
-        )
-        .unwrap()
-        .unwrap();
+        let dispatch = registered_and_firing(&d, &orphan, "t");
         d.dispatch(dispatch).await;
         assert!(windows.fired().is_empty());
         let failed = log(&d)
