@@ -450,9 +450,7 @@ impl Env {
     /// plus `ca`. The machine's own file is not touched. Needs root, as `make test` has.
     pub fn trust_ca_system_wide(&mut self, ca: &crate::tls::TestCa) {
         let mut bundle = std::fs::read_to_string(SYSTEM_BUNDLE).unwrap_or_default();
-        let own = self.root.path().join("test-ca.pem");
-        ca.write_pem(&own);
-        bundle.push_str(&std::fs::read_to_string(&own).unwrap());
+        bundle.push_str(&ca.pem);
         let path = self.root.path().join("system-bundle.pem");
         std::fs::write(&path, bundle).unwrap();
         self.system_bundle = Some(path);
@@ -526,6 +524,17 @@ impl Env {
             unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
         }
         victims.len()
+    }
+
+    /// The running host's resident memory, KiB.
+    pub fn host_rss_kib(&self) -> u64 {
+        let pid = self.host_pid().expect("the host's pid");
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
     }
 
     /// The running host's WebKit web processes.

@@ -156,17 +156,6 @@ fn a_damaged_database_is_kept_aside_said_and_the_host_starts() {
     assert!(env.run(&["list"]).success().stdout.contains("notes"));
 }
 
-/// The host's resident memory, KiB.
-fn rss_kib(env: &Env) -> u64 {
-    let pid = env.host_pid().expect("the host's pid");
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// The host's (soft, hard) limits of open files, from /proc.
 fn open_file_limits(env: &Env) -> (String, String) {
     let pid = env.host_pid().expect("the host's pid");
@@ -213,7 +202,7 @@ fn a_window_opened_and_closed_costs_the_host_at_most_one_small_descriptor() {
     // The first window sets up what the app's WebKit context keeps while the host runs.
     cycle(1);
     let after_first = env.webkit_shared_memory().len();
-    let rss_first = rss_kib(&env);
+    let rss_first = env.host_rss_kib();
     const CYCLES: usize = 10;
     for n in 2..=CYCLES + 1 {
         cycle(n);
@@ -223,7 +212,7 @@ fn a_window_opened_and_closed_costs_the_host_at_most_one_small_descriptor() {
         "after {CYCLES} more windows: {} WebKit shared-memory descriptors (after the first: \
          {after_first}), sizes {kept:?}; host RSS {rss_first} -> {} KiB",
         kept.len(),
-        rss_kib(&env)
+        env.host_rss_kib()
     );
     assert!(
         kept.len() <= after_first + CYCLES,

@@ -31,12 +31,6 @@ fn setting(name: &str, default: u64) -> u64 {
 /// network processes).
 fn footprint(env: &Env) -> (f64, usize, usize, usize) {
     let pid = env.host_pid().expect("the host's pid");
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let rss_kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
         .count();
@@ -48,7 +42,7 @@ fn footprint(env: &Env) -> (f64, usize, usize, usize) {
             .count()
     };
     (
-        rss_kb / 1024.0,
+        env.host_rss_kib() as f64 / 1024.0,
         fds,
         count("WebKitWebProces"),
         count("WebKitNetworkPr"),

@@ -113,6 +113,11 @@ impl Windows {
         self.parked_lock().contains(app_id)
     }
 
+    /// Whether the window with `label` is a parked hidden window (listed nowhere).
+    pub(super) fn is_parked_window(&self, label: &WindowLabel) -> bool {
+        label.is_hidden() && self.is_parked(label.app_id())
+    }
+
     /// Closes the app's hidden window if it is open or parked.
     pub fn close_hidden(&self, app_id: &str) {
         self.unpark(app_id);

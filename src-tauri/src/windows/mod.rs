@@ -205,7 +205,7 @@ impl Windows {
             .webview_windows()
             .into_iter()
             .filter_map(|(label, window)| WindowLabel::parse(&label).map(|l| (l, window)))
-            .filter(|(label, _)| !(label.is_hidden() && self.is_parked(label.app_id())))
+            .filter(|(label, _)| !self.is_parked_window(label))
             .collect()
     }
 
@@ -226,7 +226,7 @@ impl Windows {
             .keys()
             .filter_map(|l| WindowLabel::parse(l))
             .filter(|l| l.is_hidden() == hidden)
-            .filter(|l| !(l.is_hidden() && self.is_parked(l.app_id())))
+            .filter(|l| !self.is_parked_window(l))
             .map(|l| l.app_id().to_owned())
             .collect();
         ids.sort();
