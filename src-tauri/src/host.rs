@@ -468,7 +468,7 @@ impl Host {
                     }
                 }
                 // Then the windows: their WebKit process holds files in the app's data directory.
-                self.windows.close_app(&id);
+                self.windows.destroy_app_window(&id);
                 self.dispatcher.close_hidden(&id).await;
                 if let Ok(app) = commands::find_app(&self.ctx, &id) {
                     // The last app of its origin takes the origin's notifications with it.

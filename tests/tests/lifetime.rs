@@ -172,13 +172,13 @@ fn open_file_limits(env: &Env) -> (String, String) {
     )
 }
 
-/// What a host running for weeks keeps per window opened and closed: WebKitGTK 2.50 keeps one
-/// 4 KiB shared-memory descriptor in the host per web view it closed (the view itself is
-/// finalized; what keeps the page's memory is open: README "Reliability"). This holds the
-/// descriptors to that, and the host's open-file limit at the system's hard limit so that it
-/// cannot run out of them. The RSS is printed, not asserted (the soak measures it).
+/// What a host running for weeks keeps per window opened and closed: nothing. WebKitGTK 2.50
+/// keeps every web view it closed in the host for good (a 4 KiB shared-memory descriptor, and
+/// memory: README "Reliability"), so a closed app window is parked and woken, not made anew.
+/// And the host's open-file limit is the system's hard limit. The RSS is printed, not asserted
+/// (the soak measures it).
 #[test]
-fn a_window_opened_and_closed_costs_the_host_at_most_one_small_descriptor() {
+fn an_app_window_opened_and_closed_again_and_again_costs_the_host_nothing() {
     let mut env = Env::new();
     // Started with the soft limit most desktops give (the hard one stays).
     env.run_under(&["prlimit", "--nofile=1024:", "--"]);
@@ -215,11 +215,7 @@ fn a_window_opened_and_closed_costs_the_host_at_most_one_small_descriptor() {
         env.host_rss_kib()
     );
     assert!(
-        kept.len() <= after_first + CYCLES,
-        "more than one descriptor per window: {after_first} -> {kept:?}"
-    );
-    assert!(
-        kept.iter().all(|&size| size <= 4096),
-        "a kept descriptor larger than WebKit's 4 KiB table: {kept:?}"
+        kept.len() <= after_first,
+        "WebKit memory kept per window closed: {after_first} -> {kept:?}"
     );
 }

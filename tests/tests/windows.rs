@@ -159,3 +159,59 @@ fn the_window_size_is_remembered() {
     let id = window_id(&env, "Fixture Notes");
     assert_eq!(geometry(&env, &id), "700x500");
 }
+
+fn web_processes(env: &Env) -> usize {
+    env.host_children()
+        .iter()
+        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
+        .count()
+}
+
+fn visible(env: &Env, title: &str) -> bool {
+    env.x_tool(
+        "xdotool",
+        &["search", "--onlyvisible", "--name", &format!("^{title}$")],
+    )
+    .code
+        == 0
+}
+
+#[test]
+fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_the_app() {
+    let (env, server) = open_notes();
+    let id = window_id(&env, "Fixture Notes");
+    // What the window manager's close button sends.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wm_close.py");
+    env.x_tool("/usr/bin/python3", &[script, &id]).success();
+    wait_until("the window to be closed", PAGE_TIMEOUT, || {
+        env.run(&["status"]).stdout.contains("open windows: none")
+    });
+    assert!(!visible(&env, "Fixture Notes"), "no window on the screen");
+    // Kept unmapped (parked), not destroyed.
+    assert_eq!(
+        env.x_tool("xdotool", &["getwindowname", &id]).stdout.trim(),
+        "Fixture Notes"
+    );
+    // Its web process ends, as when a window closes: the window is parked (kept without one, to
+    // be woken) because WebKit keeps every closed view's page in the host.
+    wait_until("its web process to end", PAGE_TIMEOUT, || {
+        web_processes(&env) == 0
+    });
+    assert_eq!(
+        env.run(&["close", "notes"]).success().stdout,
+        "notes has no open window\n"
+    );
+
+    // Opened again: the app starts again on its start URL, in a window on the screen.
+    env.run(&["open", "notes"]).success();
+    wait_until("the page to load again", PAGE_TIMEOUT, || {
+        loads_of(&server, "/app/?source=pwa") == 2
+    });
+    assert!(visible(&env, "Fixture Notes"));
+    assert_eq!(
+        window_id(&env, "Fixture Notes"),
+        id,
+        "the same window, woken"
+    );
+    assert!(env.run(&["status"]).stdout.contains("open windows: notes"));
+}

@@ -72,10 +72,8 @@ impl EventWindows for WebviewTargets {
         self.target(WindowLabel::App(app_id.to_owned()))
     }
 
+    /// A parked window is not found (`Windows::get`).
     fn hidden_window(&self, app_id: &str) -> Option<Target> {
-        if self.windows.is_parked(app_id) {
-            return None;
-        }
         self.target(WindowLabel::Hidden(app_id.to_owned()))
     }
 

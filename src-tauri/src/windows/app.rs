@@ -30,6 +30,21 @@ impl Windows {
     pub fn open_app_at(&self, app: &App, url: Option<&url::Url>) -> Result<(), WindowError> {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app.id.clone());
+        if self.parked.take(&label) {
+            if let Some(window) = self.get_any(&label) {
+                // Woken: a new web process on the page asked for, or the start URL.
+                let url = url.unwrap_or(&app.start_url).clone();
+                window
+                    .navigate(url)
+                    .map_err(|source| WindowError::Webview {
+                        what: "navigate",
+                        source,
+                    })?;
+                super::raise(&window)?;
+                (self.hooks.on_open_or_close)();
+                return Ok(());
+            }
+        }
         if let Some(window) = self.get(&label) {
             if let Some(url) = url {
                 window
@@ -78,26 +93,69 @@ impl Windows {
         report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
         let closed = self.hooks.on_open_or_close.clone();
         let gone = self.hooks.on_page_gone.clone();
-        window.on_window_event(move |event| {
-            if let WindowEvent::Destroyed = event {
+        let (parked, w) = (self.parked.clone(), window.clone());
+        window.on_window_event(move |event| match event {
+            // The user's close button (or the window manager's): parked, not closed.
+            WindowEvent::CloseRequested { api, .. } => {
+                api.prevent_close();
+                park_app_window(&w, &label, &parked, &gone, &closed);
+            }
+            // A parked window going (the host quitting) has nothing left to tell.
+            WindowEvent::Destroyed if !parked.take(&label) => {
                 gone(&label, "the app's window was closed during the event");
                 closed();
             }
+            _ => {}
         });
         (self.hooks.on_open_or_close)();
         self.watch_and_load(&window, tls, first)
     }
 
-    /// Closes the app's window if it is open, remembering its size. Returns whether it was open.
+    /// Closes the app's window if it is open, remembering its size: to the user it is closed; it
+    /// is parked (`parked.rs`). Returns whether it was open.
     pub fn close_app(&self, app_id: &str) -> bool {
-        match self.get(&WindowLabel::App(app_id.to_owned())) {
+        let label = WindowLabel::App(app_id.to_owned());
+        match self.get(&label) {
             Some(window) => {
                 save_size(&window, &self.ctx, app_id);
-                window.destroy().is_ok()
+                park_app_window(
+                    &window,
+                    &label,
+                    &self.parked,
+                    &self.hooks.on_page_gone,
+                    &self.hooks.on_open_or_close,
+                );
+                true
             }
             None => false,
         }
     }
+
+    /// Closes the app's window for good, open or parked (the app is being uninstalled).
+    pub fn destroy_app_window(&self, app_id: &str) {
+        let label = WindowLabel::App(app_id.to_owned());
+        let was_parked = self.parked.take(&label);
+        if let Some(window) = self.get_any(&label) {
+            if !was_parked {
+                save_size(&window, &self.ctx, app_id);
+            }
+            let _ = window.destroy();
+        }
+    }
+}
+
+/// Parks an app window the user closed: listed as parked first, so that no event goes there
+/// any more; then what its page was relaying fails at once, and the open windows changed.
+fn park_app_window(
+    window: &WebviewWindow,
+    label: &WindowLabel,
+    parked: &super::parked::Parked,
+    gone: &super::PageGone,
+    changed: &Arc<dyn Fn() + Send + Sync>,
+) {
+    parked.park(window, label);
+    gone(label, "the app's window was closed during the event");
+    changed();
 }
 
 fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: String) {

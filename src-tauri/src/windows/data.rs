@@ -8,9 +8,10 @@ use tokio::sync::oneshot;
 use super::{WindowError, WindowLabel, Windows};
 
 impl Windows {
-    /// Asks the WebKit context of app `app_id`'s open window (or hidden window) to delete all its
-    /// website data (cookies, storage, caches, service workers). Resolves when WebKit is done;
-    /// `None` when no window of the app is open (no context to ask: nothing of it runs either).
+    /// Asks the WebKit context of app `app_id`'s window (open or parked, visible or hidden) to
+    /// delete all its website data (cookies, storage, caches, service workers). Resolves when
+    /// WebKit is done; `None` when the app has no window (no context to ask: nothing of it runs
+    /// either).
     pub fn clear_app_data(
         &self,
         app_id: &str,
@@ -20,7 +21,8 @@ impl Windows {
             WindowLabel::Hidden(app_id.to_owned()),
         ]
         .iter()
-        .find_map(|label| self.get(label));
+        // Parked windows too: their WebKit context (and its network process) lives on.
+        .find_map(|label| self.get_any(label));
         let Some(window) = window else {
             return Ok(None);
         };

@@ -1,12 +1,9 @@
 //! Hidden dispatch windows: an app's window that is never shown, on the reserved dispatch page
 //! (answered by the proxy, so the app itself does not boot), sharing the app's WebKit data and so
 //! its service worker. How many exist and when they close is the sync layer's business
-//! (`sync::hidden_pool`); this file builds one, parks it when idle (its web process ended, the
-//! window kept: WebKitGTK keeps every closed view's page in the host for good, about 0.7 MiB and a
-//! descriptor each, while a process ended and started again for the same view keeps nothing), and
-//! wakes it.
+//! (`sync::hidden_pool`); this file builds one, parks it when idle (`parked.rs`) and wakes it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use syncshell_core::store::apps::App;
@@ -43,8 +40,8 @@ impl Windows {
         let label = WindowLabel::Hidden(app.id.clone());
         let signal = self.load_signal(&app.id);
         *signal.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
-        if self.unpark(&app.id) {
-            if let Some(window) = self.get(&label) {
+        if self.parked.take(&label) {
+            if let Some(window) = self.get_any(&label) {
                 window
                     .navigate(url)
                     .map_err(|source| WindowError::Webview {
@@ -87,49 +84,25 @@ impl Windows {
         Ok(window)
     }
 
-    /// Parks the app's hidden window: its web process is ended and the window kept for the next
-    /// [`Windows::open_hidden`], which wakes it. Until then it is not counted among the open
-    /// background windows and gets no pushes. Returns whether there was one.
+    /// Parks the app's hidden window (`parked.rs`) for the next [`Windows::open_hidden`] to wake.
+    /// Returns whether there was one.
     pub fn park_hidden(&self, app_id: &str) -> bool {
-        let Some(window) = self.get(&WindowLabel::Hidden(app_id.to_owned())) else {
+        let label = WindowLabel::Hidden(app_id.to_owned());
+        let Some(window) = self.get(&label) else {
             return false;
         };
-        self.parked_lock().insert(app_id.to_owned());
-        let ended = window.with_webview(|platform| {
-            use tauri::webview::PlatformWebview;
-            use webkit2gtk::WebViewExt;
-            let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
-            webview.terminate_web_process();
-        });
-        if let Err(e) = ended {
-            // The process stays until the window is woken or closed: memory, not correctness.
-            eprintln!("syncshell: cannot end the background window's web process of {app_id}: {e}");
-        }
+        self.parked.park(&window, &label);
         true
-    }
-
-    /// Whether the app's hidden window is parked.
-    pub fn is_parked(&self, app_id: &str) -> bool {
-        self.parked_lock().contains(app_id)
-    }
-
-    /// Whether the window with `label` is a parked hidden window (listed nowhere).
-    pub(super) fn is_parked_window(&self, label: &WindowLabel) -> bool {
-        label.is_hidden() && self.is_parked(label.app_id())
     }
 
     /// Closes the app's hidden window if it is open or parked.
     pub fn close_hidden(&self, app_id: &str) {
-        self.unpark(app_id);
+        let label = WindowLabel::Hidden(app_id.to_owned());
+        self.parked.take(&label);
         self.load_signals_lock().remove(app_id);
-        if let Some(window) = self.get(&WindowLabel::Hidden(app_id.to_owned())) {
+        if let Some(window) = self.get_any(&label) {
             let _ = window.destroy();
         }
-    }
-
-    /// Takes the app's window off the parked list; returns whether it was on it.
-    fn unpark(&self, app_id: &str) -> bool {
-        self.parked_lock().remove(app_id)
     }
 
     fn load_signal(&self, app_id: &str) -> LoadSignal {
@@ -137,10 +110,6 @@ impl Windows {
             .entry(app_id.to_owned())
             .or_default()
             .clone()
-    }
-
-    fn parked_lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.parked.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn load_signals_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, LoadSignal>> {

@@ -8,6 +8,7 @@
 //! | `grant.rs` | the page bridge's IPC, granted per app origin in that app's windows only |
 //! | `app.rs` | app windows: open or focus, close, remembered size |
 //! | `hidden.rs` | an app's hidden dispatch window: built, parked when idle, woken |
+//! | `parked.rs` | windows kept with no web process instead of closed, and woken |
 //! | `tls.rs` | WebKit trusting the proxy's leaf per host per app context |
 //! | `crash.rs` | a dead web process: report it, then close or reload |
 //! | `scope.rs` | navigation kept in the app's scope, the rest to the browser |
@@ -23,6 +24,7 @@ mod error;
 mod grant;
 mod hidden;
 mod label;
+mod parked;
 pub mod prompt;
 mod save_dialog;
 pub(crate) mod scope;
@@ -82,8 +84,9 @@ pub struct Windows {
     opening_app: Mutex<()>,
     /// Whether the settings window was granted the panel's commands (once per host).
     panel_granted: Mutex<bool>,
-    /// Apps whose hidden window is parked (`hidden.rs`).
-    parked: Mutex<std::collections::HashSet<String>>,
+    /// Windows parked: closed as far as anyone can tell, their web process ended, kept to be
+    /// woken (`parked.rs`).
+    parked: parked::Parked,
     /// Each app's hidden window's next "dispatch page loaded" (`hidden.rs`).
     hidden_loads: Mutex<std::collections::HashMap<String, hidden::LoadSignal>>,
 }
@@ -138,7 +141,7 @@ impl Windows {
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
             panel_granted: Mutex::new(false),
-            parked: Mutex::default(),
+            parked: parked::Parked::default(),
             hidden_loads: Mutex::default(),
         }
     }
@@ -193,8 +196,17 @@ impl Windows {
         Ok(())
     }
 
-    /// The window with this label, if it is open.
+    /// The window with this label, if it is open (a parked one is closed, as far as anyone
+    /// outside this module can tell).
     pub fn get(&self, label: &WindowLabel) -> Option<WebviewWindow> {
+        if self.parked.contains(label) {
+            return None;
+        }
+        self.get_any(label)
+    }
+
+    /// The window with this label, parked or not.
+    fn get_any(&self, label: &WindowLabel) -> Option<WebviewWindow> {
         self.handle.get_webview_window(&label.to_string())
     }
 
@@ -205,11 +217,11 @@ impl Windows {
             .webview_windows()
             .into_iter()
             .filter_map(|(label, window)| WindowLabel::parse(&label).map(|l| (l, window)))
-            .filter(|(label, _)| !self.is_parked_window(label))
+            .filter(|(label, _)| !self.parked.contains(label))
             .collect()
     }
 
-    /// Ids of apps whose windows are open, sorted.
+    /// Ids of apps whose windows are open (not parked), sorted.
     pub fn open_app_ids(&self) -> Vec<String> {
         self.app_ids(false)
     }
@@ -226,7 +238,7 @@ impl Windows {
             .keys()
             .filter_map(|l| WindowLabel::parse(l))
             .filter(|l| l.is_hidden() == hidden)
-            .filter(|l| !self.is_parked_window(l))
+            .filter(|l| !self.parked.contains(l))
             .map(|l| l.app_id().to_owned())
             .collect();
         ids.sort();
