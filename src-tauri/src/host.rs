@@ -450,26 +450,16 @@ impl Host {
                 Err(reply) => reply,
             },
             Request::Uninstall { id, keep_data } => {
-                // WebKit deletes the app's data first, through the network process that owns it
-                // (it would write again after the directory went); bounded, as it is WebKit's.
+                // The windows first: their pages write to the app's data while they run.
+                self.windows.destroy_app_window(&id).await;
+                self.dispatcher.close_hidden(&id).await;
+                // Then the app's WebKit network process, which writes there for seconds after
+                // (windows/network_process.rs): the directory is removed after it ended.
                 if !keep_data {
-                    match self.windows.clear_app_data(&id) {
-                        Ok(Some(cleared)) => {
-                            match tokio::time::timeout(Duration::from_secs(5), cleared).await {
-                                Ok(Ok(Ok(()))) => {}
-                                Ok(Ok(Err(e))) => eprintln!("syncshell: {id}: clearing data: {e}"),
-                                _ => eprintln!(
-                                    "syncshell: {id}: WebKit did not clear the data in time"
-                                ),
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(e) => eprintln!("syncshell: {id}: {e}"),
+                    if let Err(e) = self.windows.end_app_network_process(&id).await {
+                        eprintln!("syncshell: {id}: {e}");
                     }
                 }
-                // Then the windows: their WebKit process holds files in the app's data directory.
-                self.windows.destroy_app_window(&id);
-                self.dispatcher.close_hidden(&id).await;
                 if let Ok(app) = commands::find_app(&self.ctx, &id) {
                     // The last app of its origin takes the origin's notifications with it.
                     let apps = syncshell_core::store::apps::count_for_origin(

@@ -247,18 +247,24 @@ fn the_panel_installs_sets_permissions_fires_saves_and_clears_the_log_and_uninst
         .stdout
         .contains("The background-services log is empty"));
 
-    // Uninstall, deleting its data.
+    // Uninstall, deleting its data: an app installed meanwhile goes from the panel, the CLI's
+    // list and the disk. (Not the outbox: its window ran, so uninstalling it ends its WebKit
+    // network process, and WebKit ends a WebDriver session when any network process ends,
+    // measured; `install.rs` tests that path and that other apps' pages carry on.)
+    let notes = FixtureServer::start(Some("notes"));
+    env.run(&["install", &notes.url("/app/")]).success();
     show_tab(&panel, "apps");
-    panel.click_css("[data-testid=app-row][data-app=outbox] [data-testid=uninstall-app]");
+    panel.click_css("[data-testid=app-row][data-app=notes] [data-testid=uninstall-app]");
     panel.click_css("[data-testid=uninstall-delete-data]");
     panel.click_css("[data-testid=uninstall-confirm]");
-    panel.find("[data-testid=apps-empty]:not([hidden])");
-    assert!(env
-        .run(&["list"])
-        .success()
-        .stdout
-        .starts_with("No apps installed"));
-    let app_dir = env.data_home().join("syncshell/apps/outbox");
+    panel.wait_for(
+        "the app gone from the panel",
+        "return !document.querySelector('[data-testid=app-row][data-app=notes]')
+           && !!document.querySelector('[data-testid=app-row][data-app=outbox]');",
+        json!([]),
+    );
+    assert!(!env.run(&["list"]).success().stdout.contains("notes"));
+    let app_dir = env.data_home().join("syncshell/apps/notes");
     assert!(
         !app_dir.exists(),
         "left behind: {:?}",

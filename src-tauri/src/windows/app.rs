@@ -17,6 +17,8 @@ pub type FocusReport = Arc<dyn Fn(&str, i64) + Send + Sync>;
 
 /// Size of a window opened for the first time, in logical pixels.
 const DEFAULT_SIZE: (u32, u32) = (1024, 768);
+/// How long uninstalling waits for the main thread to destroy the app's window.
+const DESTROY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Windows {
     /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
@@ -131,15 +133,27 @@ impl Windows {
         }
     }
 
-    /// Closes the app's window for good, open or parked (the app is being uninstalled).
-    pub fn destroy_app_window(&self, app_id: &str) {
+    /// Closes the app's window for good, open or parked (the app is being uninstalled), and
+    /// waits until it is gone: only then has its page stopped using the app's data. Bounded: a
+    /// main thread that never gets to it leaves the window, said on stderr.
+    pub async fn destroy_app_window(&self, app_id: &str) {
         let label = WindowLabel::App(app_id.to_owned());
         let was_parked = self.parked.take(&label);
-        if let Some(window) = self.get_any(&label) {
-            if !was_parked {
-                save_size(&window, &self.ctx, app_id);
+        let Some(window) = self.get_any(&label) else {
+            return;
+        };
+        if !was_parked {
+            save_size(&window, &self.ctx, app_id);
+        }
+        let _ = window.destroy();
+        // `destroy()` only asks the main thread.
+        let deadline = tokio::time::Instant::now() + DESTROY_WAIT;
+        while self.get_any(&label).is_some() {
+            if tokio::time::Instant::now() >= deadline {
+                eprintln!("syncshell: {app_id}: the app's window was not closed in time");
+                return;
             }
-            let _ = window.destroy();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     }
 }

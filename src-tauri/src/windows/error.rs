@@ -55,4 +55,21 @@ pub enum WindowError {
     /// The app's window is not open (a prompt has nothing to attach to).
     #[error("the app's window is not open")]
     NotOpen,
+    /// `/proc` could not be read to find the WebKit network process serving an app.
+    #[error("cannot list the host's processes: {0}")]
+    ListProcesses(#[from] procfs::ProcError),
+    /// The WebKit network process serving an app refused to be ended.
+    #[error("cannot end WebKit's network process {pid}: {source}")]
+    EndProcess {
+        /// Its process id.
+        pid: i32,
+        /// The system's error.
+        source: rustix::io::Errno,
+    },
+    /// The WebKit network process serving an app was still running after it was killed.
+    #[error("WebKit's network process {pid} did not end in time")]
+    ProcessStillRunning {
+        /// Its process id.
+        pid: i32,
+    },
 }

@@ -15,15 +15,15 @@
 //! | `prompt.rs` | the permission prompt drawn on the app's window |
 //! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
 //! | `save_dialog.rs` | the panel's "Save as" dialog |
-//! | `data.rs` | an app's website data cleared through WebKit (uninstall) |
+//! | `network_process.rs` | the WebKit network process serving an app, ended before its data is deleted |
 
 mod app;
 mod crash;
-mod data;
 mod error;
 mod grant;
 mod hidden;
 mod label;
+mod network_process;
 mod parked;
 pub mod prompt;
 mod save_dialog;
