@@ -183,6 +183,11 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
         let db = env.db();
         for (server, id) in servers.iter().zip(&ids) {
             let mut answers: HashMap<String, Vec<u16>> = HashMap::new();
+            let mut arrived: HashMap<String, Vec<u128>> = HashMap::new();
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis();
             for r in server.received() {
                 if r.path == "/api/soak" && r.query["tag"].starts_with(&format!("{round}-")) {
                     total_requests += 1;
@@ -191,6 +196,12 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
                         .entry(r.query["tag"].clone())
                         .or_default()
                         .push(r.answered.unwrap_or(0));
+                    // When, in the log's clock (ms since the epoch), for a failure's message.
+                    let ago = r.at.elapsed().as_millis();
+                    arrived
+                        .entry(r.query["tag"].clone())
+                        .or_default()
+                        .push(now_ms - ago);
                 }
             }
             let origin = server.origin();
@@ -206,34 +217,38 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
                         |r| r.get(0),
                     )
                     .unwrap();
+                // What the host logged for this event, for a failure's message.
+                let history = || -> Vec<String> {
+                    let mut stmt = db
+                        .prepare(
+                            "SELECT at || ' ' || event || ' ' || metadata FROM background_log \
+                             WHERE origin = ?1 AND tag = ?2 ORDER BY id",
+                        )
+                        .unwrap();
+                    stmt.query_map([&origin, &tag], |r| r.get(0))
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect()
+                };
                 match got.iter().position(|s| *s == 201) {
                     Some(at) => {
                         assert_eq!(
                             at + 1,
                             got.len(),
-                            "{id} {tag}: attempts after success: {got:?}"
+                            "{id} {tag}: attempts after success: {got:?} at {:?}: {:#?}",
+                            arrived.get(&tag),
+                            history()
                         );
                         assert!(got.len() <= ATTEMPTS, "{id} {tag}: {got:?}");
                         assert_eq!(dropped_logged, 0, "{id} {tag}: delivered and dropped");
                         delivered += 1;
                     }
                     None => {
-                        let history: Vec<String> = {
-                            let mut stmt = db
-                                .prepare(
-                                    "SELECT event || ' ' || metadata FROM background_log \
-                                     WHERE origin = ?1 AND tag = ?2 ORDER BY id",
-                                )
-                                .unwrap();
-                            stmt.query_map([&origin, &tag], |r| r.get(0))
-                                .unwrap()
-                                .map(Result::unwrap)
-                                .collect()
-                        };
                         assert_eq!(
                             got.len(),
                             ATTEMPTS,
-                            "{id} {tag}: refused {got:?}, not retried to the last: {history:#?}\n{}",
+                            "{id} {tag}: refused {got:?}, not retried to the last: {:#?}\n{}",
+                            history(),
                             env.host_log(0)
                         );
                         assert_eq!(dropped_logged, 1, "{id} {tag}: dropped but not logged");

@@ -144,6 +144,18 @@ mod tests {
                 .collect()
         }
 
+        /// Waits (virtual time) until the log has `n` entries named `event`.
+        async fn until_log_has(&self, n: usize, event: &str) {
+            let waiting = async {
+                while self.log().iter().filter(|(e, _)| e == event).count() < n {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(86_400), waiting)
+                .await
+                .unwrap_or_else(|_| panic!("not {n} \"{event}\" in the log: {:?}", self.log()));
+        }
+
         /// Waits (virtual time) until the log has an entry named `event`; its metadata.
         async fn logged(&self, event: &str) -> serde_json::Value {
             let waiting = async {
@@ -309,6 +321,52 @@ mod tests {
             "{waited:?}"
         );
         assert_eq!(w.windows.most_hidden_at_once(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_apps_worker_gets_its_events_a_few_at_a_time_and_the_time_limit_starts_with_its_turn(
+    ) {
+        use crate::sync::dispatcher::EVENTS_AT_ONCE_PER_APP;
+        let (notes, mail) = (app("notes"), app("mail"));
+        // Each event takes 10 s of a 15 s limit: 20 of them one turn after another take 30 s,
+        // and none times out, since waiting for a turn is not handling the event.
+        let params = Parameters {
+            max_sync_event_duration: 15_000,
+            ..Parameters::default()
+        };
+        let w = world(params, &[&notes, &mail]);
+        w.windows
+            .set("notes", Knob::SucceedAfter(Duration::from_secs(10)));
+        w.windows
+            .set("mail", Knob::SucceedAfter(Duration::from_secs(10)));
+        for n in 0..20 {
+            w.register(&notes, Kind::Sync, &format!("n{n}"));
+        }
+        w.register(&mail, Kind::Sync, "m");
+        let fired = w.windows.until("every event", |f| f.len() == 21).await;
+        let notes_at = |from: u64, to: u64| {
+            fired
+                .iter()
+                .filter(|f| f.window == WindowLabel::Hidden("notes".into()))
+                .filter(|f| f.at >= Duration::from_secs(from) && f.at < Duration::from_secs(to))
+                .count()
+        };
+        assert_eq!(
+            (notes_at(0, 1), notes_at(10, 11), notes_at(20, 21)),
+            (EVENTS_AT_ONCE_PER_APP, EVENTS_AT_ONCE_PER_APP, 4),
+            "{:?}",
+            times(&fired)
+        );
+        // Another app's event does not wait behind them.
+        let mail_at = fired.iter().find(|f| f.message.tag == "m").unwrap().at;
+        assert!(mail_at < Duration::from_secs(1), "{mail_at:?}");
+        w.until_log_has(21, "sync event completed").await;
+        assert!(
+            w.log().iter().all(|(e, _)| e != "sync event failed"),
+            "{:?}",
+            w.log()
+        );
+        assert!(w.registrations().is_empty());
     }
 
     #[tokio::test(start_paused = true)]
