@@ -68,7 +68,25 @@ fn open_files(env: &Env) -> BTreeMap<String, usize> {
     kinds
 }
 
-/// What changed between two [`open_files`] samples, one "kind: before -> after" per line.
+/// The host's threads by name (WebKit names its IPC and storage threads), so that a growth of
+/// open files or memory can be laid beside the threads that came with it.
+fn threads(env: &Env) -> BTreeMap<String, usize> {
+    let pid = env.host_pid().expect("the host's pid");
+    let mut names = BTreeMap::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        // A thread that ended while the directory was read has no name to count.
+        if let Ok(name) = std::fs::read_to_string(task.path().join("comm")) {
+            *names.entry(format!("thread {}", name.trim())).or_insert(0) += 1;
+        }
+    }
+    names
+}
+
+/// What changed between two samples of [`open_files`] and [`threads`], one "kind: before ->
+/// after" per line.
 fn growth(before: &BTreeMap<String, usize>, after: &BTreeMap<String, usize>) -> String {
     let kinds: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     kinds
@@ -137,7 +155,9 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
             start.elapsed().as_secs_f64() / 60.0,
             pending(env)
         );
-        (rss, fds, open_files(env))
+        let mut kinds = open_files(env);
+        kinds.extend(threads(env));
+        (rss, fds, kinds)
     };
     // One sample at the end of each round, when the round's windows are closed: flat means the
     // same from round to round.
@@ -306,7 +326,7 @@ fn every_event_is_accounted_for_and_the_host_stays_flat() {
     println!(
         "soak: at the end of the second and the last round: RSS {base_rss:.1} -> {last_rss:.1} MiB, \
          open files {base_fds} -> {last_fds} ({} app windows opened and closed in between); \
-         by kind:\n{}",
+         open files and threads by kind:\n{}",
         apps * (rounds - 2),
         growth(base_files, last_files)
     );

@@ -120,12 +120,15 @@ impl<W: EventWindows> Dispatcher<W> {
 
     async fn fire(&self, d: &Dispatch) -> Outcome {
         let origin = &d.registration.origin;
-        let all = apps::list(self.sync.ctx.store().conn())
-            .map_err(|e| EventFailure::Storage(e.to_string()))?;
         let k = &d.registration.key;
-        let app = apps::owner_of(&all, origin, &k.scope)
-            .cloned()
-            .ok_or_else(|| EventFailure::NoApp(origin.clone()))?;
+        // Only the owner is kept across the wait for a turn: every due event waits at once (the
+        // soak has 10,000), and each would hold a copy of every installed app.
+        let app = {
+            let all = apps::list(self.sync.ctx.store().conn())
+                .map_err(|e| EventFailure::Storage(e.to_string()))?;
+            apps::owner_of(&all, origin, &k.scope).cloned()
+        }
+        .ok_or_else(|| EventFailure::NoApp(origin.clone()))?;
         let event = Event {
             origin: &app.origin,
             kind: k.kind.as_str(),

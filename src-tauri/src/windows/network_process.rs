@@ -38,10 +38,10 @@ impl Windows {
 async fn end_serving(data_dir: &Path) -> Result<usize, WindowError> {
     let serving = serving(data_dir)?;
     for process in &serving {
-        let pid = rustix::process::Pid::from_raw(process.pid()).ok_or(WindowError::EndProcess {
-            pid: process.pid(),
-            source: rustix::io::Errno::SRCH,
-        })?;
+        // /proc lists positive ids only.
+        let Some(pid) = rustix::process::Pid::from_raw(process.pid()) else {
+            continue;
+        };
         match rustix::process::kill_process(pid, rustix::process::Signal::KILL) {
             // Gone on its own in between: what was wanted.
             Ok(()) | Err(rustix::io::Errno::SRCH) => {}
