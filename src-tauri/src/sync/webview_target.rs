@@ -12,9 +12,6 @@ use super::failure::EventFailure;
 use super::target::{EventMessage, EventWindow, EventWindows};
 use crate::windows::{WindowError, WindowLabel, Windows};
 
-/// How long closing a hidden window may take before an event can be sent to that app again.
-const CLOSE_WAIT: Duration = Duration::from_secs(5);
-
 /// How long a hidden window gets to load its dispatch page.
 const HIDDEN_LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -101,14 +98,6 @@ impl EventWindows for WebviewTargets {
     }
 
     async fn close_hidden(&self, app_id: &str) {
-        self.windows.close_hidden(app_id);
-        // `destroy()` only asks the main thread; until it has run, the window is still found by
-        // its label, and an event leased there in between was never answered (it timed out, and
-        // as a last attempt the registration was dropped). Bounded: a main thread that never
-        // gets to it leaves the window to be found, as before.
-        let deadline = tokio::time::Instant::now() + CLOSE_WAIT;
-        while self.hidden_window(app_id).is_some() && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        self.windows.close_hidden(app_id).await;
     }
 }

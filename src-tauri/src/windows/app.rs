@@ -17,8 +17,6 @@ pub type FocusReport = Arc<dyn Fn(&str, i64) + Send + Sync>;
 
 /// Size of a window opened for the first time, in logical pixels.
 const DEFAULT_SIZE: (u32, u32) = (1024, 768);
-/// How long uninstalling waits for the main thread to destroy the app's window.
-const DESTROY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Windows {
     /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
@@ -32,20 +30,11 @@ impl Windows {
     pub fn open_app_at(&self, app: &App, url: Option<&url::Url>) -> Result<(), WindowError> {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app.id.clone());
-        if self.parked.take(&label) {
-            if let Some(window) = self.get_any(&label) {
-                // Woken: a new web process on the page asked for, or the start URL.
-                let url = url.unwrap_or(&app.start_url).clone();
-                window
-                    .navigate(url)
-                    .map_err(|source| WindowError::Webview {
-                        what: "navigate",
-                        source,
-                    })?;
-                super::raise(&window)?;
-                (self.hooks.on_open_or_close)();
-                return Ok(());
-            }
+        // Woken: a new web process on the page asked for, or the start URL.
+        if let Some(window) = self.wake(&label, url.unwrap_or(&app.start_url), "navigate")? {
+            super::raise(&window)?;
+            (self.hooks.on_open_or_close)();
+            return Ok(());
         }
         if let Some(window) = self.get(&label) {
             if let Some(url) = url {
@@ -134,27 +123,15 @@ impl Windows {
     }
 
     /// Closes the app's window for good, open or parked (the app is being uninstalled), and
-    /// waits until it is gone: only then has its page stopped using the app's data. Bounded: a
-    /// main thread that never gets to it leaves the window, said on stderr.
+    /// waits until it is gone: only then has its page stopped using the app's data.
     pub async fn destroy_app_window(&self, app_id: &str) {
         let label = WindowLabel::App(app_id.to_owned());
-        let was_parked = self.parked.take(&label);
-        let Some(window) = self.get_any(&label) else {
-            return;
-        };
-        if !was_parked {
-            save_size(&window, &self.ctx, app_id);
-        }
-        let _ = window.destroy();
-        // `destroy()` only asks the main thread.
-        let deadline = tokio::time::Instant::now() + DESTROY_WAIT;
-        while self.get_any(&label).is_some() {
-            if tokio::time::Instant::now() >= deadline {
-                eprintln!("syncshell: {app_id}: the app's window was not closed in time");
-                return;
+        if !self.parked.take(&label) {
+            if let Some(window) = self.get_any(&label) {
+                save_size(&window, &self.ctx, app_id);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
+        self.destroy_and_wait(&label).await;
     }
 }
 

@@ -40,16 +40,8 @@ impl Windows {
         let label = WindowLabel::Hidden(app.id.clone());
         let signal = self.load_signal(&app.id);
         *signal.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
-        if self.parked.take(&label) {
-            if let Some(window) = self.get_any(&label) {
-                window
-                    .navigate(url)
-                    .map_err(|source| WindowError::Webview {
-                        what: "wake a background window",
-                        source,
-                    })?;
-                return Ok(window);
-            }
+        if let Some(window) = self.wake(&label, &url, "wake a background window")? {
+            return Ok(window);
         }
         let dispatch_url = url.clone();
         let (builder, tls) = self.app_webview(app, &label, &url)?;
@@ -95,14 +87,14 @@ impl Windows {
         true
     }
 
-    /// Closes the app's hidden window if it is open or parked.
-    pub fn close_hidden(&self, app_id: &str) {
+    /// Closes the app's hidden window if it is open or parked, and waits until it is gone (an
+    /// event leased there in between would never be answered: it timed out, and as a last
+    /// attempt the registration was dropped).
+    pub async fn close_hidden(&self, app_id: &str) {
         let label = WindowLabel::Hidden(app_id.to_owned());
         self.parked.take(&label);
         self.load_signals_lock().remove(app_id);
-        if let Some(window) = self.get_any(&label) {
-            let _ = window.destroy();
-        }
+        self.destroy_and_wait(&label).await;
     }
 
     fn load_signal(&self, app_id: &str) -> LoadSignal {

@@ -69,6 +69,9 @@ pub struct Hooks {
     pub on_open_or_close: Arc<dyn Fn() + Send + Sync>,
 }
 
+/// How long closing a window for good may take (see [`Windows::destroy_and_wait`]).
+const DESTROY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The owner of the host's app windows (visible and hidden).
 pub struct Windows {
     handle: AppHandle,
@@ -208,6 +211,26 @@ impl Windows {
     /// The window with this label, parked or not.
     fn get_any(&self, label: &WindowLabel) -> Option<WebviewWindow> {
         self.handle.get_webview_window(&label.to_string())
+    }
+
+    /// Destroys the window with this label (parked or not; its caller has taken it off the
+    /// parked list) and waits until it is gone. `destroy()` only asks the main thread; until it
+    /// has run the window is still found by its label (an event sent there in between is never
+    /// answered, a page there still uses the app's data). Bounded: a main thread that never gets
+    /// to it leaves the window, said on stderr.
+    async fn destroy_and_wait(&self, label: &WindowLabel) {
+        let Some(window) = self.get_any(label) else {
+            return;
+        };
+        let _ = window.destroy();
+        let deadline = tokio::time::Instant::now() + DESTROY_WAIT;
+        while self.get_any(label).is_some() {
+            if tokio::time::Instant::now() >= deadline {
+                eprintln!("syncshell: {label}: the window was not closed in time");
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     /// Every open app window, visible or hidden (parked ones aside: they have no page), with its

@@ -12,7 +12,30 @@ use std::sync::{Arc, Mutex};
 
 use tauri::WebviewWindow;
 
-use super::WindowLabel;
+use super::{WindowError, WindowLabel, Windows};
+
+impl Windows {
+    /// Wakes the window with `label` if it is parked: off the list, and navigated to `url`
+    /// (which starts a new web process). `what` names the step in an error. `None`: it was not
+    /// parked (or is gone), so the caller opens it as usual.
+    pub(super) fn wake(
+        &self,
+        label: &WindowLabel,
+        url: &url::Url,
+        what: &'static str,
+    ) -> Result<Option<WebviewWindow>, WindowError> {
+        if !self.parked.take(label) {
+            return Ok(None);
+        }
+        let Some(window) = self.get_any(label) else {
+            return Ok(None);
+        };
+        window
+            .navigate(url.clone())
+            .map_err(|source| WindowError::Webview { what, source })?;
+        Ok(Some(window))
+    }
+}
 
 /// The labels of parked windows; cloned into window event handlers (the user's close button).
 #[derive(Clone, Default)]
