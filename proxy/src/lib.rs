@@ -80,13 +80,26 @@ pub struct ProxyHandle {
 }
 
 /// How the proxy is set up.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Options {
     /// The local CA. Without it, https is never intercepted (every `CONNECT` is a tunnel).
     pub authority: Option<Arc<ca::Authority>>,
     /// Roots trusted for upstream servers on top of the platform's (tests only; the host
     /// leaves it empty and follows `SSL_CERT_FILE` like everything else).
     pub extra_roots: Vec<CertificateDer<'static>>,
+    /// How long a kept-alive connection to a server may sit unused before it is closed
+    /// ([`upstream::IDLE_TIMEOUT`] unless a test shortens it).
+    pub upstream_idle_timeout: std::time::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            authority: None,
+            extra_roots: Vec::new(),
+            upstream_idle_timeout: upstream::IDLE_TIMEOUT,
+        }
+    }
 }
 
 /// What every connection of one proxy shares.
@@ -109,7 +122,8 @@ impl Proxy {
     /// A proxy deciding with `policy`, set up as `options` say. Fails only if the upstream TLS
     /// configuration cannot be built.
     pub fn new(policy: Arc<dyn Policy>, options: Options) -> std::io::Result<Self> {
-        let upstream = Upstream::new(options.extra_roots).map_err(std::io::Error::other)?;
+        let upstream = Upstream::new(options.extra_roots, options.upstream_idle_timeout)
+            .map_err(std::io::Error::other)?;
         Ok(Self {
             shared: Arc::new(Shared {
                 policy,

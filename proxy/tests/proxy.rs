@@ -348,3 +348,48 @@ async fn connect_is_a_blind_tunnel() {
     .await;
     assert_eq!(reply.status, 502);
 }
+
+#[tokio::test]
+async fn a_kept_alive_upstream_connection_is_closed_once_idle() {
+    // A server that answers one request, keeps the connection alive, and says when the proxy
+    // closes it.
+    let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", server.local_addr().unwrap());
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut s, _) = server.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the proxy hung up before its request");
+            head.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .await
+            .unwrap();
+        // Anything but end of file is a second request: this test sends one.
+        let n = s.read(&mut buf).await.unwrap_or(0);
+        let _ = closed_tx.send(n);
+    });
+    let policy = Arc::new(TestPolicy {
+        origin: "http://elsewhere.test:80".into(),
+        shim: Arc::new(Shim::new("/* shim */")),
+        reserved_seen: Mutex::default(),
+    });
+    let options = syncshell_proxy::Options {
+        upstream_idle_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let proxy = start(policy, options).await.unwrap().addr;
+    let reply = through(proxy, get(&origin, "/", "")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, b"ok");
+    // The browser's side closed with `Connection: close`; the pooled upstream connection goes
+    // once it has been idle for the timeout (bounded wait: without the pool's timer it stays).
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), closed_rx)
+        .await
+        .expect("the idle upstream connection was not closed within 10 s")
+        .unwrap();
+    assert_eq!(read, 0, "the server got more than one request");
+}

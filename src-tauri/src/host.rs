@@ -252,7 +252,7 @@ impl Host {
         );
         let options = syncshell_proxy::Options {
             authority: Some(authority.clone()),
-            extra_roots: Vec::new(),
+            ..Default::default()
         };
         let proxy = tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone(), options))
             .map_err(SetupError::Proxy)?;

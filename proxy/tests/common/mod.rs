@@ -268,6 +268,7 @@ pub async fn proxy_with(installed: &[&str], upstream_roots: Vec<CertificateDer<'
         Options {
             authority: Some(ca.clone()),
             extra_roots: upstream_roots,
+            ..Default::default()
         },
     )
     .await
