@@ -45,8 +45,8 @@ fn footprint(env: &Env) -> (f64, usize, usize, usize) {
     )
 }
 
-/// The inodes of the sockets in the host's network namespace by kind: `tcp` (a connection;
-/// listeners are left out), `tcp listener`, `unix`.
+/// The sockets of the host's network namespace, by inode: `tcp` (a connection, in any state but
+/// listening), `tcp listener` or `unix`.
 fn socket_kinds(pid: u32) -> HashMap<String, &'static str> {
     let mut kinds = HashMap::new();
     for (table, inode_column) in [("tcp", 9), ("tcp6", 9), ("unix", 6)] {
