@@ -539,10 +539,27 @@ impl Env {
 
     /// The running host's WebKit web processes.
     pub fn web_processes(&self) -> usize {
-        self.host_children()
-            .iter()
-            .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-            .count()
+        web_process_ids(self.host_pid().expect("the host wrote its pid")).len()
+    }
+
+    /// Starts noting every web process the running host starts from now on, until the watch
+    /// is finished: a process that lives 50 ms or more is never missed.
+    pub fn watch_web_processes(&self) -> WebProcessWatch {
+        let host = self.host_pid().expect("the host wrote its pid");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut seen = std::collections::BTreeSet::new();
+            // Bounded: a test that panics before finishing its watch leaves this thread behind.
+            let deadline = Instant::now() + Duration::from_secs(600);
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
+                seen.extend(web_process_ids(host));
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            seen.extend(web_process_ids(host));
+            seen
+        });
+        WebProcessWatch { stop, thread }
     }
 
     /// The sizes of the WebKit shared memory the running host holds open, one per descriptor
@@ -757,6 +774,33 @@ fn processes() -> Vec<(u32, String, u32)> {
 }
 
 /// Whether `pid` descends from `ancestor` in `parents` (pid to parent pid); a bounded walk.
+/// The pids of `host`'s WebKit web processes.
+fn web_process_ids(host: u32) -> Vec<u32> {
+    let all = processes();
+    let parents: std::collections::HashMap<u32, u32> =
+        all.iter().map(|(p, _, pp)| (*p, *pp)).collect();
+    all.into_iter()
+        .filter(|(pid, comm, _)| {
+            comm.starts_with("WebKitWebProces") && descends_from(&parents, *pid, host)
+        })
+        .map(|(pid, _, _)| pid)
+        .collect()
+}
+
+/// Web processes noted by [`Env::watch_web_processes`].
+pub struct WebProcessWatch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<std::collections::BTreeSet<u32>>,
+}
+
+impl WebProcessWatch {
+    /// Stops watching; the pids of every web process seen since the watch began.
+    pub fn finish(self) -> std::collections::BTreeSet<u32> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().expect("the web process watch")
+    }
+}
+
 fn descends_from(parents: &std::collections::HashMap<u32, u32>, pid: u32, ancestor: u32) -> bool {
     let mut current = pid;
     for _ in 0..64 {

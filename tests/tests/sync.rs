@@ -563,6 +563,7 @@ fn an_idle_background_window_is_parked_and_woken_without_its_web_process_or_grow
         env.web_processes() == 0
     });
     let mut kept_after_first = None;
+    let watch = env.watch_web_processes();
     for round in 1..=3 {
         // No window is open: the event reaches the worker through the hidden window.
         let tag = format!("round-{round}");
@@ -584,4 +585,13 @@ fn an_idle_background_window_is_parked_and_woken_without_its_web_process_or_grow
              the background window was made anew instead of woken"
         );
     }
+    // The worker runs in the dispatch page's process, and parking ends it with the page: no
+    // second process is started for the worker (WebKit does if the page's process is ended
+    // while the page is still the worker's client, and that one lingers 10 s).
+    let seen = watch.finish();
+    assert_eq!(
+        seen.len(),
+        3,
+        "web processes started in 3 background wakes: {seen:?}"
+    );
 }

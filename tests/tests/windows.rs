@@ -160,13 +160,6 @@ fn the_window_size_is_remembered() {
     assert_eq!(geometry(&env, &id), "700x500");
 }
 
-fn web_processes(env: &Env) -> usize {
-    env.host_children()
-        .iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-        .count()
-}
-
 fn visible(env: &Env, title: &str) -> bool {
     env.x_tool(
         "xdotool",
@@ -182,6 +175,8 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
     let id = window_id(&env, "Fixture Notes");
     // What the window manager's close button sends.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wm_close.py");
+    server.wait_for_report("sw-ready", PAGE_TIMEOUT);
+    let watch = env.watch_web_processes();
     env.x_tool("/usr/bin/python3", &[script, &id]).success();
     wait_until("the window to be closed", PAGE_TIMEOUT, || {
         env.run(&["status"]).stdout.contains("open windows: none")
@@ -195,8 +190,11 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
     // Its web process ends, as when a window closes: the window is parked (kept without one, to
     // be woken) because WebKit keeps every closed view's page in the host.
     wait_until("its web process to end", PAGE_TIMEOUT, || {
-        web_processes(&env) == 0
+        env.web_processes() == 0
     });
+    // The app's worker ran in the page's process and ended with it: closing the window started
+    // no process for the worker (WebKit does if the process ends while the page is a client).
+    assert_eq!(watch.finish().len(), 1, "only the page's web process, ending");
     assert_eq!(
         env.run(&["close", "notes"]).success().stdout,
         "notes has no open window\n"

@@ -1,14 +1,22 @@
 //! Parked windows. WebKitGTK 2.50 keeps every closed web view's page in the host for good (a
 //! 4 KiB shared-memory descriptor and about 0.7 MiB each, measured; README "Reliability"), while a
 //! web process ended and started again for the same view keeps nothing. So a window that closes
-//! (an app window the user closes, a hidden window gone idle) is parked instead: hidden, its web
-//! process ended, kept under its label; opening it again wakes it (navigates it, which starts a
-//! new web process). To everyone else a parked window is closed: it is not listed, not pushed
-//! to, and events do not go to it. At most one per app and kind, so the memory is bounded by the
-//! apps installed. Uninstalling an app really closes its windows.
+//! (an app window the user closes, a hidden window gone idle) is parked instead: hidden, its page
+//! left for a blank one, then its web process ended, kept under its label; opening it again wakes
+//! it (navigates it, which starts a new web process). To everyone else a parked window is closed:
+//! it is not listed, not pushed to, and events do not go to it. At most one per app and kind, so
+//! the memory is bounded by the apps installed. Uninstalling an app really closes its windows.
+//!
+//! Why the blank page first: WebKit runs the app's service worker in the page's own web process.
+//! Ending that process while the page is still a client of the worker makes WebKit's network
+//! process see the worker's connection go before the client, so it starts a new web process for
+//! the worker at once, for nobody, which lives 10 s (measured with WebKit's own logs: README
+//! "Reliability"); and WebKit keeps an IPC thread of about 6% of those for good. Leaving the page
+//! first unregisters the client, so the worker simply ends with the process.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tauri::WebviewWindow;
 
@@ -37,32 +45,55 @@ impl Windows {
     }
 }
 
+/// How long a parked window's page may take to leave for the blank page before its web process
+/// is ended anyway. A blank page takes milliseconds; this bounds a hung or prompting page.
+pub const BLANK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The labels of parked windows; cloned into window event handlers (the user's close button).
 #[derive(Clone, Default)]
-pub struct Parked(Arc<Mutex<HashSet<WindowLabel>>>);
+pub struct Parked(Arc<Mutex<ParkedState>>);
+
+/// Each parked label with the number of its parking, so that the end of one parking's web
+/// process is not done after the window was woken (and maybe parked again since).
+#[derive(Default)]
+struct ParkedState {
+    next: u64,
+    labels: HashMap<WindowLabel, u64>,
+}
 
 impl Parked {
     /// Whether the window with `label` is parked.
     pub fn contains(&self, label: &WindowLabel) -> bool {
-        self.lock().contains(label)
+        self.lock().labels.contains_key(label)
     }
 
     /// Takes `label` off the list; returns whether it was on it.
     pub fn take(&self, label: &WindowLabel) -> bool {
-        self.lock().remove(label)
+        self.lock().labels.remove(label).is_some()
     }
 
     /// Parks `window`: listed as parked first (so nothing picks it up from here on), hidden,
-    /// then its web process ended. The web process's end is WebKit's "terminated by API", which
-    /// the crash watch ignores.
+    /// its page left for `about:blank`, then its web process ended (once the blank page is in,
+    /// or after [`BLANK_TIMEOUT`] if it never comes: a hung page, a `beforeunload` dialog). The
+    /// web process's end is WebKit's "terminated by API", which the crash watch ignores. Waking
+    /// the window in between cancels the end.
     pub fn park(&self, window: &WebviewWindow, label: &WindowLabel) {
-        self.lock().insert(label.clone());
+        let generation = {
+            let mut state = self.lock();
+            state.next += 1;
+            let generation = state.next;
+            state.labels.insert(label.clone(), generation);
+            generation
+        };
         let _ = window.hide();
-        let ended = window.with_webview(|platform| {
+        let parked = self.clone();
+        let still = label.clone();
+        let ended = window.with_webview(move |platform| {
             use tauri::webview::PlatformWebview;
-            use webkit2gtk::WebViewExt;
             let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
-            webview.terminate_web_process();
+            end_after_blank(&webview, move || {
+                parked.generation(&still) == Some(generation)
+            });
         });
         if let Err(e) = ended {
             // The process stays until the window is woken or closed: memory, not correctness.
@@ -70,7 +101,45 @@ impl Parked {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<WindowLabel>> {
+    fn generation(&self, label: &WindowLabel) -> Option<u64> {
+        self.lock().labels.get(label).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ParkedState> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Leaves `webview`'s page for `about:blank`, then ends its web process if `still_parked` (on
+/// the main thread, where WebKit's signals run): when the blank page finished loading, or after
+/// [`BLANK_TIMEOUT`], whichever comes first. Ending an ended process does nothing.
+fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> bool + 'static) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use webkit2gtk::glib::{self, object::ObjectExt};
+    use webkit2gtk::{LoadEvent, WebViewExt};
+
+    let still_parked = Rc::new(still_parked);
+    let handler = Rc::new(RefCell::new(None));
+    let (own, check) = (handler.clone(), still_parked.clone());
+    let id = webview.connect_load_changed(move |view, event| {
+        if event != LoadEvent::Finished {
+            return;
+        }
+        // One load only: the next one belongs to whoever woke the window.
+        if let Some(id) = own.borrow_mut().take() {
+            view.disconnect(id);
+        }
+        if view.uri().is_some_and(|u| u.as_str() == "about:blank") && check() {
+            view.terminate_web_process();
+        }
+    });
+    *handler.borrow_mut() = Some(id);
+    webview.load_uri("about:blank");
+    let view = webview.downgrade();
+    glib::timeout_add_local_once(BLANK_TIMEOUT, move || {
+        if let Some(view) = view.upgrade().filter(|_| still_parked()) {
+            view.terminate_web_process();
+        }
+    });
 }
