@@ -289,6 +289,10 @@ impl Env {
             .env("BROWSER", self.root.path().join("browser.sh"))
             .env("LANG", "C.UTF-8")
             .env("NO_AT_BRIDGE", "1");
+        // WebKit's log channels, chosen by whoever runs the tests (tests/tools/webkit_log.py).
+        if let Some(v) = std::env::var_os("WEBKIT_DEBUG") {
+            cmd.env("WEBKIT_DEBUG", v);
+        }
         for (k, v) in &self.extra {
             cmd.env(k, v);
         }
