@@ -194,7 +194,11 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
     });
     // The app's worker ran in the page's process and ended with it: closing the window started
     // no process for the worker (WebKit does if the process ends while the page is a client).
-    assert_eq!(watch.finish().len(), 1, "only the page's web process, ending");
+    assert_eq!(
+        watch.finish().len(),
+        1,
+        "only the page's web process, ending"
+    );
     assert_eq!(
         env.run(&["close", "notes"]).success().stdout,
         "notes has no open window\n"
