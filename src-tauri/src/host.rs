@@ -443,10 +443,19 @@ impl Host {
                 Err(reply) => reply,
             },
             Request::Close { id } => match commands::find_app(&self.ctx, &id) {
-                Ok(app) if self.windows.close_app(&app.id) => {
-                    Reply::ok(format!("Closed {}\n", app.id))
+                Ok(app) => {
+                    // It waits for an opening of the same window on another thread.
+                    let (windows, app_id) = (self.windows.clone(), app.id.clone());
+                    let closed =
+                        tauri::async_runtime::spawn_blocking(move || windows.close_app(&app_id))
+                            .await
+                            .unwrap_or(false);
+                    if closed {
+                        Reply::ok(format!("Closed {}\n", app.id))
+                    } else {
+                        Reply::ok(format!("{} has no open window\n", app.id))
+                    }
                 }
-                Ok(app) => Reply::ok(format!("{} has no open window\n", app.id)),
                 Err(reply) => reply,
             },
             Request::Uninstall { id, keep_data } => {

@@ -438,14 +438,7 @@ impl Env {
 
     /// Every process the running host started (WebKit's, its helpers): pid and command name.
     pub fn host_children(&self) -> Vec<(u32, String)> {
-        let host = self.host_pid().expect("the host wrote its pid");
-        let all = processes();
-        let parents: std::collections::HashMap<u32, u32> =
-            all.iter().map(|(p, _, pp)| (*p, *pp)).collect();
-        all.into_iter()
-            .filter(|(pid, _, _)| descends_from(&parents, *pid, host))
-            .map(|(pid, comm, _)| (pid, comm))
-            .collect()
+        crate::process_tree::descendants(self.host_pid().expect("the host wrote its pid"))
     }
 
     /// Makes `ca` part of the system's trust store as syncshell's processes (and WebKit's) see
@@ -517,12 +510,7 @@ impl Env {
     /// Kills (SIGKILL) every WebKit web process the running host started, as a crash or the OOM
     /// killer would, and returns how many there were. The host itself lives on.
     pub fn kill_web_processes(&self) -> usize {
-        let victims: Vec<u32> = self
-            .host_children()
-            .into_iter()
-            .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-            .map(|(pid, _)| pid)
-            .collect();
+        let victims = web_process_ids(self.host_pid().expect("the host's pid"));
         for pid in &victims {
             // SAFETY: kill(2) on a WebKit child of our own host.
             unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
@@ -546,24 +534,11 @@ impl Env {
         web_process_ids(self.host_pid().expect("the host wrote its pid")).len()
     }
 
-    /// Starts noting every web process the running host starts from now on, until the watch
-    /// is finished: a process that lives 50 ms or more is never missed.
-    pub fn watch_web_processes(&self) -> WebProcessWatch {
+    /// Starts noting the running host's web processes: those running now and every one started
+    /// until the watch is finished (a process that lives 50 ms or more is never missed).
+    pub fn watch_web_processes(&self) -> crate::process_tree::Watch {
         let host = self.host_pid().expect("the host wrote its pid");
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut seen = std::collections::BTreeSet::new();
-            // Bounded: a test that panics before finishing its watch leaves this thread behind.
-            let deadline = Instant::now() + Duration::from_secs(600);
-            while !stopped.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
-                seen.extend(web_process_ids(host));
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            seen.extend(web_process_ids(host));
-            seen
-        });
-        WebProcessWatch { stop, thread }
+        crate::process_tree::Watch::start(host, WEB_PROCESS)
     }
 
     /// The sizes of the WebKit shared memory the running host holds open, one per descriptor
@@ -600,6 +575,14 @@ impl Env {
             .spawn()
             .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
         wait_output(child, COMMAND_TIMEOUT, program)
+    }
+
+    /// Asks the X window `window_id` to close as a window manager's close button does
+    /// (`fixtures/wm_close.py`: no window manager runs under Xvfb).
+    pub fn wm_close(&self, window_id: &str) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wm_close.py");
+        self.x_tool("/usr/bin/python3", &[script, window_id])
+            .success();
     }
 }
 
@@ -752,67 +735,14 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every process: pid, command name, parent pid (from /proc).
-fn processes() -> Vec<(u32, String, u32)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let comm = stat[open + 1..close].to_owned();
-        let ppid = stat[close + 1..]
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        out.push((pid, comm, ppid));
-    }
-    out
-}
+/// WebKit's web processes' command name (as the kernel cuts it, 15 characters).
+const WEB_PROCESS: &str = "WebKitWebProces";
 
-/// Whether `pid` descends from `ancestor` in `parents` (pid to parent pid); a bounded walk.
 /// The pids of `host`'s WebKit web processes.
 fn web_process_ids(host: u32) -> Vec<u32> {
-    let all = processes();
-    let parents: std::collections::HashMap<u32, u32> =
-        all.iter().map(|(p, _, pp)| (*p, *pp)).collect();
-    all.into_iter()
-        .filter(|(pid, comm, _)| {
-            comm.starts_with("WebKitWebProces") && descends_from(&parents, *pid, host)
-        })
-        .map(|(pid, _, _)| pid)
+    crate::process_tree::descendants(host)
+        .into_iter()
+        .filter(|(_, comm)| comm.starts_with(WEB_PROCESS))
+        .map(|(pid, _)| pid)
         .collect()
-}
-
-/// Web processes noted by [`Env::watch_web_processes`].
-pub struct WebProcessWatch {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<std::collections::BTreeSet<u32>>,
-}
-
-impl WebProcessWatch {
-    /// Stops watching; the pids of every web process seen since the watch began.
-    pub fn finish(self) -> std::collections::BTreeSet<u32> {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.thread.join().expect("the web process watch")
-    }
-}
-
-fn descends_from(parents: &std::collections::HashMap<u32, u32>, pid: u32, ancestor: u32) -> bool {
-    let mut current = pid;
-    for _ in 0..64 {
-        match parents.get(&current) {
-            Some(&parent) if parent == ancestor => return true,
-            Some(&parent) if parent > 1 => current = parent,
-            _ => return false,
-        }
-    }
-    false
 }

@@ -5,6 +5,7 @@ pub mod fixture;
 pub mod harness;
 pub mod notification_server;
 pub mod outbox;
+pub mod process_tree;
 pub mod session_bus;
 pub mod small_disk;
 pub mod tls;

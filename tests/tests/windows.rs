@@ -173,11 +173,10 @@ fn visible(env: &Env, title: &str) -> bool {
 fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_the_app() {
     let (env, server) = open_notes();
     let id = window_id(&env, "Fixture Notes");
-    // What the window manager's close button sends.
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wm_close.py");
     server.wait_for_report("sw-ready", PAGE_TIMEOUT);
     let watch = env.watch_web_processes();
-    env.x_tool("/usr/bin/python3", &[script, &id]).success();
+    // What the window manager's close button sends.
+    env.wm_close(&id);
     wait_until("the window to be closed", PAGE_TIMEOUT, || {
         env.run(&["status"]).stdout.contains("open windows: none")
     });
@@ -216,4 +215,12 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
         "the same window, woken"
     );
     assert!(env.run(&["status"]).stdout.contains("open windows: notes"));
+
+    // Parking left a blank page in the window's history: the app's own back button on its
+    // first page comes back to the app (as in a Chrome app window, whose history starts with
+    // it), not to a blank window with no way out.
+    server.instruct(serde_json::json!({ "back": true }));
+    server.instruct(serde_json::json!({ "ping": true }));
+    let answered = server.wait_for_report("pong", PAGE_TIMEOUT);
+    assert_eq!(answered.query["url"], server.url("/app/?source=pwa"));
 }

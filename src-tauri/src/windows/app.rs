@@ -57,16 +57,22 @@ impl Windows {
         let first = url.unwrap_or(&app.start_url).clone();
         let (builder, tls) = self.app_webview(app, &label, &first)?;
         let gone = self.hooks.on_page_gone.clone();
-        let reloaded = label.clone();
+        let (reloaded, parked) = (label.clone(), self.parked.clone());
         let mut builder = builder
             .title(&app.name)
-            .on_page_load(move |_, payload| {
+            .on_page_load(move |window, payload| {
                 // A new document: the one before it (and what it was relaying) is gone.
                 if payload.event() == tauri::webview::PageLoadEvent::Started {
                     gone(
                         &reloaded,
                         "the app's page was reloaded or left during the event",
                     );
+                }
+                if payload.event() == tauri::webview::PageLoadEvent::Finished
+                    && payload.url().as_str() == "about:blank"
+                    && !parked.contains(&reloaded)
+                {
+                    back_from_blank(&window);
                 }
             })
             .inner_size(f64::from(width), f64::from(height))
@@ -103,8 +109,11 @@ impl Windows {
     }
 
     /// Closes the app's window if it is open, remembering its size: to the user it is closed; it
-    /// is parked (`parked.rs`). Returns whether it was open.
+    /// is parked (`parked.rs`). Returns whether it was open. Waits for an opening of the same
+    /// window in progress, so never call it on the main thread.
     pub fn close_app(&self, app_id: &str) -> bool {
+        // Not while the same window is being opened (woken) on another thread.
+        let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app_id.to_owned());
         match self.get(&label) {
             Some(window) => {
@@ -147,6 +156,23 @@ fn park_app_window(
     parked.park(window, label);
     gone(label, "the app's window was closed during the event");
     changed();
+}
+
+/// Each parking leaves a blank page in the window's history (`parked.rs`); the app's own
+/// `history.back()` from its first page after a reopen lands there. It goes forward again, so
+/// that back from the first page leaves the user in the app, as in a Chrome app window (where
+/// the history starts with the window), instead of in a blank window with no way out. With no
+/// page after it (an https window's first blank page) this does nothing.
+fn back_from_blank(window: &WebviewWindow) {
+    let forward = window.with_webview(|platform| {
+        use tauri::webview::PlatformWebview;
+        use webkit2gtk::WebViewExt;
+        let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
+        webview.go_forward();
+    });
+    if let Err(e) = forward {
+        eprintln!("syncshell: {}: cannot leave a blank page: {e}", window.label());
+    }
 }
 
 fn remember_size_on_close(window: &WebviewWindow, ctx: Arc<Context>, app_id: String) {

@@ -20,8 +20,13 @@ pub type CrashReport = Arc<dyn Fn(&WindowLabel, &'static str) + Send + Sync>;
 const CRASH_LOOP_WINDOW: Duration = Duration::from_secs(10);
 
 /// Watches `window`'s web process, reporting its death to `report` and then applying the policy
-/// above.
-pub fn watch(window: &WebviewWindow, report: CrashReport) -> Result<(), WindowError> {
+/// above, unless the window is `parked` (closed, as far as anyone can tell, with no events in
+/// it: its process was on its way out anyway).
+pub fn watch(
+    window: &WebviewWindow,
+    report: CrashReport,
+    parked: super::parked::Parked,
+) -> Result<(), WindowError> {
     let w = window.clone();
     window
         .with_webview(move |platform| {
@@ -30,7 +35,7 @@ pub fn watch(window: &WebviewWindow, report: CrashReport) -> Result<(), WindowEr
             let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
             let last_crash: Mutex<Option<Instant>> = Mutex::new(None);
             webview.connect_web_process_terminated(move |view, reason| {
-                // Ended on purpose: a parked hidden window (`hidden.rs`).
+                // Ended on purpose: a parked window (`parked.rs`).
                 if reason == Reason::TerminatedByApi {
                     return;
                 }
@@ -42,6 +47,9 @@ pub fn watch(window: &WebviewWindow, report: CrashReport) -> Result<(), WindowEr
                 let Some(label) = WindowLabel::parse(w.label()) else {
                     return;
                 };
+                if parked.contains(&label) {
+                    return;
+                }
                 report(&label, why);
                 let w = w.clone();
                 if label.is_hidden() {

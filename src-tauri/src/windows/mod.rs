@@ -192,7 +192,7 @@ impl Windows {
         tls: Option<tls::TlsTrust>,
         url: Url,
     ) -> Result<(), WindowError> {
-        crash::watch(window, self.hooks.on_crash.clone())?;
+        crash::watch(window, self.hooks.on_crash.clone(), self.parked.clone())?;
         if let Some(tls) = tls {
             tls::trust(window, tls, Some(url))?;
         }

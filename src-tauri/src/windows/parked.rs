@@ -76,7 +76,8 @@ impl Parked {
     /// its page left for `about:blank`, then its web process ended (once the blank page is in,
     /// or after [`BLANK_TIMEOUT`] if it never comes: a hung page, a `beforeunload` dialog). The
     /// web process's end is WebKit's "terminated by API", which the crash watch ignores. Waking
-    /// the window in between cancels the end.
+    /// the window in between cancels the end. The caller serialises parking and waking one
+    /// window (the hidden pool for hidden windows, `opening_app` for app windows).
     pub fn park(&self, window: &WebviewWindow, label: &WindowLabel) {
         let generation = {
             let mut state = self.lock();
@@ -111,27 +112,47 @@ impl Parked {
 }
 
 /// Leaves `webview`'s page for `about:blank`, then ends its web process if `still_parked` (on
-/// the main thread, where WebKit's signals run): when the blank page finished loading, or after
-/// [`BLANK_TIMEOUT`], whichever comes first. Ending an ended process does nothing.
+/// the main thread, where WebKit's signals run): once the blank page committed and finished
+/// loading, or after [`BLANK_TIMEOUT`], whichever comes first. Ending an ended process does
+/// nothing. Nothing at all if the window was woken before this ran.
 fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> bool + 'static) {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     use webkit2gtk::glib::{self, object::ObjectExt};
     use webkit2gtk::{LoadEvent, WebViewExt};
 
+    if !still_parked() {
+        return;
+    }
     let still_parked = Rc::new(still_parked);
     let handler = Rc::new(RefCell::new(None));
+    let blank_committed = Cell::new(false);
     let (own, check) = (handler.clone(), still_parked.clone());
     let id = webview.connect_load_changed(move |view, event| {
-        if event != LoadEvent::Finished {
+        let woken = !check();
+        let is_blank = view.uri().is_some_and(|u| u.as_str() == "about:blank");
+        // The load this replaced (a page still loading when the window closed) ends with a
+        // Finished too, already under the new URI: only a Finished after the blank page's
+        // Committed means the page left, and with it its document, a client of the app's worker.
+        if event == LoadEvent::Committed && is_blank {
+            blank_committed.set(true);
+        }
+        let blank_in = event == LoadEvent::Finished && blank_committed.get();
+        if !(woken || blank_in) {
             return;
         }
-        // One load only: the next one belongs to whoever woke the window.
+        // One blank load only: later loads belong to whoever woke the window.
         if let Some(id) = own.borrow_mut().take() {
             view.disconnect(id);
         }
-        if view.uri().is_some_and(|u| u.as_str() == "about:blank") && check() {
-            view.terminate_web_process();
+        if blank_in && !woken {
+            // Not from inside WebKit's own signal: it goes on using the page after it.
+            let (view, check) = (view.downgrade(), check.clone());
+            glib::idle_add_local_once(move || {
+                if let Some(view) = view.upgrade().filter(|_| check()) {
+                    view.terminate_web_process();
+                }
+            });
         }
     });
     *handler.borrow_mut() = Some(id);
