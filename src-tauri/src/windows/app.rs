@@ -171,7 +171,10 @@ fn back_from_blank(window: &WebviewWindow) {
         webview.go_forward();
     });
     if let Err(e) = forward {
-        eprintln!("syncshell: {}: cannot leave a blank page: {e}", window.label());
+        eprintln!(
+            "syncshell: {}: cannot leave a blank page: {e}",
+            window.label()
+        );
     }
 }
 
