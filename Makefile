@@ -12,16 +12,19 @@ DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
 	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
 	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
 
-.PHONY: run test deps build lint test-rust test-js screenshots soak clean
+.PHONY: run test deps build lint test-rust test-js screenshots soak bench-compare clean
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# Installs the Debian packages in $(1) that are missing.
+install_missing = missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:" $$missing; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+deps:
+	@$(call install_missing,$(DEB_PACKAGES))
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs)"; exit 1; }
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -71,6 +74,13 @@ soak: deps
 	SYNCSHELL_SOAK_APPS=$(SOAK_APPS) SYNCSHELL_SOAK_REGISTRATIONS=$(SOAK_REGISTRATIONS) \
 		SYNCSHELL_SOAK_MINUTES=$(SOAK_MINUTES) \
 		$(CARGO) test -p syncshell-e2e --test soak -- --ignored --nocapture
+
+# syncshell against Debian's Chromium, the same apps in one run (README "Benchmarks"). As root:
+# the bench takes a network namespace of its own, to take the network down and bring it back.
+bench-compare: deps
+	@$(call install_missing,chromium iproute2)
+	$(CARGO) build --release -p syncshell -p syncshell-cli
+	$(CARGO) bench -p syncshell-e2e --bench compare
 
 clean:
 	$(CARGO) clean

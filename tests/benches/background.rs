@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use syncshell_e2e::bench;
 use syncshell_e2e::fixture::FixtureServer;
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
 use syncshell_e2e::notification_server::NotificationServer;
@@ -18,16 +19,10 @@ const COLD_RUNS: usize = 15;
 const IDLE_APPS: usize = 20;
 
 fn main() {
-    // `cargo test --all-targets` runs bench targets too; only `cargo bench` passes --bench.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("benchmarks run with `cargo bench`");
+    let Some(parts) = bench::parts() else {
         return;
-    }
-    let chosen: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
+    };
+    let wanted = |name: &str| bench::wanted(&parts, name);
     if wanted("register") {
         register_round_trip();
     }
@@ -570,13 +565,11 @@ fn ticks_per_second() -> f64 {
 }
 
 fn print_ms(what: &str, values: &mut [f64]) {
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
     println!(
         "{what}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        values[values.len() - 1]
+        bench::quantile(values, 0.5),
+        bench::quantile(values, 0.9),
+        bench::quantile(values, 0.99),
+        bench::quantile(values, 1.0)
     );
 }

@@ -3,8 +3,8 @@
 
 Debian's WebKitGTK sends its release logs (the `WEBKIT_DEBUG` channels: Process, ServiceWorker, Loading, ...)
 to the journal and nowhere else. This listens where the journal would (`/run/systemd/journal/socket`,
-which needs root to create and must not already be a live journal) and writes one line per message:
-`<unix time> <pid> <message>`.
+which needs root to create and must not already be a live journal) and writes one line per message
+it receives, WebKit's and any other program's that logs to the journal: `<unix time> <pid> <message>`.
 
 Usage (README "Troubleshooting"):
     sudo tests/tools/webkit_log.py /tmp/webkit.log &
