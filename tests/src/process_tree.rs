@@ -86,7 +86,7 @@ impl Drop for Watch {
     }
 }
 
-/// Every process: pid, command name, parent pid.
+/// Every live process (zombies left out): pid, command name, parent pid.
 fn processes() -> Vec<(u32, String, u32)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -101,11 +101,13 @@ fn processes() -> Vec<(u32, String, u32)> {
             continue;
         };
         let comm = stat[open + 1..close].to_owned();
-        let ppid = stat[close + 1..]
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
+        let mut fields = stat[close + 1..].split_whitespace();
+        // A zombie has ended (its files closed, its memory gone); only its parent's reaping is
+        // left, which for WebKit's processes comes when WebKit gets to it.
+        if fields.next() == Some("Z") {
+            continue;
+        }
+        let ppid = fields.next().and_then(|p| p.parse().ok()).unwrap_or(0);
         out.push((pid, comm, ppid));
     }
     out
