@@ -170,16 +170,11 @@ fn write_post_offline(server: &FixtureServer, index: usize) {
 /// From the network coming back to the POST at the app's server, ms.
 fn time_to_post(server: &FixtureServer, index: usize) -> f64 {
     let posts = |s: &FixtureServer| s.count(|r| r.path == "/api/posts" && r.method == "POST");
-    let seen: Vec<String> = server
-        .received()
-        .iter()
-        .map(|r| format!("{} {} {:?}", r.method, r.path, r.query))
-        .collect();
     assert_eq!(
         posts(server),
         index,
         "a post went out while offline; the server saw:\n{}",
-        seen.join("\n")
+        server.seen()
     );
     let start = Instant::now();
     own_network::set_online(true);

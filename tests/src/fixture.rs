@@ -219,6 +219,16 @@ impl FixtureServer {
             .count()
     }
 
+    /// Every request so far, a line each (method, path, query): what a failure message shows.
+    pub fn seen(&self) -> String {
+        let lines: Vec<String> = self
+            .received()
+            .iter()
+            .map(|r| format!("{} {} {:?}", r.method, r.path, r.query))
+            .collect();
+        lines.join("\n")
+    }
+
     /// Waits (bounded) for a request matching `pred` and returns it.
     pub fn wait_for(
         &self,
@@ -239,14 +249,9 @@ impl FixtureServer {
                 return r.clone();
             }
             if Instant::now() > deadline {
-                let seen: Vec<String> = self
-                    .received()
-                    .iter()
-                    .map(|r| format!("{} {} {:?}", r.method, r.path, r.query))
-                    .collect();
                 panic!(
                     "timed out after {timeout:?} waiting for {what}; the fixture server saw:\n{}",
-                    seen.join("\n")
+                    self.seen()
                 );
             }
             std::thread::sleep(Duration::from_millis(25));
