@@ -293,12 +293,19 @@ impl Host {
             on_focus,
             on_open_or_close: Arc::new(move || feed.windows_changed()),
         };
+        // Under WebDriver every network process stays: WebKit ends an automation session when
+        // any of them ends (`windows/idle_network.rs`).
+        let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+        let network_idle = (!automated).then(|| {
+            Duration::from_millis(u64::try_from(sync.params.network_process_idle).unwrap_or(0))
+        });
         let windows = Arc::new(Windows::new(
             handle.clone(),
             ctx.clone(),
             proxy_url,
             authority.clone(),
             hooks,
+            network_idle,
         ));
         let renewed = Arc::downgrade(&windows);
         authority.on_renew(Box::new(move |leaf| {

@@ -21,6 +21,7 @@ mod permission_commands;
 mod proxy_policy;
 mod registration_listing;
 mod sync;
+mod timing;
 mod tray;
 mod windows;
 

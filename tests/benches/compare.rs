@@ -12,9 +12,10 @@
 //!   browser kept up by another window, and the app's worker stopped), then the network comes
 //!   back: time until the app's server has the POST.
 //! - idle: 20 apps each opened once and closed, nothing open (Chromium: one blank window, which
-//!   it needs to stay up and fire syncs): PSS of each tree.
+//!   it needs to stay up and fire syncs): PSS of each tree, syncshell's once its apps' network
+//!   processes have ended (`network_process_idle`, 1 min).
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use syncshell_e2e::chromium::Chromium;
 use syncshell_e2e::fixture::{Canned, FixtureServer};
@@ -117,7 +118,9 @@ fn memory() {
             env.run(&["open", id]).success();
             wait_ready(server, 1);
         }
-        (one, settled_pss_mib(host))
+        let four = settled_pss_mib(host);
+        breakdown("syncshell, 4 app windows", host);
+        (one, four)
     };
     // Chromium: the browser and everything it started.
     let theirs = {
@@ -130,7 +133,9 @@ fn memory() {
             chromium.open(&format!("--app={}", server.url("/app/")));
             wait_ready(server, 1);
         }
-        (one, settled_pss_mib(chromium.pid()))
+        let four = settled_pss_mib(chromium.pid());
+        breakdown("Chromium, 4 app windows", chromium.pid());
+        (one, four)
     };
     let ((one, one_n), (four, four_n)) = ours;
     let ((c_one, c_one_n), (c_four, c_four_n)) = theirs;
@@ -146,6 +151,17 @@ fn memory() {
         c_four,
         "MiB",
     );
+}
+
+/// Prints where a tree's PSS is, by process name (what the rows above do not show: which
+/// processes an app window costs).
+fn breakdown(what: &str, root: u32) {
+    let rows = process_tree::pss_by_name(root);
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|(name, kib, n)| format!("{name} x{n} {:.1}", *kib as f64 / 1024.0))
+        .collect();
+    println!("  ({what}, PSS MiB by process: {})", parts.join(", "));
 }
 
 /// The outbox's page writes a post once the browser sees the network down (queued in
@@ -167,8 +183,9 @@ fn write_post_offline(server: &FixtureServer, index: usize) {
     });
 }
 
-/// From the network coming back to the POST at the app's server, ms.
-fn time_to_post(server: &FixtureServer, index: usize) -> f64 {
+/// From the network coming back to the POST at the app's server, ms, with when the network came
+/// back (for the host's own timestamps).
+fn time_to_post(server: &FixtureServer, index: usize) -> (f64, Start) {
     let posts = |s: &FixtureServer| s.count(|r| r.path == "/api/posts" && r.method == "POST");
     assert_eq!(
         posts(server),
@@ -176,7 +193,10 @@ fn time_to_post(server: &FixtureServer, index: usize) -> f64 {
         "a post went out while offline; the server saw:\n{}",
         server.seen()
     );
-    let start = Instant::now();
+    let start = Start {
+        at: Instant::now(),
+        epoch_ms: epoch_ms(SystemTime::now()),
+    };
     own_network::set_online(true);
     wait_until("the post to reach the server", PAGE_TIMEOUT, || {
         posts(server) > index
@@ -187,7 +207,89 @@ fn time_to_post(server: &FixtureServer, index: usize) -> f64 {
         .filter(|r| r.path == "/api/posts" && r.method == "POST")
         .nth(index)
         .expect("the post");
-    post.at.duration_since(start).as_secs_f64() * 1000.0
+    (start.since(post.at), start)
+}
+
+/// When the network came back, on the bench's clock and the wall clock the host's timestamps
+/// are on.
+struct Start {
+    at: Instant,
+    epoch_ms: f64,
+}
+
+impl Start {
+    fn since(&self, at: Instant) -> f64 {
+        at.duration_since(self.at).as_secs_f64() * 1000.0
+    }
+}
+
+fn epoch_ms(t: SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// The steps of syncshell's cold path, in order: the host's own (`SYNCSHELL_TIMING=1`: see
+/// `src-tauri/src/timing.rs`), then what the app's server saw (the worker's handler reports
+/// first, then posts).
+const STEPS: [&str; 7] = [
+    "network-online",
+    "hidden-window-open",
+    "hidden-window-ready",
+    "dispatch-page-loaded",
+    "event-sent",
+    "handler-report",
+    "post",
+];
+
+/// Each step of one run, ms after the network came back: the first time each host step was
+/// logged after `start`, the run's `index`-th handler report and POST at the server.
+fn steps_of_run(log: &str, server: &FixtureServer, index: usize, start: &Start) -> Vec<f64> {
+    let mut at: Vec<f64> = STEPS[..5]
+        .iter()
+        .map(|step| {
+            log.lines()
+                .filter_map(|l| l.strip_prefix("syncshell: timing "))
+                .filter_map(|l| {
+                    let mut words = l.split(' ');
+                    let ms: f64 = words.next()?.parse().ok()?;
+                    (words.next() == Some(*step) && ms >= start.epoch_ms).then_some(ms)
+                })
+                .next()
+                .map_or(f64::NAN, |ms| ms - start.epoch_ms)
+        })
+        .collect();
+    let nth = |pred: &dyn Fn(&syncshell_e2e::fixture::Received) -> bool| {
+        server
+            .received()
+            .into_iter()
+            .filter(|r| pred(r))
+            .nth(index)
+            .map_or(f64::NAN, |r| start.since(r.at))
+    };
+    at.push(nth(&|r| r.is_report("sync-event")));
+    at.push(nth(&|r| r.path == "/api/posts" && r.method == "POST"));
+    at
+}
+
+/// Prints the median of each step over the runs, and the time each step took after the one
+/// before it.
+fn print_steps(what: &str, runs: &[Vec<f64>]) {
+    let mut parts = Vec::new();
+    let mut before = 0.0;
+    for (i, step) in STEPS.iter().enumerate() {
+        let mut at: Vec<f64> = runs.iter().map(|r| r[i]).filter(|v| !v.is_nan()).collect();
+        if at.is_empty() {
+            parts.push(format!("{step} -"));
+            continue;
+        }
+        let p50 = bench::quantile(&mut at, 0.5);
+        parts.push(format!("{step} {p50:.0} (+{:.0})", p50 - before));
+        before = p50;
+    }
+    println!(
+        "  ({what}, p50 ms after the link came up: {})",
+        parts.join(", ")
+    );
 }
 
 /// The outbox app's server, its API accepting posts.
@@ -197,32 +299,52 @@ fn outbox_server() -> FixtureServer {
     server
 }
 
-fn online() {
-    let mut ours: Vec<f64> = {
-        let mut env = syncshell_env();
-        // Parked 1 s after its event rather than 30 s, so that each run starts cold sooner.
-        env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
-        let server = outbox_server();
-        let id = env.install(&server.url("/app/"));
-        env.start_host();
-        env.run(&["network", "auto"]).success();
-        (0..ONLINE_RUNS)
-            .map(|i| {
-                own_network::set_online(false);
-                wait_until("syncshell to see the network down", PAGE_TIMEOUT, || {
-                    env.run(&["network"]).stdout.starts_with("network: offline")
-                });
-                env.run(&["open", &id]).success();
-                wait_ready(&server, i + 1);
-                write_post_offline(&server, i);
-                env.run(&["close", &id]).success();
-                wait_until("nothing of the app to run", PAGE_TIMEOUT, || {
-                    env.web_processes() == 0
-                });
-                time_to_post(&server, i)
-            })
-            .collect()
+/// syncshell's runs of the online comparison, ms each, printing the steps' breakdown.
+/// `network_idle`: `network_process_idle` for the run, whose app's network process is then
+/// waited out before the network comes back (`None`: as it ships, 1 min, so it still runs).
+fn syncshell_online(network_idle: Option<&str>) -> Vec<f64> {
+    let mut env = syncshell_env();
+    // Parked 1 s after its event rather than 30 s, so that each run starts cold sooner.
+    env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
+    env.set_env("SYNCSHELL_TIMING", "1");
+    if let Some(idle) = network_idle {
+        env.set_env("SYNCSHELL_NETWORK_PROCESS_IDLE", idle);
+    }
+    let server = outbox_server();
+    let id = env.install(&server.url("/app/"));
+    let host = env.start_host();
+    env.run(&["network", "auto"]).success();
+    let mut times = Vec::new();
+    let mut steps = Vec::new();
+    for i in 0..ONLINE_RUNS {
+        own_network::set_online(false);
+        wait_until("syncshell to see the network down", PAGE_TIMEOUT, || {
+            env.run(&["network"]).stdout.starts_with("network: offline")
+        });
+        env.run(&["open", &id]).success();
+        wait_ready(&server, i + 1);
+        write_post_offline(&server, i);
+        env.run(&["close", &id]).success();
+        wait_until("nothing of the app to run", PAGE_TIMEOUT, || {
+            env.web_processes() == 0 && (network_idle.is_none() || env.network_processes() == 0)
+        });
+        let (ms, start) = time_to_post(&server, i);
+        times.push(ms);
+        steps.push(steps_of_run(&env.host_log(host), &server, i, &start));
+    }
+    let what = match network_idle {
+        None => "syncshell",
+        Some(_) => "syncshell, network process ended",
     };
+    print_steps(what, &steps);
+    times
+}
+
+fn online() {
+    let mut ours = syncshell_online(None);
+    // Truly cold: the app's WebKit network process ended too (`network_process_idle`), as after
+    // a minute or more with no page of the app.
+    let mut cold = syncshell_online(Some("1s"));
     let mut theirs: Vec<f64> = {
         let env = Env::new();
         let server = outbox_server();
@@ -247,7 +369,7 @@ fn online() {
                     WORKER_STOP_TIMEOUT,
                     || !chromium.runs_worker_of(&server.origin()),
                 );
-                time_to_post(&server, i)
+                time_to_post(&server, i).0
             })
             .collect()
     };
@@ -256,13 +378,22 @@ fn online() {
         ms.join(", ")
     };
     println!(
-        "  (each run, ms: syncshell {}; Chromium {})",
+        "  (each run, ms: syncshell {}; with its network process ended {}; Chromium {})",
         series(&ours),
+        series(&cold),
         series(&theirs)
     );
     row(
         &format!("back online to the outbox's POST, window closed, p50 of {ONLINE_RUNS}"),
         bench::quantile(&mut ours, 0.5),
+        bench::quantile(&mut theirs, 0.5),
+        "ms",
+    );
+    row(
+        &format!(
+            "the same, syncshell's app idle (its network process ended), p50 of {ONLINE_RUNS}"
+        ),
+        bench::quantile(&mut cold, 0.5),
         bench::quantile(&mut theirs, 0.5),
         "ms",
     );
@@ -293,7 +424,11 @@ fn idle() {
             wait_ready(server, 1);
             env.run(&["close", id]).success();
         }
-        wait_until("no web process", PAGE_TIMEOUT, || env.web_processes() == 0);
+        // With `network_process_idle` as it ships (1 min): each app's network process ends
+        // once the app has had no page that long.
+        wait_until("no WebKit process", Duration::from_secs(150), || {
+            env.web_processes() == 0 && env.network_processes() == 0
+        });
         settled_pss_mib(env.host_pid().expect("the host's pid"))
     };
     let theirs = {

@@ -534,6 +534,16 @@ impl Env {
         web_process_ids(self.host_pid().expect("the host wrote its pid")).len()
     }
 
+    /// The running host's WebKit network processes (one per app context that has served a page
+    /// since the app was last idle).
+    pub fn network_processes(&self) -> usize {
+        let host = self.host_pid().expect("the host wrote its pid");
+        crate::process_tree::descendants(host)
+            .into_iter()
+            .filter(|(_, comm)| comm.starts_with(NETWORK_PROCESS))
+            .count()
+    }
+
     /// Starts noting the running host's web processes: those running now and every one started
     /// until the watch is finished (a process that lives 50 ms or more is never missed).
     pub fn watch_web_processes(&self) -> crate::process_tree::Watch {
@@ -737,6 +747,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 
 /// WebKit's web processes' command name (as the kernel cuts it, 15 characters).
 const WEB_PROCESS: &str = "WebKitWebProces";
+
+/// WebKit's network processes' command name (as the kernel cuts it).
+const NETWORK_PROCESS: &str = "WebKitNetworkPr";
 
 /// The pids of `host`'s WebKit web processes.
 fn web_process_ids(host: u32) -> Vec<u32> {

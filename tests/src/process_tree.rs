@@ -24,17 +24,37 @@ pub fn pss_kib(root: u32) -> (u64, usize) {
     let pids: Vec<u32> = std::iter::once(root)
         .chain(descendants(root).into_iter().map(|(pid, _)| pid))
         .collect();
-    let total = pids
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|rollup| {
-            rollup
-                .lines()
-                .find_map(|l| l.strip_prefix("Pss:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .sum();
+    let total = pids.iter().filter_map(|pid| pss_of(*pid)).sum();
     (total, pids.len())
+}
+
+/// [`pss_kib`] by command name: each name with its processes' PSS together, KiB, and how many
+/// there are (`root` under its own name), largest first.
+pub fn pss_by_name(root: u32) -> Vec<(String, u64, usize)> {
+    let root_name = std::fs::read_to_string(format!("/proc/{root}/comm"))
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_default();
+    let mut by_name: HashMap<String, (u64, usize)> = HashMap::new();
+    for (pid, name) in std::iter::once((root, root_name)).chain(descendants(root)) {
+        if let Some(kib) = pss_of(pid) {
+            let entry = by_name.entry(name).or_default();
+            entry.0 += kib;
+            entry.1 += 1;
+        }
+    }
+    let mut rows: Vec<(String, u64, usize)> =
+        by_name.into_iter().map(|(n, (k, c))| (n, k, c)).collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+    rows
+}
+
+/// One process's PSS, KiB (`None`: it ended, or is not ours to read).
+fn pss_of(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
 }
 
 /// Notes the processes under a root whose command name starts with a prefix, on a thread of

@@ -264,3 +264,53 @@ fn a_private_ca_in_the_system_store_works_for_the_app_and_its_api_on_another_hos
     assert_eq!(query["body"], "from the API");
     assert!(trust.starts_with("ok"), "{trust}");
 }
+
+/// An app with no page left has its WebKit network process ended after `network_process_idle`
+/// (`windows/idle_network.rs`); WebKit starts a new one with its next page. For an https app that
+/// new process must also be told again to trust the proxy's leaf, both for a new hidden window
+/// (a post written offline, sent when back online) and for the parked app window woken.
+#[test]
+fn an_idle_https_apps_network_process_ends_and_its_next_pages_still_load_and_sync() {
+    let ca = TestCa::new("test public CA");
+    let mut env = Env::new();
+    env.trust_ca(&ca);
+    outbox::quick_retries(&mut env);
+    env.set_env("SYNCSHELL_NETWORK_PROCESS_IDLE", "1s");
+    let (config, _) = ca.server_config();
+    let server = FixtureServer::start_https(Some("outbox"), config);
+    outbox::install_and_open(&mut env, &server);
+    assert_eq!(env.network_processes(), 1);
+
+    env.run(&["network", "offline"]).success();
+    server.instruct(serde_json::json!({ "post": "written before the idle end" }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+    env.run(&["close", "outbox"]).success();
+    wait_until(
+        "the idle app's network process to end",
+        PAGE_TIMEOUT,
+        || env.network_processes() == 0 && env.web_processes() == 0,
+    );
+    assert_eq!(posts(&server), Vec::<String>::new());
+
+    // Back online: a hidden window, a new network process, the post sent.
+    env.run(&["network", "online"]).success();
+    wait_until("the post sent from a hidden window", SYNC_TIMEOUT, || {
+        posts(&server).len() == 1
+    });
+    assert_eq!(
+        posts(&server),
+        [r#"{"text":"written before the idle end"}"#]
+    );
+    // The hidden window parks after 1 s idle, then the network process ends again.
+    wait_until("the network process to end again", PAGE_TIMEOUT, || {
+        env.network_processes() == 0 && env.web_processes() == 0
+    });
+
+    // The parked app window, woken: its page loads over https and its worker is active.
+    let (loaded, ready) = (reports(&server, "loaded"), reports(&server, "sw-ready"));
+    env.run(&["open", "outbox"]).success();
+    wait_until("the woken page to load", PAGE_TIMEOUT, || {
+        reports(&server, "loaded") > loaded && reports(&server, "sw-ready") > ready
+    });
+    assert_eq!(env.network_processes(), 1);
+}

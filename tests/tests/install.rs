@@ -384,12 +384,7 @@ fn uninstalling_an_app_whose_window_was_open_leaves_none_of_its_data() {
     // process writes the page's cache records seconds after the window closed (measured: ~2 s),
     // and a cache dump when the directory is removed (~4 s): the app's network process must be
     // gone by the time uninstall answers, or the directory comes back.
-    let network = |env: &Env| {
-        env.host_children()
-            .into_iter()
-            .filter(|(_, comm)| comm.starts_with("WebKitNetwork"))
-            .count()
-    };
+    let network = |env: &Env| env.network_processes();
     assert_eq!(network(&env), 1, "{:?}", env.host_children());
     env.run(&["uninstall", "outbox"]).success();
     assert_eq!(network(&env), 0, "{:?}", env.host_children());

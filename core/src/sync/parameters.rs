@@ -51,6 +51,10 @@ pub struct Parameters {
     /// A hidden webview with nothing to do closes after this long.
     #[serde(deserialize_with = "duration")]
     pub hidden_webview_idle: Millis,
+    /// An app's WebKit network process ends once the app has had no page for this long (WebKit
+    /// starts a new one with its next page).
+    #[serde(deserialize_with = "duration")]
+    pub network_process_idle: Millis,
     /// Registrations one origin may hold (one-off and periodic together).
     #[serde(deserialize_with = "count")]
     pub max_registrations_per_origin: u32,
@@ -73,6 +77,7 @@ impl Default for Parameters {
             min_periodic_sync_events_interval: 12 * HOUR,
             max_hidden_webviews: 2,
             hidden_webview_idle: 30 * SECOND,
+            network_process_idle: MINUTE,
             max_registrations_per_origin: 100,
             log_retention: 3 * DAY,
             hold_periodic_on_metered: true,
@@ -128,12 +133,13 @@ pub struct InForce {
 }
 
 /// The parameters that are durations (shown as `5m`, not milliseconds).
-const DURATIONS: [&str; 6] = [
+const DURATIONS: [&str; 7] = [
     "initial_retry_delay",
     "min_sync_recovery_time",
     "max_sync_event_duration",
     "min_periodic_sync_events_interval",
     "hidden_webview_idle",
+    "network_process_idle",
     "log_retention",
 ];
 

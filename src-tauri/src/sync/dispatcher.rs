@@ -253,6 +253,8 @@ impl<W: EventWindows> Dispatcher<W> {
             notification: event.notification.map(|(n, _)| n.clone()),
             action: event.notification.map(|(_, a)| a.to_owned()),
         };
+        let label = window.label().to_string();
+        crate::timing::mark("event-sent", &label);
         if let Err(e) = window.send(&message) {
             in_flight.abandon(id);
             return Err(e);
@@ -260,7 +262,10 @@ impl<W: EventWindows> Dispatcher<W> {
         let limit = Duration::from_millis(self.sync.params.max_sync_event_duration.max(0) as u64)
             + REPORT_MARGIN;
         match tokio::time::timeout(limit, rx).await {
-            Ok(Ok(outcome)) => outcome,
+            Ok(Ok(outcome)) => {
+                crate::timing::mark("event-answered", &label);
+                outcome
+            }
             Ok(Err(_)) => Err(EventFailure::Abandoned),
             Err(_) => {
                 in_flight.abandon(id);

@@ -196,6 +196,9 @@ pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
     let (n, c) = (network.clone(), changed.clone());
     let reread = Arc::new(move |m: &gio::NetworkMonitor| {
         if n.set_monitor(m.is_network_available(), m.is_network_metered()) {
+            if n.is_online() {
+                crate::timing::mark("network-online", "-");
+            }
             c();
         }
     });

@@ -75,17 +75,22 @@ impl EventWindows for WebviewTargets {
     }
 
     async fn open_hidden(&self, app: &App) -> Result<Target, EventFailure> {
+        crate::timing::mark("hidden-window-open", &app.id);
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (windows, owned) = (self.windows.clone(), app.clone());
         // Building a window waits for the main thread: never on an async worker.
         let window = tauri::async_runtime::spawn_blocking(move || windows.open_hidden(&owned, tx))
             .await
             .map_err(|e| WindowError::Task(e.to_string()))??;
+        crate::timing::mark("hidden-window-ready", &app.id);
         match tokio::time::timeout(HIDDEN_LOAD_TIMEOUT, rx).await {
-            Ok(Ok(())) => Ok(Target {
-                label: WindowLabel::Hidden(app.id.clone()),
-                window,
-            }),
+            Ok(Ok(())) => {
+                crate::timing::mark("dispatch-page-loaded", &app.id);
+                Ok(Target {
+                    label: WindowLabel::Hidden(app.id.clone()),
+                    window,
+                })
+            }
             _ => {
                 let _ = window.destroy();
                 Err(WindowError::NotLoaded.into())

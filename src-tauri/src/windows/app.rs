@@ -31,7 +31,7 @@ impl Windows {
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app.id.clone());
         // Woken: a new web process on the page asked for, or the start URL.
-        if let Some(window) = self.wake(&label, url.unwrap_or(&app.start_url), "navigate")? {
+        if let Some(window) = self.wake(app, &label, url.unwrap_or(&app.start_url), "navigate")? {
             super::raise(&window)?;
             (self.hooks.on_open_or_close)();
             return Ok(());
@@ -90,17 +90,18 @@ impl Windows {
         report_focus(&window, self.hooks.on_focus.clone(), app.id.clone());
         let closed = self.hooks.on_open_or_close.clone();
         let gone = self.hooks.on_page_gone.clone();
-        let (parked, w) = (self.parked.clone(), window.clone());
+        let (parked, w, network) = (self.parked.clone(), window.clone(), self.network.clone());
         window.on_window_event(move |event| match event {
             // The user's close button (or the window manager's): parked, not closed.
             WindowEvent::CloseRequested { api, .. } => {
                 api.prevent_close();
-                park_app_window(&w, &label, &parked, &gone, &closed);
+                park_app_window(&w, &label, &parked, &network, &gone, &closed);
             }
             // A parked window going (the host quitting) has nothing left to tell.
             WindowEvent::Destroyed if !parked.take(&label) => {
                 gone(&label, "the app's window was closed during the event");
                 closed();
+                network.page_gone(label.app_id());
             }
             _ => {}
         });
@@ -122,6 +123,7 @@ impl Windows {
                     &window,
                     &label,
                     &self.parked,
+                    &self.network,
                     &self.hooks.on_page_gone,
                     &self.hooks.on_open_or_close,
                 );
@@ -150,10 +152,11 @@ fn park_app_window(
     window: &WebviewWindow,
     label: &WindowLabel,
     parked: &super::parked::Parked,
+    network: &super::idle_network::IdleNetwork,
     gone: &super::PageGone,
     changed: &Arc<dyn Fn() + Send + Sync>,
 ) {
-    parked.park(window, label);
+    parked.park(window, label, network);
     gone(label, "the app's window was closed during the event");
     changed();
 }

@@ -40,7 +40,7 @@ impl Windows {
         let label = WindowLabel::Hidden(app.id.clone());
         let signal = self.load_signal(&app.id);
         *signal.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
-        if let Some(window) = self.wake(&label, &url, "wake a background window")? {
+        if let Some(window) = self.wake(app, &label, &url, "wake a background window")? {
             return Ok(window);
         }
         let dispatch_url = url.clone();
@@ -66,10 +66,11 @@ impl Windows {
                 app: app.id.clone(),
                 source,
             })?;
-        let gone = self.hooks.on_page_gone.clone();
+        let (gone, network) = (self.hooks.on_page_gone.clone(), self.network.clone());
         window.on_window_event(move |event| {
             if let tauri::WindowEvent::Destroyed = event {
                 gone(&label, "the background window was closed during the event");
+                network.page_gone(label.app_id());
             }
         });
         self.watch_and_load(&window, tls, url)?;
@@ -83,7 +84,7 @@ impl Windows {
         let Some(window) = self.get(&label) else {
             return false;
         };
-        self.parked.park(&window, &label);
+        self.parked.park(&window, &label, &self.network);
         true
     }
 

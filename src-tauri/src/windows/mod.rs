@@ -15,13 +15,15 @@
 //! | `prompt.rs` | the permission prompt drawn on the app's window |
 //! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
 //! | `save_dialog.rs` | the panel's "Save as" dialog |
-//! | `network_process.rs` | the WebKit network process serving an app, ended before its data is deleted |
+//! | `network_process.rs` | the WebKit network process serving an app, found and ended |
+//! | `idle_network.rs` | an app's network process ended once the app has had no page for a while |
 
 mod app;
 mod crash;
 mod error;
 mod grant;
 mod hidden;
+mod idle_network;
 mod label;
 mod network_process;
 mod parked;
@@ -92,6 +94,8 @@ pub struct Windows {
     parked: parked::Parked,
     /// Each app's hidden window's next "dispatch page loaded" (`hidden.rs`).
     hidden_loads: Mutex<std::collections::HashMap<String, hidden::LoadSignal>>,
+    /// Told when an app's pages start and go; ends its network process when it is idle.
+    network: idle_network::IdleNetwork,
 }
 
 /// Shows an open window again, unminimized and focused (an app's or the panel's, opened twice).
@@ -127,14 +131,31 @@ fn answer_once<D, T>(
 
 impl Windows {
     /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
-    /// `hooks` (page bridge, crash and focus reports).
+    /// `hooks` (page bridge, crash and focus reports). An app's WebKit network process is ended
+    /// once the app has had no page for `network_idle` (`None`: never; `idle_network.rs`).
     pub fn new(
         handle: AppHandle,
         ctx: Arc<Context>,
         proxy: Url,
         authority: Arc<Authority>,
         hooks: Hooks,
+        network_idle: Option<std::time::Duration>,
     ) -> Self {
+        let parked = parked::Parked::default();
+        let (windows_of, not_parked) = (handle.clone(), parked.clone());
+        let has_page: idle_network::HasPage = Arc::new(move |app_id| {
+            windows_of
+                .webview_windows()
+                .keys()
+                .filter_map(|l| WindowLabel::parse(l))
+                .any(|l| l.app_id() == app_id && !not_parked.contains(&l))
+        });
+        let paths = ctx.paths.clone();
+        let network = idle_network::IdleNetwork::new(
+            network_idle,
+            has_page,
+            Arc::new(move |app_id| paths.webview_data_dir(app_id)),
+        );
         Self {
             handle,
             ctx,
@@ -144,8 +165,9 @@ impl Windows {
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
             panel_granted: Mutex::new(false),
-            parked: parked::Parked::default(),
+            parked,
             hidden_loads: Mutex::default(),
+            network,
         }
     }
 
@@ -172,6 +194,7 @@ impl Windows {
         WindowError,
     > {
         self.grants.grant(&self.handle, app)?;
+        self.network.in_use(&app.id);
         let tls = tls::leaf_for(&self.authority, &app.origin)?;
         let builder = WebviewWindowBuilder::new(
             &self.handle,

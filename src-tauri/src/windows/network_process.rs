@@ -1,4 +1,5 @@
-//! The WebKit network process that serves one app's data, ended when the app's data is deleted.
+//! The WebKit network process that serves one app's data: ended when the app's data is deleted,
+//! and when the app has been idle for a while (`idle_network.rs`).
 //!
 //! Each app has a WebKit context of its own (its data directory), so a network process of its
 //! own, and Tauri keeps the context (and so the process) for the host's life. That process writes
@@ -7,10 +8,11 @@
 //! `dump.json` of the cache about 4 s after its directory was removed, the storage `origin` files.
 //! Cleared through WebKit's data manager first, the directory still came back. A process that no
 //! longer runs writes nothing: after its windows are gone, the app's network process is ended and
-//! only then is the directory removed. WebKit starts a new one if the app is installed again;
-//! other apps' pages carry on (they have network processes of their own; `tests/tests/install.rs`).
+//! only then is the directory removed. WebKit starts a new one with the app's next page (the app
+//! installed again, or woken after an idle end); other apps' pages carry on (they have network
+//! processes of their own; `tests/tests/install.rs`).
 //! One thing does not: a WebDriver session of the host, which WebKit ends when any network process
-//! ends (measured; the panel test works around it).
+//! ends (measured; the panel test works around it, and idle ends are off under WebDriver).
 //! WebKitGTK has no call to end a context's network process, so it is found by what it has open
 //! (a database in the app's directory) among the host's own children, and killed.
 
@@ -29,13 +31,25 @@ impl Windows {
     /// Ends the WebKit network process serving app `app_id`'s data (see the module's doc), once
     /// its windows are gone. Returns how many processes were ended (0: none served it).
     pub async fn end_app_network_process(&self, app_id: &str) -> Result<usize, WindowError> {
-        end_serving(&self.ctx.paths.webview_data_dir(app_id)).await
+        end_serving(&self.ctx.paths.webview_data_dir(app_id), Wait::Dead).await
     }
 }
 
+/// What "gone" means for an ended network process.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Dead: its files are closed (a zombie will do, whoever reaps it). Enough before deleting
+    /// the app's data.
+    Dead,
+    /// Reaped by WebKit, which has so seen it go: the next page of the app gets a new one rather
+    /// than asking the dead one for a connection.
+    Reaped,
+}
+
 /// Ends the host's WebKit network processes that have a file under `data_dir` open, and waits
-/// until they are gone. Returns how many there were (0: none was serving it, nothing to end).
-async fn end_serving(data_dir: &Path) -> Result<usize, WindowError> {
+/// until they are gone as `wait` says. Returns how many there were (0: none was serving it,
+/// nothing to end).
+pub(super) async fn end_serving(data_dir: &Path, wait: Wait) -> Result<usize, WindowError> {
     let serving = serving(data_dir)?;
     for process in &serving {
         // /proc lists positive ids only.
@@ -55,8 +69,11 @@ async fn end_serving(data_dir: &Path) -> Result<usize, WindowError> {
     }
     let deadline = tokio::time::Instant::now() + EXIT_WAIT;
     for process in &serving {
-        // A zombie has closed its files: that is enough, whoever reaps it.
-        while process.is_alive() {
+        let gone = || match wait {
+            Wait::Dead => !process.is_alive(),
+            Wait::Reaped => !Path::new(&format!("/proc/{}", process.pid())).exists(),
+        };
+        while !gone() {
             if tokio::time::Instant::now() >= deadline {
                 return Err(WindowError::ProcessStillRunning { pid: process.pid() });
             }

@@ -18,16 +18,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use syncshell_core::store::apps::App;
 use tauri::WebviewWindow;
 
+use super::idle_network::IdleNetwork;
 use super::{WindowError, WindowLabel, Windows};
 
 impl Windows {
     /// Wakes the window with `label` if it is parked: off the list, and navigated to `url`
     /// (which starts a new web process). `what` names the step in an error. `None`: it was not
     /// parked (or is gone), so the caller opens it as usual.
+    /// An https app's window trusts the proxy's leaf again first: its network process may have
+    /// been ended while it was parked (`idle_network.rs`), and the trust went with it.
     pub(super) fn wake(
         &self,
+        app: &App,
         label: &WindowLabel,
         url: &url::Url,
         what: &'static str,
@@ -38,9 +43,13 @@ impl Windows {
         let Some(window) = self.get_any(label) else {
             return Ok(None);
         };
-        window
-            .navigate(url.clone())
-            .map_err(|source| WindowError::Webview { what, source })?;
+        self.network.in_use(&app.id);
+        match super::tls::leaf_for(&self.authority, &app.origin)? {
+            Some(tls) => super::tls::trust(&window, tls, Some(url.clone()))?,
+            None => window
+                .navigate(url.clone())
+                .map_err(|source| WindowError::Webview { what, source })?,
+        }
         Ok(Some(window))
     }
 }
@@ -76,9 +85,10 @@ impl Parked {
     /// its page left for `about:blank`, then its web process ended (once the blank page is in,
     /// or after [`BLANK_TIMEOUT`] if it never comes: a hung page, a `beforeunload` dialog). The
     /// web process's end is WebKit's "terminated by API", which the crash watch ignores. Waking
-    /// the window in between cancels the end. The caller serialises parking and waking one
-    /// window (the hidden pool for hidden windows, `opening_app` for app windows).
-    pub fn park(&self, window: &WebviewWindow, label: &WindowLabel) {
+    /// the window in between cancels the end. Once the process is ended, `network` hears that
+    /// the app's page went. The caller serialises parking and waking one window (the hidden pool
+    /// for hidden windows, `opening_app` for app windows).
+    pub fn park(&self, window: &WebviewWindow, label: &WindowLabel, network: &IdleNetwork) {
         let generation = {
             let mut state = self.lock();
             state.next += 1;
@@ -89,12 +99,15 @@ impl Parked {
         let _ = window.hide();
         let parked = self.clone();
         let still = label.clone();
+        let (network, app_id) = (network.clone(), label.app_id().to_owned());
         let ended = window.with_webview(move |platform| {
             use tauri::webview::PlatformWebview;
             let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
-            end_after_blank(&webview, move || {
-                parked.generation(&still) == Some(generation)
-            });
+            end_after_blank(
+                &webview,
+                move || parked.generation(&still) == Some(generation),
+                move || network.page_gone(&app_id),
+            );
         });
         if let Err(e) = ended {
             // The process stays until the window is woken or closed: memory, not correctness.
@@ -113,9 +126,13 @@ impl Parked {
 
 /// Leaves `webview`'s page for `about:blank`, then ends its web process if `still_parked` (on
 /// the main thread, where WebKit's signals run): once the blank page committed and finished
-/// loading, or after [`BLANK_TIMEOUT`], whichever comes first. Ending an ended process does
-/// nothing. Nothing at all if the window was woken before this ran.
-fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> bool + 'static) {
+/// loading, or after [`BLANK_TIMEOUT`], whichever comes first, calling `ended` after each end.
+/// Ending an ended process does nothing. Nothing at all if the window was woken before this ran.
+fn end_after_blank(
+    webview: &webkit2gtk::WebView,
+    still_parked: impl Fn() -> bool + 'static,
+    ended: impl Fn() + 'static,
+) {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     use webkit2gtk::glib::{self, object::ObjectExt};
@@ -125,6 +142,8 @@ fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> boo
         return;
     }
     let still_parked = Rc::new(still_parked);
+    let ended = Rc::new(ended);
+    let ended_later = ended.clone();
     let handler = Rc::new(RefCell::new(None));
     let blank_committed = Cell::new(false);
     let (own, check) = (handler.clone(), still_parked.clone());
@@ -147,10 +166,11 @@ fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> boo
         }
         if blank_in && !woken {
             // Not from inside WebKit's own signal: it goes on using the page after it.
-            let (view, check) = (view.downgrade(), check.clone());
+            let (view, check, ended) = (view.downgrade(), check.clone(), ended.clone());
             glib::idle_add_local_once(move || {
                 if let Some(view) = view.upgrade().filter(|_| check()) {
                     view.terminate_web_process();
+                    ended();
                 }
             });
         }
@@ -161,6 +181,7 @@ fn end_after_blank(webview: &webkit2gtk::WebView, still_parked: impl Fn() -> boo
     glib::timeout_add_local_once(BLANK_TIMEOUT, move || {
         if let Some(view) = view.upgrade().filter(|_| still_parked()) {
             view.terminate_web_process();
+            ended_later();
         }
     });
 }
