@@ -306,6 +306,7 @@ impl Host {
             authority.clone(),
             hooks,
             network_idle,
+            sync.params.hardware_acceleration,
         ));
         let renewed = Arc::downgrade(&windows);
         authority.on_renew(Box::new(move |leaf| {

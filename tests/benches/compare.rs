@@ -81,47 +81,45 @@ fn wait_ready(server: &FixtureServer, times: usize) {
 /// PSS of `root`'s tree in MiB once it settled: three readings a second apart within 2% of
 /// each other (bounded: after 30 s, the last reading), and how many processes.
 fn settled_pss_mib(root: u32) -> (f64, usize) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut last: Vec<u64> = Vec::new();
-    loop {
-        let (kib, processes) = process_tree::pss_kib(root);
-        last.push(kib);
-        if last.len() > 3 {
-            last.remove(0);
-        }
-        let (lo, hi) = (
-            *last.iter().min().unwrap_or(&0),
-            *last.iter().max().unwrap_or(&0),
-        );
-        if (last.len() == 3 && hi - lo <= hi / 50) || Instant::now() > deadline {
-            return (kib as f64 / 1024.0, processes);
-        }
-        std::thread::sleep(Duration::from_secs(1));
+    let (kib, processes) = process_tree::settled_pss_kib(root);
+    (kib as f64 / 1024.0, processes)
+}
+
+/// syncshell's memory with 1 and then 4 app windows open, each (PSS MiB, processes), with
+/// `hardware_acceleration` as `acceleration` says (`None`: as it ships, `auto`).
+fn syncshell_memory(acceleration: Option<&str>) -> ((f64, usize), (f64, usize)) {
+    // The host and everything it started.
+    let mut env = syncshell_env();
+    if let Some(setting) = acceleration {
+        env.set_env("SYNCSHELL_HARDWARE_ACCELERATION", setting);
     }
+    let servers = servers(&APPS);
+    let ids: Vec<String> = servers
+        .iter()
+        .map(|s| env.install(&s.url("/app/")))
+        .collect();
+    env.start_host();
+    let host = env.host_pid().expect("the host's pid");
+    env.run(&["open", &ids[0]]).success();
+    wait_ready(&servers[0], 1);
+    let one = settled_pss_mib(host);
+    for (id, server) in ids.iter().zip(&servers).skip(1) {
+        env.run(&["open", id]).success();
+        wait_ready(server, 1);
+    }
+    let four = settled_pss_mib(host);
+    let what = format!(
+        "syncshell, hardware_acceleration {}, 4 app windows",
+        acceleration.unwrap_or("auto")
+    );
+    breakdown(&what, host);
+    (one, four)
 }
 
 fn memory() {
-    // syncshell: the host and everything it started.
-    let ours = {
-        let mut env = syncshell_env();
-        let servers = servers(&APPS);
-        let ids: Vec<String> = servers
-            .iter()
-            .map(|s| env.install(&s.url("/app/")))
-            .collect();
-        env.start_host();
-        let host = env.host_pid().expect("the host's pid");
-        env.run(&["open", &ids[0]]).success();
-        wait_ready(&servers[0], 1);
-        let one = settled_pss_mib(host);
-        for (id, server) in ids.iter().zip(&servers).skip(1) {
-            env.run(&["open", id]).success();
-            wait_ready(server, 1);
-        }
-        let four = settled_pss_mib(host);
-        breakdown("syncshell, 4 app windows", host);
-        (one, four)
-    };
+    let ours = syncshell_memory(None);
+    // Composited, as WebKit has it by default: what `auto` saves without a GPU.
+    let composited = syncshell_memory(Some("always"));
     // Chromium: the browser and everything it started.
     let theirs = {
         let env = Env::new();
@@ -148,6 +146,19 @@ fn memory() {
     row(
         &format!("4 app windows open, PSS ({four_n} vs {c_four_n} processes)"),
         four,
+        c_four,
+        "MiB",
+    );
+    let ((a_one, _), (a_four, _)) = composited;
+    row(
+        "1 app window, syncshell composited (hardware_acceleration = always)",
+        a_one,
+        c_one,
+        "MiB",
+    );
+    row(
+        "4 app windows, syncshell composited (hardware_acceleration = always)",
+        a_four,
         c_four,
         "MiB",
     );

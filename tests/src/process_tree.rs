@@ -28,6 +28,28 @@ pub fn pss_kib(root: u32) -> (u64, usize) {
     (total, pids.len())
 }
 
+/// [`pss_kib`] once it has settled: three readings a second apart within 2% of each other (a
+/// page still painting, a worker starting), or what it is after 30 s.
+pub fn settled_pss_kib(root: u32) -> (u64, usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut last: Vec<u64> = Vec::new();
+    loop {
+        let (kib, processes) = pss_kib(root);
+        last.push(kib);
+        if last.len() > 3 {
+            last.remove(0);
+        }
+        let (lo, hi) = (
+            *last.iter().min().unwrap_or(&0),
+            *last.iter().max().unwrap_or(&0),
+        );
+        if (last.len() == 3 && hi - lo <= hi / 50) || std::time::Instant::now() > deadline {
+            return (kib, processes);
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
 /// [`pss_kib`] by command name: each name with its processes' PSS together, KiB, and how many
 /// there are (`root` under its own name), largest first.
 pub fn pss_by_name(root: u32) -> Vec<(String, u64, usize)> {

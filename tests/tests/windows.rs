@@ -224,3 +224,49 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
     let answered = server.wait_for_report("pong", PAGE_TIMEOUT);
     assert_eq!(answered.query["url"], server.url("/app/?source=pwa"));
 }
+
+/// The outbox open with `hardware_acceleration` set to `setting`: its web process's PSS with the
+/// page loaded and its worker ready, MiB, and then whether the page draws with WebGL (a red pixel
+/// read back).
+fn pss_and_webgl(setting: &str) -> (f64, String) {
+    let mut env = Env::new();
+    env.set_env("SYNCSHELL_HARDWARE_ACCELERATION", setting);
+    let server = FixtureServer::start(Some("outbox"));
+    syncshell_e2e::outbox::install_and_open(&mut env, &server);
+    let host = env.host_pid().expect("the host's pid");
+    let web: Vec<u32> = syncshell_e2e::process_tree::descendants(host)
+        .into_iter()
+        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
+        .map(|(pid, _)| pid)
+        .collect();
+    assert_eq!(web.len(), 1, "one app window, one web process");
+    let pss = syncshell_e2e::process_tree::settled_pss_kib(web[0]).0 as f64 / 1024.0;
+    server.instruct(serde_json::json!({ "webgl": true }));
+    let drawn = server.wait_for_report("webgl", PAGE_TIMEOUT);
+    (pss, drawn.query["pixel"].clone())
+}
+
+/// Without a GPU (Xvfb on this machine and CI's), compositing with OpenGL means Mesa emulating a
+/// GPU on the CPU in every web process: `auto` turns it off there (`windows/acceleration.rs`).
+/// The page must not lose WebGL for it, and the process must be much smaller (measured: 108
+/// against 172 MiB; the margin asked here is half of that). On a machine with a GPU, `auto` is
+/// on, so `never` is what is compared.
+#[test]
+fn without_a_gpu_app_pages_are_not_composited_and_still_draw_with_webgl() {
+    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    let off = if gpu { "never" } else { "auto" };
+    let (pss_off, pixel_off) = pss_and_webgl(off);
+    let (pss_on, pixel_on) = pss_and_webgl("always");
+    println!(
+        "web process PSS: {pss_off:.1} MiB not composited ({off}), {pss_on:.1} MiB composited"
+    );
+    assert_eq!(pixel_off, "255,0,0,255", "WebGL drew without compositing");
+    assert_eq!(pixel_on, "255,0,0,255", "WebGL drew with compositing");
+    assert!(
+        pss_off + 30.0 < pss_on,
+        "web process PSS: {pss_off:.1} MiB not composited, {pss_on:.1} MiB composited"
+    );
+}

@@ -64,6 +64,35 @@ pub struct Parameters {
     /// Periodic events wait for an unmetered connection (one-off syncs, which carry the user's own
     /// data, never wait for that). `true` or `false`.
     pub hold_periodic_on_metered: bool,
+    /// WebKit's accelerated compositing in app windows: `"auto"` (off where there is no GPU),
+    /// `"always"` or `"never"`.
+    pub hardware_acceleration: HardwareAcceleration,
+}
+
+/// Whether app pages are composited with OpenGL. Without a GPU, Mesa emulates one on the CPU
+/// (llvmpipe) in every web process: about 64 MiB more per app window (measured: README
+/// "Benchmarks"), and no faster. WebGL works either way (drawn and read back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HardwareAcceleration {
+    /// Off where the machine has no GPU render node (`/dev/dri/renderD*`), on elsewhere.
+    #[default]
+    Auto,
+    /// Always on (WebKit's own default).
+    Always,
+    /// Always off.
+    Never,
+}
+
+impl HardwareAcceleration {
+    /// Whether pages are composited with OpenGL, `gpu` saying whether the machine has a GPU.
+    pub fn enabled(self, gpu: bool) -> bool {
+        match self {
+            Self::Auto => gpu,
+            Self::Always => true,
+            Self::Never => false,
+        }
+    }
 }
 
 impl Default for Parameters {
@@ -81,6 +110,7 @@ impl Default for Parameters {
             max_registrations_per_origin: 100,
             log_retention: 3 * DAY,
             hold_periodic_on_metered: true,
+            hardware_acceleration: HardwareAcceleration::Auto,
         }
     }
 }
@@ -718,7 +748,9 @@ mod tests {
         assert_eq!(of("initial_retry_delay").value, "5m");
         assert_eq!(of("initial_retry_delay").source, "default");
         assert_eq!(of("hold_periodic_on_metered").value, "true");
-        assert_eq!(in_force.len(), 11);
+        assert_eq!(of("network_process_idle").value, "1m");
+        assert_eq!(of("hardware_acceleration").value, "\"auto\"");
+        assert_eq!(in_force.len(), 13);
         assert_eq!(format_duration(1500), "1500ms");
         assert_eq!(format_duration(90 * 60_000), "90m");
     }
@@ -733,6 +765,26 @@ mod tests {
         assert!(!p.hold_periodic_on_metered);
         let err = load_file("hold_periodic_on_metered = \"yes\"\n").unwrap_err();
         assert_eq!(err.key, "hold_periodic_on_metered");
+    }
+
+    #[test]
+    fn hardware_acceleration_is_a_word_and_auto_follows_the_gpu() {
+        assert_eq!(
+            Parameters::default().hardware_acceleration,
+            HardwareAcceleration::Auto
+        );
+        let p = load_file("hardware_acceleration = \"never\"\n").unwrap();
+        assert_eq!(p.hardware_acceleration, HardwareAcceleration::Never);
+        let env = |k: &str| (k == "SYNCSHELL_HARDWARE_ACCELERATION").then(|| "always".to_owned());
+        let p = Parameters::load(Path::new("/nonexistent/config.toml"), env).unwrap();
+        assert_eq!(p.hardware_acceleration, HardwareAcceleration::Always);
+        let err = load_file("hardware_acceleration = \"sometimes\"\n").unwrap_err();
+        assert_eq!(err.key, "hardware_acceleration");
+        assert!(err.reason.contains("`auto`, `always`, `never`"), "{err}");
+        assert!(HardwareAcceleration::Auto.enabled(true));
+        assert!(!HardwareAcceleration::Auto.enabled(false));
+        assert!(HardwareAcceleration::Always.enabled(false));
+        assert!(!HardwareAcceleration::Never.enabled(true));
     }
 
     #[test]
