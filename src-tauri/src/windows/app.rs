@@ -101,7 +101,7 @@ impl Windows {
             WindowEvent::Destroyed if !parked.take(&label) => {
                 gone(&label, "the app's window was closed during the event");
                 closed();
-                network.page_gone(label.app_id());
+                network.page_gone();
             }
             _ => {}
         });

@@ -70,7 +70,7 @@ impl Windows {
         window.on_window_event(move |event| {
             if let tauri::WindowEvent::Destroyed = event {
                 gone(&label, "the background window was closed during the event");
-                network.page_gone(label.app_id());
+                network.page_gone();
             }
         });
         self.watch_and_load(&window, tls, url)?;

@@ -17,7 +17,7 @@
 //! | `settings.rs` | the settings panel's window, the only one granted the panel's commands |
 //! | `save_dialog.rs` | the panel's "Save as" dialog |
 //! | `network_process.rs` | the WebKit network process serving an app, found and ended |
-//! | `idle_network.rs` | an app's network process ended once the app has had no page for a while |
+//! | `idle_network.rs` | apps' network processes ended once no app has had a page for a while |
 
 mod acceleration;
 mod app;
@@ -97,7 +97,7 @@ pub struct Windows {
     parked: parked::Parked,
     /// Each app's hidden window's next "dispatch page loaded" (`hidden.rs`).
     hidden_loads: Mutex<std::collections::HashMap<String, hidden::LoadSignal>>,
-    /// Told when an app's pages start and go; ends its network process when it is idle.
+    /// Told when app pages start and go; ends the apps' network processes when none has one.
     network: idle_network::IdleNetwork,
     /// Whether app pages are composited with OpenGL (`acceleration.rs`).
     accelerated: bool,
@@ -136,8 +136,8 @@ fn answer_once<D, T>(
 
 impl Windows {
     /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
-    /// `hooks` (page bridge, crash and focus reports). An app's WebKit network process is ended
-    /// once the app has had no page for `network_idle` (`None`: never; `idle_network.rs`). App
+    /// `hooks` (page bridge, crash and focus reports). The apps' WebKit network processes are
+    /// ended once no app has had a page for `network_idle` (`None`: never; `idle_network.rs`). App
     /// pages are composited with OpenGL as `acceleration` says.
     pub fn new(
         handle: AppHandle,
@@ -150,19 +150,15 @@ impl Windows {
     ) -> Self {
         let parked = parked::Parked::default();
         let (windows_of, not_parked) = (handle.clone(), parked.clone());
-        let has_page: idle_network::HasPage = Arc::new(move |app_id| {
+        let any_page: idle_network::AnyPage = Arc::new(move || {
             windows_of
                 .webview_windows()
                 .keys()
                 .filter_map(|l| WindowLabel::parse(l))
-                .any(|l| l.app_id() == app_id && !not_parked.contains(&l))
+                .any(|l| !not_parked.contains(&l))
         });
-        let paths = ctx.paths.clone();
-        let network = idle_network::IdleNetwork::new(
-            network_idle,
-            has_page,
-            Arc::new(move |app_id| paths.webview_data_dir(app_id)),
-        );
+        let network =
+            idle_network::IdleNetwork::new(network_idle, any_page, ctx.paths.data_dir.join("apps"));
         Self {
             handle,
             ctx,
@@ -202,7 +198,7 @@ impl Windows {
         WindowError,
     > {
         self.grants.grant(&self.handle, app)?;
-        self.network.in_use(&app.id);
+        self.network.in_use();
         let tls = tls::leaf_for(&self.authority, &app.origin)?;
         let builder = WebviewWindowBuilder::new(
             &self.handle,

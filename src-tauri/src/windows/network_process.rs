@@ -1,5 +1,5 @@
 //! The WebKit network process that serves one app's data: ended when the app's data is deleted,
-//! and when the app has been idle for a while (`idle_network.rs`).
+//! and when no app has had a page for a while (`idle_network.rs`).
 //!
 //! Each app has a WebKit context of its own (its data directory), so a network process of its
 //! own, and Tauri keeps the context (and so the process) for the host's life. That process writes

@@ -43,7 +43,7 @@ impl Windows {
         let Some(window) = self.get_any(label) else {
             return Ok(None);
         };
-        self.network.in_use(&app.id);
+        self.network.in_use();
         match super::tls::leaf_for(&self.authority, &app.origin)? {
             Some(tls) => super::tls::trust(&window, tls, Some(url.clone()))?,
             None => window
@@ -99,14 +99,14 @@ impl Parked {
         let _ = window.hide();
         let parked = self.clone();
         let still = label.clone();
-        let (network, app_id) = (network.clone(), label.app_id().to_owned());
+        let network = network.clone();
         let ended = window.with_webview(move |platform| {
             use tauri::webview::PlatformWebview;
             let webview: webkit2gtk::WebView = PlatformWebview::inner(&platform);
             end_after_blank(
                 &webview,
                 move || parked.generation(&still) == Some(generation),
-                move || network.page_gone(&app_id),
+                move || network.page_gone(),
             );
         });
         if let Err(e) = ended {
