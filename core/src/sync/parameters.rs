@@ -51,8 +51,8 @@ pub struct Parameters {
     /// A hidden webview with nothing to do closes after this long.
     #[serde(deserialize_with = "duration")]
     pub hidden_webview_idle: Millis,
-    /// An app's WebKit network process ends once the app has had no page for this long (WebKit
-    /// starts a new one with its next page).
+    /// The apps' WebKit network processes end once no app has had a page for this long (WebKit
+    /// starts a new one with an app's next page).
     #[serde(deserialize_with = "duration")]
     pub network_process_idle: Millis,
     /// Registrations one origin may hold (one-off and periodic together).
@@ -70,7 +70,7 @@ pub struct Parameters {
 }
 
 /// Whether app pages are composited with OpenGL. Without a GPU, Mesa emulates one on the CPU
-/// (llvmpipe) in every web process: about 64 MiB more per app window (measured: README
+/// (llvmpipe) in every web process: 40 to 60 MiB more per app window (measured: README
 /// "Benchmarks"), and no faster. WebGL works either way (drawn and read back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

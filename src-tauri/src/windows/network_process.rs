@@ -10,7 +10,9 @@
 //! longer runs writes nothing: after its windows are gone, the app's network process is ended and
 //! only then is the directory removed. WebKit starts a new one with the app's next page (the app
 //! installed again, or woken after an idle end); other apps' pages carry on (they have network
-//! processes of their own; `tests/tests/install.rs`).
+//! processes of their own; `tests/tests/install.rs`), but WebKit stops their service workers
+//! when any network process ends (`idle_network.rs`): an event running in one at that moment
+//! gets no answer, times out and is fired again.
 //! One thing does not: a WebDriver session of the host, which WebKit ends when any network process
 //! ends (measured; the panel test works around it, and idle ends are off under WebDriver).
 //! WebKitGTK has no call to end a context's network process, so it is found by what it has open
@@ -41,8 +43,8 @@ pub enum Wait {
     /// Dead: its files are closed (a zombie will do, whoever reaps it). Enough before deleting
     /// the app's data.
     Dead,
-    /// Reaped by WebKit, which has so seen it go: the next page of the app gets a new one rather
-    /// than asking the dead one for a connection.
+    /// Reaped by WebKit, which has so seen it go: the next app page gets a new one rather than
+    /// asking the dead one for a connection.
     Reaped,
 }
 
