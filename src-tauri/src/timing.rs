@@ -6,8 +6,9 @@
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Notes that `step` happened now, for app `app` ("-" when it is no app's).
-pub fn mark(step: &str, app: &str) {
+/// Notes that `step` happened now, for `app` (an app id or a window label; "-" when it is no
+/// app's). Formats nothing when timing is off.
+pub fn mark(step: &str, app: impl std::fmt::Display) {
     static ON: OnceLock<bool> = OnceLock::new();
     if !*ON.get_or_init(|| std::env::var("SYNCSHELL_TIMING").as_deref() == Ok("1")) {
         return;

@@ -510,7 +510,7 @@ impl Env {
     /// Kills (SIGKILL) every WebKit web process the running host started, as a crash or the OOM
     /// killer would, and returns how many there were. The host itself lives on.
     pub fn kill_web_processes(&self) -> usize {
-        let victims = web_process_ids(self.host_pid().expect("the host's pid"));
+        let victims = self.web_process_pids();
         for pid in &victims {
             // SAFETY: kill(2) on a WebKit child of our own host.
             unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
@@ -531,7 +531,12 @@ impl Env {
 
     /// The running host's WebKit web processes.
     pub fn web_processes(&self) -> usize {
-        web_process_ids(self.host_pid().expect("the host wrote its pid")).len()
+        self.web_process_pids().len()
+    }
+
+    /// The pids of the running host's WebKit web processes.
+    pub fn web_process_pids(&self) -> Vec<u32> {
+        web_process_ids(self.host_pid().expect("the host wrote its pid"))
     }
 
     /// The running host's WebKit network processes (one per app context that has served a page

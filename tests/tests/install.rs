@@ -384,10 +384,9 @@ fn uninstalling_an_app_whose_window_was_open_leaves_none_of_its_data() {
     // process writes the page's cache records seconds after the window closed (measured: ~2 s),
     // and a cache dump when the directory is removed (~4 s): the app's network process must be
     // gone by the time uninstall answers, or the directory comes back.
-    let network = |env: &Env| env.network_processes();
-    assert_eq!(network(&env), 1, "{:?}", env.host_children());
+    assert_eq!(env.network_processes(), 1, "{:?}", env.host_children());
     env.run(&["uninstall", "outbox"]).success();
-    assert_eq!(network(&env), 0, "{:?}", env.host_children());
+    assert_eq!(env.network_processes(), 0, "{:?}", env.host_children());
     let app_dir = env.data_home().join("syncshell/apps/outbox");
     assert!(
         !app_dir.exists(),
@@ -402,7 +401,7 @@ fn uninstalling_an_app_whose_window_was_open_leaves_none_of_its_data() {
     wait_until("the reinstalled app's worker ready", PAGE_TIMEOUT, || {
         server.count(|r| r.is_report("sw-ready")) > ready
     });
-    assert_eq!(network(&env), 1, "{:?}", env.host_children());
+    assert_eq!(env.network_processes(), 1, "{:?}", env.host_children());
 }
 
 #[test]

@@ -30,17 +30,10 @@ fn setting(name: &str, default: u64) -> u64 {
 
 /// What the host holds now: (RSS in MiB, WebKit web processes, WebKit network processes).
 fn footprint(env: &Env) -> (f64, usize, usize) {
-    let children = env.host_children();
-    let count = |prefix: &str| {
-        children
-            .iter()
-            .filter(|(_, comm)| comm.starts_with(prefix))
-            .count()
-    };
     (
         env.host_rss_kib() as f64 / 1024.0,
-        count("WebKitWebProces"),
-        count("WebKitNetworkPr"),
+        env.web_processes(),
+        env.network_processes(),
     )
 }
 

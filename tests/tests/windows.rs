@@ -233,12 +233,7 @@ fn pss_and_webgl(setting: &str) -> (f64, String) {
     env.set_env("SYNCSHELL_HARDWARE_ACCELERATION", setting);
     let server = FixtureServer::start(Some("outbox"));
     syncshell_e2e::outbox::install_and_open(&mut env, &server);
-    let host = env.host_pid().expect("the host's pid");
-    let web: Vec<u32> = syncshell_e2e::process_tree::descendants(host)
-        .into_iter()
-        .filter(|(_, comm)| comm.starts_with("WebKitWebProces"))
-        .map(|(pid, _)| pid)
-        .collect();
+    let web = env.web_process_pids();
     assert_eq!(web.len(), 1, "one app window, one web process");
     let pss = syncshell_e2e::process_tree::settled_pss_kib(web[0]).0 as f64 / 1024.0;
     server.instruct(serde_json::json!({ "webgl": true }));

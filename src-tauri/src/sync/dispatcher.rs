@@ -240,7 +240,8 @@ impl<W: EventWindows> Dispatcher<W> {
 
     async fn deliver(&self, window: &W::Window, event: &Event<'_>) -> Outcome {
         let in_flight = &self.sync.in_flight;
-        let (id, rx) = in_flight.expect(&window.label());
+        let label = window.label();
+        let (id, rx) = in_flight.expect(&label);
         let message = EventMessage {
             id,
             kind: event.kind,
@@ -253,7 +254,6 @@ impl<W: EventWindows> Dispatcher<W> {
             notification: event.notification.map(|(n, _)| n.clone()),
             action: event.notification.map(|(_, a)| a.to_owned()),
         };
-        let label = window.label().to_string();
         crate::timing::mark("event-sent", &label);
         if let Err(e) = window.send(&message) {
             in_flight.abandon(id);
