@@ -3,8 +3,9 @@
 //! Prints figures; asserts nothing about time.
 //!
 //! Each role runs on threads of its own, named so their CPU time can be told apart: `upstream`
-//! (stands in for a remote server), `proxy` (two workers, like the host's runtime on this
-//! machine) and `client` (stands in for WebKit's network process).
+//! (stands in for a remote server), `syncshell-proxy` (the proxy on its own single-threaded
+//! runtime, started as the host starts it) and `client` (stands in for WebKit's network
+//! process).
 //!
 //! `cargo bench -p syncshell-proxy --bench overhead`
 // A measuring program, not library code: a failed unwrap ends the run with its message, which is
@@ -27,10 +28,12 @@ use tokio::net::TcpStream;
 
 const SMALL_REQUESTS: usize = 1000;
 const MIB: usize = 50;
+/// Unpaced downloads each way: 21 x 50 MiB, about a GiB.
+const ROUNDS: usize = 21;
 /// Link speeds (megabits per second) the paced downloads imitate.
 const LINKS_MBPS: [f64; 3] = [1_000.0, 2_500.0, 5_000.0];
 
-const ROLES: [&str; 3] = ["upstream", "proxy", "client"];
+const ROLES: [&str; 3] = ["upstream", syncshell_proxy::THREAD_NAME, "client"];
 
 fn runtime(name: &str, threads: usize) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -48,12 +51,11 @@ fn main() {
         return;
     }
     let upstream_rt = runtime(ROLES[0], 1);
-    let proxy_rt = runtime(ROLES[1], 2);
     let client_rt = runtime(ROLES[2], 1);
     let test_ca = TestCa::new("a public CA");
     let (server, _) = test_ca.server();
     let (origin, _) = upstream_rt.block_on(https_upstream(server));
-    let setup = proxy_rt.block_on(proxy_with(&[&origin], vec![test_ca.der.clone()]));
+    let setup = proxy_on_own_thread(&[&origin], vec![test_ca.der.clone()]);
     client_rt
         .block_on(client_rt.spawn(measure(origin, setup, test_ca)))
         .unwrap();
@@ -99,11 +101,12 @@ async fn measure(origin: String, setup: Setup, test_ca: TestCa) {
         q(&p, 0.99) - q(&d, 0.99)
     );
 
-    // Five rounds, alternating, medians reported: a single download on a busy 2-core machine is
-    // noisy. CPU time is summed over the rounds, per role.
+    // Rounds alternate and medians are reported: a single download on a busy 2-core machine is
+    // noisy. CPU time is summed over the rounds, per role: a GiB each way, so that a figure is
+    // not one scheduler hiccup (five rounds, 250 MiB, gave 0.9-1.4 CPU-s/GiB run to run).
     let (mut direct_rates, mut proxied_rates, mut growths) = (Vec::new(), Vec::new(), Vec::new());
     let (mut direct_cpu, mut proxied_cpu) = ([0u64; 3], [0u64; 3]);
-    for _ in 0..5 {
+    for _ in 0..ROUNDS {
         let d = download(&mut direct, &origin, MIB, None).await;
         direct_rates.push(MIB as f64 / d.secs);
         add(&mut direct_cpu, d.cpu_ns);
@@ -115,13 +118,13 @@ async fn measure(origin: String, setup: Setup, test_ca: TestCa) {
     for v in [&mut direct_rates, &mut proxied_rates, &mut growths] {
         v.sort_by(f64::total_cmp);
     }
-    let (direct_mibs, proxied_mibs) = (direct_rates[2], proxied_rates[2]);
+    let (direct_mibs, proxied_mibs) = (direct_rates[ROUNDS / 2], proxied_rates[ROUNDS / 2]);
     println!(
-        "{MIB} MiB download as fast as loopback goes, median of 5: direct {direct_mibs:.0} MiB/s, \
+        "{MIB} MiB download as fast as loopback goes, median of {ROUNDS}: direct {direct_mibs:.0} MiB/s, \
          proxied {proxied_mibs:.0} MiB/s ({:.0}% of direct)",
         100.0 * proxied_mibs / direct_mibs,
     );
-    let per_gib = |ns: u64| ns as f64 / 1e9 * 1024.0 / (5 * MIB) as f64;
+    let per_gib = |ns: u64| ns as f64 / 1e9 * 1024.0 / (ROUNDS * MIB) as f64;
     for (name, cpu) in [("direct", direct_cpu), ("proxied", proxied_cpu)] {
         let parts: Vec<String> = ROLES
             .iter()
@@ -155,7 +158,8 @@ async fn measure(origin: String, setup: Setup, test_ca: TestCa) {
 
     println!(
         "process RSS growth during a proxied {MIB} MiB download: median {:.1} MiB, max {:.1} MiB",
-        growths[2], growths[4]
+        growths[ROUNDS / 2],
+        growths[ROUNDS - 1]
     );
     let small_one = download(&mut proxied, &origin, 5, None).await;
     println!(

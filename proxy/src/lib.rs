@@ -169,6 +169,36 @@ pub async fn start(policy: Arc<dyn Policy>, options: Options) -> std::io::Result
     Ok(ProxyHandle { addr })
 }
 
+/// Name of the threads [`start_on_own_thread`] runs the proxy on (its worker, and the blocking
+/// pool's threads when a reserved-path answer needs them).
+pub const THREAD_NAME: &str = "syncshell-proxy";
+
+/// Starts the proxy as [`start`] does, on a runtime of its own with one worker thread, for the
+/// rest of the process's life. Call it outside any runtime.
+///
+/// Why one worker: a forwarded byte passes from the upstream connection's task to the browser
+/// connection's task; with two workers those run on different threads and hand over through
+/// wake-ups across cores, which cost about a tenth of the proxy's CPU per byte and made it vary
+/// run to run (`cargo bench -p syncshell-proxy --bench overhead`, README "Benchmarks"). One core
+/// forwards over a GiB/s, more than any link the host is on. (A current-thread runtime was
+/// cheaper still but lost 10% on a paced 1 Gbit/s link.) The policy's reserved-path answers
+/// must not block this worker (the host's send store work to the blocking pool).
+pub fn start_on_own_thread(
+    policy: Arc<dyn Policy>,
+    options: Options,
+) -> std::io::Result<ProxyHandle> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name(THREAD_NAME)
+        .enable_all()
+        .build()?;
+    let handle = runtime.block_on(start(policy, options))?;
+    // The accept loop and every connection are tasks on this runtime: it lives as long as the
+    // process.
+    std::mem::forget(runtime);
+    Ok(handle)
+}
+
 /// `scheme://host[:port]` as browsers serialise origins: the scheme's default port left out.
 pub fn origin_of(scheme: &str, host: &str, port: u16) -> String {
     let default = match scheme {

@@ -303,3 +303,41 @@ async fn an_untrusted_upstream_gets_an_error_page_and_nothing_else() {
         "nothing reached the server"
     );
 }
+
+#[test]
+fn the_proxy_started_as_the_host_starts_it_intercepts_on_a_worker_of_its_own() {
+    // Outside any runtime, as the host calls it; the test's side runs on a runtime of its own.
+    let outside = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let test_ca = TestCa::new("a public CA");
+    let (server, _) = test_ca.server();
+    let (origin, seen) = outside.block_on(https_upstream(server));
+    let setup = proxy_on_own_thread(&[&origin], vec![test_ca.der.clone()]);
+    outside.block_on(async {
+        let (tls, _) = tls_through(setup.proxy, &origin, &[setup.ca.ca_certificate().clone()])
+            .await
+            .unwrap();
+        let mut http = h1(tls).await;
+        let big = http
+            .send_request(get(&origin, "/big").body(Full::default()).unwrap())
+            .await
+            .unwrap();
+        let body = big.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body.len(), 128 * 64 * 1024);
+    });
+    assert_eq!(seen.lock().unwrap()[0].0, "/big");
+    let names: Vec<String> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .map(|t| std::fs::read_to_string(t.path().join("comm")).unwrap_or_default())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.trim() == syncshell_proxy::THREAD_NAME),
+        "a thread named {}: {names:?}",
+        syncshell_proxy::THREAD_NAME
+    );
+}

@@ -254,7 +254,7 @@ impl Host {
             authority: Some(authority.clone()),
             ..Default::default()
         };
-        let proxy = tauri::async_runtime::block_on(syncshell_proxy::start(policy.clone(), options))
+        let proxy = syncshell_proxy::start_on_own_thread(policy.clone(), options)
             .map_err(SetupError::Proxy)?;
         let proxy_url = url::Url::parse(&format!("http://{}", proxy.addr))?;
         let crashed = sync.clone();

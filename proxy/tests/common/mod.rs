@@ -16,7 +16,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use syncshell_proxy::ca::Authority;
-use syncshell_proxy::{start, Options, Policy, ReservedRequest, Shim};
+use syncshell_proxy::{start, start_on_own_thread, Options, Policy, ReservedRequest, Shim};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -256,28 +256,52 @@ pub struct Setup {
     _dir: tempfile::TempDir,
 }
 
+/// A proxy on the test's runtime (as [`start`] runs it) for `installed` origins, trusting
+/// `upstream_roots` upstream.
 pub async fn proxy_with(installed: &[&str], upstream_roots: Vec<CertificateDer<'static>>) -> Setup {
+    let (parts, options) = proxy_parts(installed, upstream_roots);
+    let handle = start(parts.policy.clone(), options).await.unwrap();
+    parts.listening_at(handle.addr)
+}
+
+/// [`proxy_with`], on a thread of its own as the host runs it ([`start_on_own_thread`]).
+pub fn proxy_on_own_thread(
+    installed: &[&str],
+    upstream_roots: Vec<CertificateDer<'static>>,
+) -> Setup {
+    let (parts, options) = proxy_parts(installed, upstream_roots);
+    let handle = start_on_own_thread(parts.policy.clone(), options).unwrap();
+    parts.listening_at(handle.addr)
+}
+
+/// Everything of a [`Setup`] but the listening proxy, and the options to start one with.
+fn proxy_parts(
+    installed: &[&str],
+    upstream_roots: Vec<CertificateDer<'static>>,
+) -> (Setup, Options) {
     let dir = tempfile::tempdir().unwrap();
     let ca = Arc::new(Authority::open(dir.path(), SystemTime::now()).unwrap());
     let policy = Arc::new(Installed(
         Mutex::new(installed.iter().map(|s| s.to_string()).collect()),
         Arc::new(Shim::new("/* shim */")),
     ));
-    let handle = start(
-        policy.clone(),
-        Options {
-            authority: Some(ca.clone()),
-            extra_roots: upstream_roots,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    Setup {
-        proxy: handle.addr,
+    let options = Options {
+        authority: Some(ca.clone()),
+        extra_roots: upstream_roots,
+        ..Default::default()
+    };
+    let parts = Setup {
+        proxy: ([127, 0, 0, 1], 0).into(),
         ca,
         policy,
         _dir: dir,
+    };
+    (parts, options)
+}
+
+impl Setup {
+    fn listening_at(self, proxy: std::net::SocketAddr) -> Self {
+        Self { proxy, ..self }
     }
 }
 
