@@ -22,11 +22,12 @@ pub fn open(url: &Url) {
         _ => vec![vec!["xdg-open".into(), url.to_string()]],
     };
     for argv in commands {
-        let spawned = Command::new(&argv[0])
-            .args(&argv[1..])
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn();
+            .stdout(Stdio::null());
+        crate::compositing::leave_out_of(&mut cmd);
+        let spawned = cmd.spawn();
         match spawned {
             Ok(mut child) => {
                 // Reap it so it does not linger as a zombie.

@@ -129,6 +129,8 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
         source,
     })?;
     let params = crate::context::load_parameters(&paths)?;
+    // No thread has started yet, and no web view exists.
+    crate::compositing::set_for_process(params.hardware_acceleration);
     let ctx = Arc::new(Context::open(paths)?);
     // The settings panel's launcher ("syncshell Settings"), naming this executable.
     if let Err(e) = syncshell_core::launcher::write_settings_launcher(
@@ -306,7 +308,6 @@ impl Host {
             authority.clone(),
             hooks,
             network_idle,
-            sync.params.hardware_acceleration,
         ));
         let renewed = Arc::downgrade(&windows);
         authority.on_renew(Box::new(move |leaf| {

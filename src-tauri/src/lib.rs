@@ -6,6 +6,7 @@ mod bridge_commands;
 mod browser;
 mod changes;
 mod commands;
+mod compositing;
 mod context;
 mod control;
 mod demo;

@@ -125,8 +125,10 @@ impl Env {
         std::fs::write(
             &browser,
             format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
-                root.path().join("browser.log").display()
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n\
+                 printf '%s\\n' \"${{WEBKIT_DISABLE_COMPOSITING_MODE-unset}}\" >> '{}'\n",
+                root.path().join("browser.log").display(),
+                root.path().join("browser-compositing.log").display()
             ),
         )
         .unwrap();
@@ -262,6 +264,17 @@ impl Env {
     /// URLs handed to the browser so far.
     pub fn browser_urls(&self) -> Vec<String> {
         std::fs::read_to_string(self.root.path().join("browser.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// What `WEBKIT_DISABLE_COMPOSITING_MODE` was for each browser started so far ("unset" where
+    /// it was not set): syncshell sets it for itself where there is no GPU, and the user's browser
+    /// must not inherit it.
+    pub fn browser_compositing_env(&self) -> Vec<String> {
+        std::fs::read_to_string(self.root.path().join("browser-compositing.log"))
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)

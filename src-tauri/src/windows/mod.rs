@@ -4,7 +4,6 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `acceleration.rs` | accelerated compositing in app windows, off where there is no GPU |
 //! | `label.rs` | [`WindowLabel`]: the only place labels are formatted and parsed |
 //! | `grant.rs` | the page bridge's IPC, granted per app origin in that app's windows only |
 //! | `app.rs` | app windows: open or focus, close, remembered size |
@@ -19,7 +18,6 @@
 //! | `network_process.rs` | the WebKit network process serving an app, found and ended |
 //! | `idle_network.rs` | apps' network processes ended once no app has had a page for a while |
 
-mod acceleration;
 mod app;
 mod crash;
 mod error;
@@ -38,7 +36,6 @@ mod tls;
 use std::sync::{Arc, Mutex};
 
 use syncshell_core::store::apps::{self, App};
-use syncshell_core::sync::parameters::HardwareAcceleration;
 use syncshell_proxy::ca::{Authority, Leaf};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Wry};
 use url::Url;
@@ -99,8 +96,6 @@ pub struct Windows {
     hidden_loads: Mutex<std::collections::HashMap<String, hidden::LoadSignal>>,
     /// Told when app pages start and go; ends the apps' network processes when none has one.
     network: idle_network::IdleNetwork,
-    /// Whether app pages are composited with OpenGL (`acceleration.rs`).
-    accelerated: bool,
 }
 
 /// Shows an open window again, unminimized and focused (an app's or the panel's, opened twice).
@@ -137,8 +132,7 @@ fn answer_once<D, T>(
 impl Windows {
     /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
     /// `hooks` (page bridge, crash and focus reports). The apps' WebKit network processes are
-    /// ended once no app has had a page for `network_idle` (`None`: never; `idle_network.rs`). App
-    /// pages are composited with OpenGL as `acceleration` says.
+    /// ended once no app has had a page for `network_idle` (`None`: never; `idle_network.rs`).
     pub fn new(
         handle: AppHandle,
         ctx: Arc<Context>,
@@ -146,7 +140,6 @@ impl Windows {
         authority: Arc<Authority>,
         hooks: Hooks,
         network_idle: Option<std::time::Duration>,
-        acceleration: HardwareAcceleration,
     ) -> Self {
         let parked = parked::Parked::default();
         let (windows_of, not_parked) = (handle.clone(), parked.clone());
@@ -171,7 +164,6 @@ impl Windows {
             parked,
             hidden_loads: Mutex::default(),
             network,
-            accelerated: acceleration.enabled(acceleration::gpu_present()),
         }
     }
 
@@ -220,7 +212,6 @@ impl Windows {
         url: Url,
     ) -> Result<(), WindowError> {
         crash::watch(window, self.hooks.on_crash.clone(), self.parked.clone())?;
-        acceleration::apply(window, self.accelerated)?;
         if let Some(tls) = tls {
             tls::trust(window, tls, Some(url))?;
         }
