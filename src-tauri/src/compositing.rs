@@ -11,18 +11,29 @@
 //! after the page has started, and under load WebKit had sometimes drawn a composited frame by
 //! then and kept its buffers (measured in CI: 141 MiB where 106 was expected). The variable is
 //! read before the first page exists.
+//!
+//! With compositing off, nothing in the host draws with OpenGL, so GDK's OpenGL is turned off too
+//! (`GDK_GL=disable`): on X11, GDK otherwise opens OpenGL at start to choose its visuals, and
+//! without a GPU that loads Mesa's CPU renderer and LLVM into the host (measured idle, 20 apps,
+//! no window opened since the start: RSS 123 MB with it, 72 MB without; `make bench-idle`). Once
+//! an app's web view has been made, WebKit loads Mesa into the host anyway, and it stays: the
+//! resident design (`docs/resident-design.md`) is the answer to that.
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use syncshell_core::sync::parameters::HardwareAcceleration;
 
-/// WebKitGTK's switch: any value but `0` turns compositing off in every web view of the process.
-const DISABLE_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+/// The switches, and the value that turns each off: WebKitGTK's compositing (any value but `0`),
+/// GDK's OpenGL.
+const SWITCHES: [(&str, &str); 2] = [
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    ("GDK_GL", "disable"),
+];
 
-/// Whether [`set_for_process`] added [`DISABLE_VAR`] (rather than the user's environment having
-/// it already).
-static SET_HERE: AtomicBool = AtomicBool::new(false);
+/// Which of [`SWITCHES`] [`set_for_process`] added (rather than the user's environment having
+/// them already).
+static SET_HERE: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
 
 /// Whether this machine has a GPU WebKit could use: a DRM render node.
 pub fn gpu_present() -> bool {
@@ -33,22 +44,29 @@ pub fn gpu_present() -> bool {
     })
 }
 
-/// Turns compositing off for every web view this process will make, where `setting` says so on
-/// this machine; a value the user's environment already gives the variable is left as it is.
-/// Call it before the process starts any thread (it changes the environment, which other threads
-/// may be reading) and before the first web view.
+/// Turns compositing (and GDK's OpenGL) off for this process, where `setting` says so on this
+/// machine; a value the user's environment already gives a variable is left as it is. Call it
+/// before the process starts any thread (it changes the environment, which other threads may be
+/// reading) and before GTK starts.
 pub fn set_for_process(setting: HardwareAcceleration) {
-    if setting.enabled(gpu_present()) || std::env::var_os(DISABLE_VAR).is_some() {
+    if setting.enabled(gpu_present()) {
         return;
     }
-    std::env::set_var(DISABLE_VAR, "1");
-    SET_HERE.store(true, Ordering::Relaxed);
+    for ((name, off), set) in SWITCHES.iter().zip(&SET_HERE) {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, off);
+            set.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
-/// Leaves the variable [`set_for_process`] added out of `cmd`'s environment: a program the host
-/// starts for the user (their browser, which may be a WebKit one) is not the host's to tune.
+/// Leaves the variables [`set_for_process`] added out of `cmd`'s environment: a program the host
+/// starts for the user (their browser, which may be a WebKit or GTK one) is not the host's to
+/// tune.
 pub fn leave_out_of(cmd: &mut Command) {
-    if SET_HERE.load(Ordering::Relaxed) {
-        cmd.env_remove(DISABLE_VAR);
+    for ((name, _), set) in SWITCHES.iter().zip(&SET_HERE) {
+        if set.load(Ordering::Relaxed) {
+            cmd.env_remove(name);
+        }
     }
 }

@@ -126,7 +126,7 @@ impl Env {
             &browser,
             format!(
                 "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n\
-                 printf '%s\\n' \"${{WEBKIT_DISABLE_COMPOSITING_MODE-unset}}\" >> '{}'\n",
+                 printf '%s %s\\n' \"${{WEBKIT_DISABLE_COMPOSITING_MODE-unset}}\" \"${{GDK_GL-unset}}\" >> '{}'\n",
                 root.path().join("browser.log").display(),
                 root.path().join("browser-compositing.log").display()
             ),
@@ -270,9 +270,9 @@ impl Env {
             .collect()
     }
 
-    /// What `WEBKIT_DISABLE_COMPOSITING_MODE` was for each browser started so far ("unset" where
-    /// it was not set): syncshell sets it for itself where there is no GPU, and the user's browser
-    /// must not inherit it.
+    /// What `WEBKIT_DISABLE_COMPOSITING_MODE` and `GDK_GL` were for each browser started so far,
+    /// space-separated ("unset" where one was not set): syncshell sets them for itself where there
+    /// is no GPU, and the user's browser must not inherit them.
     pub fn browser_compositing_env(&self) -> Vec<String> {
         std::fs::read_to_string(self.root.path().join("browser-compositing.log"))
             .unwrap_or_default()

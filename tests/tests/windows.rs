@@ -111,14 +111,17 @@ fn navigation_outside_the_scope_goes_to_the_browser() {
     // The app window never showed it: its script never ran there.
     assert_eq!(loads_of(&server, "/outside.html"), 0);
     assert_eq!(env.browser_urls().len(), 2, "{:?}", env.browser_urls());
-    // Without a GPU (here) the host turns WebKit's compositing off for itself through the
-    // environment; the user's browser is not the host's to tune.
+    // Without a GPU (here) the host turns WebKit's compositing and GDK's OpenGL off for itself
+    // through the environment; the user's browser is not the host's to tune.
     wait_until(
         "both browsers' environments to be noted",
         PAGE_TIMEOUT,
         || env.browser_compositing_env().len() == 2,
     );
-    assert_eq!(env.browser_compositing_env(), ["unset", "unset"]);
+    assert_eq!(
+        env.browser_compositing_env(),
+        ["unset unset", "unset unset"]
+    );
 }
 
 #[test]
@@ -254,10 +257,10 @@ fn pss_and_webgl(setting: &str) -> (f64, String) {
 }
 
 /// Without a GPU (Xvfb on this machine and CI's), compositing with OpenGL means Mesa emulating a
-/// GPU on the CPU in every web process: `auto` turns it off there (`windows/acceleration.rs`).
-/// The page must not lose WebGL for it, and the process must be much smaller (measured: 100
-/// against 164-172 MiB; the margin asked here is less than half of that). On a machine with a GPU, `auto` is
-/// on, so `never` is what is compared.
+/// GPU on the CPU in every web process: `auto` turns it off there (`compositing.rs`). The page
+/// must not lose WebGL for it, and the process must be much smaller (measured: 100 against
+/// 164-172 MiB; the margin asked here is less than half of that). On a machine with a GPU, `auto`
+/// is on, so `never` is what is compared.
 #[test]
 fn without_a_gpu_app_pages_are_not_composited_and_still_draw_with_webgl() {
     let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
@@ -275,5 +278,37 @@ fn without_a_gpu_app_pages_are_not_composited_and_still_draw_with_webgl() {
     assert!(
         pss_off + 30.0 < pss_on,
         "web process PSS: {pss_off:.1} MiB not composited, {pss_on:.1} MiB composited"
+    );
+}
+
+/// The host's own resident memory in Mesa's libraries (OpenGL, LLVM), MiB, started with
+/// `hardware_acceleration` set to `setting` and no window opened.
+fn idle_host_mesa_mib(setting: &str) -> f64 {
+    let mut env = Env::new();
+    env.set_env("SYNCSHELL_HARDWARE_ACCELERATION", setting);
+    env.start_host();
+    let host = env.host_pid().expect("the host's pid");
+    let kinds = syncshell_e2e::process_tree::memory_by_kind(host);
+    println!("{setting}: idle host RSS/PSS KiB by kind {kinds:?}");
+    kinds
+        .iter()
+        .find(|(kind, _, _)| *kind == "Mesa")
+        .map_or(0.0, |(_, rss, _)| *rss as f64 / 1024.0)
+}
+
+/// With compositing off, GDK's OpenGL is off too (`compositing.rs`): on X11 GDK would otherwise
+/// load Mesa, and without a GPU its CPU renderer and LLVM, into the host at start to choose its
+/// visuals (measured: about 49 MiB resident, for as long as the host runs in the tray).
+#[test]
+fn without_a_gpu_the_idle_host_does_not_load_opengl() {
+    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    let off = if gpu { "never" } else { "auto" };
+    let (mesa_off, mesa_on) = (idle_host_mesa_mib(off), idle_host_mesa_mib("always"));
+    assert!(
+        mesa_off < 5.0 && mesa_on > mesa_off + 20.0,
+        "the idle host's RSS in Mesa: {mesa_off:.1} MiB compositing off, {mesa_on:.1} MiB on"
     );
 }
