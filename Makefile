@@ -12,7 +12,7 @@ DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
 	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
 	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
 
-.PHONY: run test deps build lint test-rust test-js screenshots soak bench-compare clean
+.PHONY: run test deps build lint test-rust test-js screenshots soak bench-idle bench-compare clean
 
 # Installs the Debian packages in $(1) that are missing.
 install_missing = missing=$$(for p in $(1); do \
@@ -74,6 +74,13 @@ soak: deps
 	SYNCSHELL_SOAK_APPS=$(SOAK_APPS) SYNCSHELL_SOAK_REGISTRATIONS=$(SOAK_REGISTRATIONS) \
 		SYNCSHELL_SOAK_MINUTES=$(SOAK_MINUTES) \
 		$(CARGO) test -p syncshell-e2e --test soak -- --ignored --nocapture
+
+# The idle host and the resident probe side by side (docs/resident-design.md); another GTK
+# application (gtk-3-examples) stands in for a desktop session.
+bench-idle: deps
+	@$(call install_missing,gtk-3-examples)
+	$(CARGO) build --release -p syncshell -p syncshell-cli
+	$(CARGO) bench -p syncshell-e2e --bench background -- idle resident
 
 # syncshell against Debian's Chromium, the same apps in one run (README "Benchmarks"). As root:
 # the bench takes a network namespace of its own, to take the network down and bring it back.

@@ -172,6 +172,8 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             panel::commands::panel_save_log,
         ])
         .setup(move |app| {
+            // GTK, WebKit and Tauri are up: what starting a process with windows costs.
+            crate::timing::mark("host-setup", "-");
             let host = Arc::new(Host::start(app.handle().clone(), ctx, params)?);
             // The page bridge's commands reach the sync state through Tauri's managed state.
             app.manage(host.sync.clone());

@@ -1,6 +1,7 @@
 //! Timestamps of the cold path's steps (the network back, a hidden window opened or woken, its
 //! dispatch page loaded, the event sent and answered) on stderr, for the comparison benchmark's
-//! breakdown of "back online to the POST" (issue 14). Off unless `SYNCSHELL_TIMING=1`, read once.
+//! breakdown of "back online to the POST" (issue 14), and of the host's start (GTK, WebKit and
+//! Tauri set up), for the resident design's figures. Off unless `SYNCSHELL_TIMING=1`, read once.
 //! Each line: `syncshell: timing <ms since the Unix epoch, to the µs> <step> <app>`.
 
 use std::sync::OnceLock;

@@ -1,17 +1,18 @@
 //! Background sync benchmarks against the real host (Xvfb, dbus-run-session, fixture servers on
 //! 127.0.0.1), as in the end-to-end tests. Prints figures; asserts nothing about time.
 //!
-//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle|views|cli]`
+//! `cargo bench -p syncshell-e2e --bench background [-- register|dispatch|notify|idle|resident|views|cli]`
 //! `SYNCSHELL_BENCH_IDLE_SECS` shortens the idle measurement (default 60 s).
 
 use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
-use syncshell_e2e::bench;
 use syncshell_e2e::fixture::FixtureServer;
 use syncshell_e2e::harness::{wait_until, Env, PAGE_TIMEOUT};
 use syncshell_e2e::notification_server::NotificationServer;
 use syncshell_e2e::session_bus::SessionBus;
+use syncshell_e2e::{bench, process_tree};
 
 const REGISTER_CALLS: usize = 500;
 const WARM_RUNS: usize = 30;
@@ -34,6 +35,9 @@ fn main() {
     }
     if wanted("idle") {
         idle_host();
+    }
+    if wanted("resident") {
+        resident();
     }
     if wanted("views") {
         views_follow_the_cli();
@@ -403,19 +407,22 @@ fn dispatch() {
     );
 }
 
-fn idle_host() {
-    let seconds: u64 = std::env::var("SYNCSHELL_BENCH_IDLE_SECS")
+fn idle_seconds() -> u64 {
+    std::env::var("SYNCSHELL_BENCH_IDLE_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
-    let mut env = Env::new();
+        .unwrap_or(60)
+}
+
+/// `IDLE_APPS` outbox apps installed in `env`, each with one periodic registration due in six
+/// hours, as a feed app leaves it; their servers.
+fn idle_world(env: &Env) -> Vec<FixtureServer> {
     let servers: Vec<FixtureServer> = (0..IDLE_APPS)
         .map(|_| FixtureServer::start(Some("outbox")))
         .collect();
     for server in &servers {
         env.run(&["install", &server.url("/app/")]).success();
     }
-    // One periodic registration per app, due in six hours, as a feed app leaves it.
     let db = rusqlite::Connection::open(env.db_path()).unwrap();
     let due = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -430,7 +437,75 @@ fn idle_host() {
         )
         .unwrap();
     }
-    drop(db);
+    servers
+}
+
+/// What `pid` did and held over `seconds` of idling.
+struct Idle {
+    after: Sample,
+    switches: u64,
+    ended: usize,
+    cpu_s: f64,
+}
+
+fn idle_over(pid: u32, seconds: u64) -> Idle {
+    let before = sample(pid);
+    // Threads are read every second through the window, and each one's last reading kept, so a
+    // thread that ends meanwhile (tokio's idle blocking threads exit after 10 s) still counts
+    // what it did up to its last reading. Reading /proc does not wake the process.
+    let mut seen = before.threads.clone();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_secs(1).min(deadline - Instant::now()));
+        seen.extend(sample(pid).threads);
+    }
+    let after = sample(pid);
+    let (switches, ended) = switches_between(&before.threads, &seen, &after.threads);
+    let cpu_s = after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / ticks_per_second();
+    Idle {
+        after,
+        switches,
+        ended,
+        cpu_s,
+    }
+}
+
+fn print_idle(idle: &Idle, pid: u32) {
+    let a = &idle.after;
+    println!(
+        "  RSS {:.1} MB (peak {:.1} MB): {:.1} MB anonymous (its own), {:.1} MB file-backed; \
+         PSS {:.1} MB",
+        a.rss_mb, a.hwm_mb, a.anon_mb, a.file_mb, a.pss_mb
+    );
+    print_kinds(pid);
+    println!(
+        "  CPU {:.3} s, {} context switches (wake-ups), {} threads ({} ended meanwhile)",
+        idle.cpu_s,
+        idle.switches,
+        a.threads.len(),
+        idle.ended
+    );
+}
+
+/// RSS and PSS by kind of mapping (`process_tree::memory_by_kind`).
+fn print_kinds(pid: u32) {
+    let kinds: Vec<String> = process_tree::memory_by_kind(pid)
+        .into_iter()
+        .map(|(kind, rss, pss)| {
+            format!(
+                "{kind} {:.1}/{:.1}",
+                rss as f64 / 1024.0,
+                pss as f64 / 1024.0
+            )
+        })
+        .collect();
+    println!("    RSS/PSS MB by kind: {}", kinds.join(", "));
+}
+
+fn idle_host() {
+    let seconds = idle_seconds();
+    let mut env = Env::new();
+    let _servers = idle_world(&env);
     env.start_host();
     let pid = env.host_pid().expect("the host's pid");
     // Let start-up work (tray, network monitor, first scheduler pass) finish.
@@ -444,17 +519,7 @@ fn idle_host() {
             .expect("the status names the scheduler's decisions")
     };
     let decided = decisions(&env);
-    let before = sample(pid);
-    // Threads are read every second through the window, and each one's last reading kept, so a
-    // thread that ends meanwhile (tokio's idle blocking threads exit after 10 s) still counts
-    // what it did up to its last reading. Reading /proc does not wake the host.
-    let mut seen = before.threads.clone();
-    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
-    while std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_secs(1).min(deadline - std::time::Instant::now()));
-        seen.extend(sample(pid).threads);
-    }
-    let after = sample(pid);
+    let idle = idle_over(pid, seconds);
     let woke = decisions(&env) - decided;
     let webkit = env
         .host_children()
@@ -465,22 +530,156 @@ fn idle_host() {
         "idle host, {IDLE_APPS} apps installed, {IDLE_APPS} periodic registrations due in 6 h, no windows, over {seconds} s:"
     );
     println!("  scheduler wake-ups: {woke}");
-    println!(
-        "  RSS {:.1} MB (peak {:.1} MB): {:.1} MB anonymous (the host's own), {:.1} MB file-backed \
-         (shared library pages: GTK, WebKit)",
-        after.rss_mb, after.hwm_mb, after.anon_mb, after.file_mb
-    );
-    let (switches, ended) = switches_between(&before.threads, &seen, &after.threads);
-    println!(
-        "  CPU {:.3} s, {switches} context switches (wake-ups), {} threads ({ended} ended meanwhile)",
-        after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / ticks_per_second(),
-        after.threads.len()
-    );
+    print_idle(&idle, pid);
     println!("  WebKit processes alive: {webkit}");
+
+    // A desktop-like session: another GTK application running shares the GTK stack's pages
+    // (PSS splits them between the two); WebKit's stay the host's alone.
+    let other = GtkApp::start(&env);
+    println!(
+        "  with another GTK application running ({}): PSS {:.1} MB",
+        GtkApp::PROGRAM,
+        sample(pid).pss_mb
+    );
+    print_kinds(pid);
+    drop(other);
+}
+
+/// The resident probe (`src/bin/resident_probe.rs`): what a process with the store, the proxy,
+/// the tray, the notification bus and the control socket, and no GTK or WebKit, holds idle with
+/// the same apps and registrations as [`idle_host`]'s.
+fn resident() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let seconds = idle_seconds();
+    let env = Env::new();
+    let _servers = idle_world(&env);
+    let mut cmd = Command::new("dbus-run-session");
+    cmd.args(["--", env!("CARGO_BIN_EXE_resident_probe")]);
+    env.apply_env(&mut cmd);
+    let mut session = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .spawn()
+        .expect("dbus-run-session must be installed");
+    let mut ready = String::new();
+    std::io::BufReader::new(session.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert_eq!(ready.trim(), "ready", "the probe did not start");
+    let pid = process_tree::descendants(session.id())
+        .into_iter()
+        .find(|(_, comm)| comm == "resident_probe")
+        .expect("the probe under dbus-run-session")
+        .0;
+    std::thread::sleep(Duration::from_secs(3));
+    let idle = idle_over(pid, seconds);
+    println!(
+        "resident probe (store, proxy, tray, notification bus, control socket; no GTK or WebKit), \
+         {IDLE_APPS} apps installed, {IDLE_APPS} periodic registrations due in 6 h, over {seconds} s:"
+    );
+    print_idle(&idle, pid);
+    end_group(&mut session);
+
+    // What a resident process would pay each time it starts the one with windows: the host's own
+    // start, from the command's exec to Tauri's setup (GTK, WebKit and Tauri initialised).
+    let mut starts = Vec::new();
+    for _ in 0..HOST_STARTS {
+        let mut env = Env::new();
+        env.set_env("SYNCSHELL_TIMING", "1");
+        let spawned = epoch_ms();
+        let index = env.spawn_host(&["--background"]);
+        env.wait_for_host();
+        let log = env.host_log(index);
+        let setup = log
+            .lines()
+            .filter_map(|l| l.strip_prefix("syncshell: timing "))
+            .find_map(|l| {
+                let mut fields = l.split_whitespace();
+                let at: f64 = fields.next()?.parse().ok()?;
+                (fields.next()? == "host-setup").then_some(at)
+            })
+            .expect("the host marks its setup with SYNCSHELL_TIMING=1");
+        starts.push(setup - spawned);
+    }
+    print_ms(
+        &format!("host start, exec to GTK, WebKit and Tauri set up ({HOST_STARTS} runs)"),
+        &mut starts,
+    );
+}
+
+const HOST_STARTS: usize = 10;
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+/// Another GTK application on the test's display (Debian's `gtk-3-examples`), under a session
+/// bus of its own; ended when dropped.
+struct GtkApp {
+    session: std::process::Child,
+}
+
+impl GtkApp {
+    const PROGRAM: &'static str = "gtk3-widget-factory";
+
+    fn start(env: &Env) -> Self {
+        let mut cmd = std::process::Command::new("dbus-run-session");
+        cmd.args(["--", Self::PROGRAM]);
+        env.apply_env(&mut cmd);
+        let session = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("dbus-run-session must be installed");
+        let app = Self { session };
+        wait_until(
+            "the other GTK application's window",
+            Duration::from_secs(30),
+            || {
+                app.pid().is_some_and(|pid| {
+                    env.x_tool("xdotool", &["search", "--pid", &pid.to_string()])
+                        .code
+                        == 0
+                })
+            },
+        );
+        app
+    }
+
+    fn pid(&self) -> Option<u32> {
+        process_tree::descendants(self.session.id())
+            .into_iter()
+            .find(|(_, comm)| Self::PROGRAM.starts_with(comm.as_str()))
+            .map(|(pid, _)| pid)
+    }
+}
+
+impl Drop for GtkApp {
+    fn drop(&mut self) {
+        end_group(&mut self.session);
+    }
+}
+
+/// Ends `leader`'s process group (`dbus-run-session`, its bus and its program: killing the
+/// leader alone leaves the bus behind) and reaps the leader.
+fn end_group(leader: &mut std::process::Child) {
+    // SAFETY: kill has no memory preconditions; the group is the one the child leads.
+    unsafe { libc::kill(-(leader.id() as i32), libc::SIGTERM) };
+    let _ = leader.wait();
 }
 
 struct Sample {
     rss_mb: f64,
+    /// Proportional set size: shared pages split among the processes mapping them.
+    pss_mb: f64,
     anon_mb: f64,
     file_mb: f64,
     hwm_mb: f64,
@@ -551,6 +750,7 @@ fn sample(pid: u32) -> Sample {
     }
     Sample {
         rss_mb: kb("VmRSS:") / 1024.0,
+        pss_mb: process_tree::pss_kib_of(pid).unwrap_or(0) as f64 / 1024.0,
         anon_mb: kb("RssAnon:") / 1024.0,
         file_mb: kb("RssFile:") / 1024.0,
         hwm_mb: kb("VmHWM:") / 1024.0,
