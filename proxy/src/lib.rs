@@ -181,7 +181,7 @@ pub const THREAD_NAME: &str = "syncshell-proxy";
 /// wake-ups across cores, which cost about a tenth of the proxy's CPU per byte and made it vary
 /// run to run (`cargo bench -p syncshell-proxy --bench overhead`, README "Benchmarks"). One core
 /// forwards over a GiB/s, more than any link the host is on. The policy's reserved-path answers
-/// must not block this worker (the host's send store work to the blocking pool).
+/// must not block this worker (the host sends its store work to the blocking pool).
 pub fn start_on_own_thread(
     policy: Arc<dyn Policy>,
     options: Options,

@@ -46,8 +46,8 @@ pub fn gpu_present() -> bool {
 
 /// Turns compositing (and GDK's OpenGL) off for this process, where `setting` says so on this
 /// machine; a value the user's environment already gives a variable is left as it is. Call it
-/// before the process starts any thread (it changes the environment, which other threads may be
-/// reading) and before GTK starts.
+/// before GTK, Tauri and the runtimes start their threads (it changes the environment, which
+/// other threads may be reading) and before GTK starts.
 pub fn set_for_process(setting: HardwareAcceleration) {
     if setting.enabled(gpu_present()) {
         return;

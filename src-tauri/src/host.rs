@@ -129,7 +129,9 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
         source,
     })?;
     let params = crate::context::load_parameters(&paths)?;
-    // No thread has started yet, and no web view exists.
+    // Before GTK, Tauri and the runtimes start their threads (the one thread already running is
+    // JavaScriptCore's memory scavenger, which WebKit's library starts before main), and before
+    // any web view exists.
     crate::compositing::set_for_process(params.hardware_acceleration);
     let ctx = Arc::new(Context::open(paths)?);
     // The settings panel's launcher ("syncshell Settings"), naming this executable.

@@ -73,8 +73,9 @@ pub fn pss_by_name(root: u32) -> Vec<(String, u64, usize)> {
 /// What a process's resident memory is, by kind of mapping: its own anonymous memory, its own
 /// binary, WebKit (and JavaScriptCore), ICU (WebKit's text library), the GTK stack (GTK, GDK,
 /// GLib, cairo, pango, fonts, X), Mesa (OpenGL, and LLVM where Mesa emulates a GPU), and other
-/// files. Each kind with its RSS and PSS, KiB, in that
-/// order; kinds the process does not map are left out. Empty if the process cannot be read.
+/// files. A file's pages the process has written (relocations) count under the file. Each kind
+/// with its RSS and PSS, KiB, in that order; kinds the process does not map are left out. Empty
+/// if the process cannot be read.
 pub fn memory_by_kind(pid: u32) -> Vec<(&'static str, u64, u64)> {
     const KINDS: [&str; 7] = [
         "anonymous",
