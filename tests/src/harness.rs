@@ -263,18 +263,19 @@ impl Env {
 
     /// URLs handed to the browser so far.
     pub fn browser_urls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.root.path().join("browser.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        self.browser_log("browser.log")
     }
 
     /// What `WEBKIT_DISABLE_COMPOSITING_MODE` and `GDK_GL` were for each browser started so far,
     /// space-separated ("unset" where one was not set): syncshell sets them for itself where there
     /// is no GPU, and the user's browser must not inherit them.
     pub fn browser_compositing_env(&self) -> Vec<String> {
-        std::fs::read_to_string(self.root.path().join("browser-compositing.log"))
+        self.browser_log("browser-compositing.log")
+    }
+
+    /// The lines the stand-in browser (`browser.sh`) wrote to `name` so far.
+    fn browser_log(&self, name: &str) -> Vec<String> {
+        std::fs::read_to_string(self.root.path().join(name))
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)

@@ -236,6 +236,20 @@ fn the_close_button_closes_the_window_for_the_user_and_opening_it_again_reloads_
     assert_eq!(answered.query["url"], server.url("/app/?source=pwa"));
 }
 
+/// The `hardware_acceleration` setting that turns compositing off on this machine: `auto` where
+/// there is no GPU render node (here and in CI), else `never`.
+fn compositing_off() -> &'static str {
+    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if gpu {
+        "never"
+    } else {
+        "auto"
+    }
+}
+
 /// The outbox open with `hardware_acceleration` set to `setting`: its web process's PSS with the
 /// page loaded and its worker ready, MiB, and then whether the page draws with WebGL (a red pixel
 /// read back).
@@ -263,11 +277,7 @@ fn pss_and_webgl(setting: &str) -> (f64, String) {
 /// is on, so `never` is what is compared.
 #[test]
 fn without_a_gpu_app_pages_are_not_composited_and_still_draw_with_webgl() {
-    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
-        d.flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-    });
-    let off = if gpu { "never" } else { "auto" };
+    let off = compositing_off();
     let (pss_off, pixel_off) = pss_and_webgl(off);
     let (pss_on, pixel_on) = pss_and_webgl("always");
     println!(
@@ -301,11 +311,7 @@ fn idle_host_mesa_mib(setting: &str) -> f64 {
 /// visuals (measured: about 49 MiB resident, for as long as the host runs in the tray).
 #[test]
 fn without_a_gpu_the_idle_host_does_not_load_opengl() {
-    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
-        d.flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-    });
-    let off = if gpu { "never" } else { "auto" };
+    let off = compositing_off();
     let (mesa_off, mesa_on) = (idle_host_mesa_mib(off), idle_host_mesa_mib("always"));
     assert!(
         mesa_off < 5.0 && mesa_on > mesa_off + 20.0,
