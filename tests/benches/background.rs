@@ -475,7 +475,11 @@ fn print_idle(idle: &Idle, pid: u32) {
     println!(
         "  RSS {:.1} MB (peak {:.1} MB): {:.1} MB anonymous (its own), {:.1} MB file-backed; \
          PSS {:.1} MB",
-        a.rss_mb, a.hwm_mb, a.anon_mb, a.file_mb, a.pss_mb
+        a.rss_mb,
+        a.hwm_mb,
+        a.anon_mb,
+        a.file_mb,
+        pss_mb(pid)
     );
     print_kinds(pid);
     println!(
@@ -539,7 +543,7 @@ fn idle_host() {
     println!(
         "  with another GTK application running ({}): PSS {:.1} MB",
         GtkApp::PROGRAM,
-        sample(pid).pss_mb
+        pss_mb(pid)
     );
     print_kinds(pid);
     drop(other);
@@ -550,30 +554,25 @@ fn idle_host() {
 /// the same apps and registrations as [`idle_host`]'s.
 fn resident() {
     use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
     let seconds = idle_seconds();
     let env = Env::new();
     let _servers = idle_world(&env);
-    let mut cmd = Command::new("dbus-run-session");
-    cmd.args(["--", env!("CARGO_BIN_EXE_resident_probe")]);
-    env.apply_env(&mut cmd);
-    let mut session = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .process_group(0)
-        .spawn()
-        .expect("dbus-run-session must be installed");
+    let mut session = Session::start(
+        &env,
+        env!("CARGO_BIN_EXE_resident_probe"),
+        Stdio::piped(),
+        Stdio::inherit(),
+    );
     let mut ready = String::new();
-    std::io::BufReader::new(session.stdout.take().unwrap())
+    std::io::BufReader::new(session.leader.stdout.take().unwrap())
         .read_line(&mut ready)
         .unwrap();
     assert_eq!(ready.trim(), "ready", "the probe did not start");
-    let pid = process_tree::descendants(session.id())
-        .into_iter()
-        .find(|(_, comm)| comm == "resident_probe")
-        .expect("the probe under dbus-run-session")
-        .0;
+    let pid = session
+        .pid_of("resident_probe")
+        .expect("the probe under dbus-run-session");
     std::thread::sleep(Duration::from_secs(3));
     let idle = idle_over(pid, seconds);
     println!(
@@ -581,7 +580,7 @@ fn resident() {
          {IDLE_APPS} apps installed, {IDLE_APPS} periodic registrations due in 6 h, over {seconds} s:"
     );
     print_idle(&idle, pid);
-    end_group(&mut session);
+    drop(session);
 
     // What a resident process would pay each time it starts the one with windows: the host's own
     // start, from the command's exec to Tauri's setup (GTK, WebKit and Tauri initialised).
@@ -620,25 +619,66 @@ fn epoch_ms() -> f64 {
         * 1000.0
 }
 
+/// A program run as `dbus-run-session -- PROGRAM` with the test's environment, in a process
+/// group of its own; the group (the program and its bus) is ended when dropped.
+struct Session {
+    leader: std::process::Child,
+}
+
+impl Session {
+    fn start(
+        env: &Env,
+        program: &str,
+        stdout: std::process::Stdio,
+        stderr: std::process::Stdio,
+    ) -> Self {
+        let mut cmd = std::process::Command::new("dbus-run-session");
+        cmd.args(["--", program]);
+        env.apply_env(&mut cmd);
+        let leader = cmd
+            .stdout(stdout)
+            .stderr(stderr)
+            .process_group(0)
+            .spawn()
+            .expect("dbus-run-session must be installed");
+        Self { leader }
+    }
+
+    /// The pid of the session's process whose command name is `comm` (the kernel's, cut to 15
+    /// bytes), if it runs.
+    fn pid_of(&self, comm: &str) -> Option<u32> {
+        process_tree::descendants(self.leader.id())
+            .into_iter()
+            .find(|(_, c)| c == comm)
+            .map(|(pid, _)| pid)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // SIGTERM to the whole group: killing the leader alone leaves the bus behind.
+        // SAFETY: kill has no memory preconditions; the group is the one the child leads.
+        unsafe { libc::kill(-(self.leader.id() as i32), libc::SIGTERM) };
+        let _ = self.leader.wait();
+    }
+}
+
 /// Another GTK application on the test's display (Debian's `gtk-3-examples`), under a session
 /// bus of its own; ended when dropped.
 struct GtkApp {
-    session: std::process::Child,
+    session: Session,
 }
 
 impl GtkApp {
     const PROGRAM: &'static str = "gtk3-widget-factory";
 
     fn start(env: &Env) -> Self {
-        let mut cmd = std::process::Command::new("dbus-run-session");
-        cmd.args(["--", Self::PROGRAM]);
-        env.apply_env(&mut cmd);
-        let session = cmd
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("dbus-run-session must be installed");
+        let session = Session::start(
+            env,
+            Self::PROGRAM,
+            std::process::Stdio::null(),
+            std::process::Stdio::null(),
+        );
         let app = Self { session };
         wait_until(
             "the other GTK application's window",
@@ -655,31 +695,19 @@ impl GtkApp {
     }
 
     fn pid(&self) -> Option<u32> {
-        process_tree::descendants(self.session.id())
-            .into_iter()
-            .find(|(_, comm)| Self::PROGRAM.starts_with(comm.as_str()))
-            .map(|(pid, _)| pid)
+        // The kernel keeps 15 bytes of a command name.
+        self.session.pid_of(&Self::PROGRAM[..15])
     }
 }
 
-impl Drop for GtkApp {
-    fn drop(&mut self) {
-        end_group(&mut self.session);
-    }
-}
-
-/// Ends `leader`'s process group (`dbus-run-session`, its bus and its program: killing the
-/// leader alone leaves the bus behind) and reaps the leader.
-fn end_group(leader: &mut std::process::Child) {
-    // SAFETY: kill has no memory preconditions; the group is the one the child leads.
-    unsafe { libc::kill(-(leader.id() as i32), libc::SIGTERM) };
-    let _ = leader.wait();
+/// `pid`'s proportional set size (shared pages split among the processes mapping them), MB. Read
+/// once per figure, not with every [`sample`]: the kernel walks the process's page tables for it.
+fn pss_mb(pid: u32) -> f64 {
+    process_tree::pss_kib_of(pid).unwrap_or(0) as f64 / 1024.0
 }
 
 struct Sample {
     rss_mb: f64,
-    /// Proportional set size: shared pages split among the processes mapping them.
-    pss_mb: f64,
     anon_mb: f64,
     file_mb: f64,
     hwm_mb: f64,
@@ -750,7 +778,6 @@ fn sample(pid: u32) -> Sample {
     }
     Sample {
         rss_mb: kb("VmRSS:") / 1024.0,
-        pss_mb: process_tree::pss_kib_of(pid).unwrap_or(0) as f64 / 1024.0,
         anon_mb: kb("RssAnon:") / 1024.0,
         file_mb: kb("RssFile:") / 1024.0,
         hwm_mb: kb("VmHWM:") / 1024.0,
