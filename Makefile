@@ -7,10 +7,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Build: WebKitGTK/GTK for Tauri. Tests: a virtual X server, a session bus, X automation.
+# Build: WebKitGTK/GTK for Tauri. Tests: a virtual X server, a session bus, X automation, mock
+# D-Bus services, and ip(8) for a network of a test's own.
 DEB_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev \
 	librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev webkit2gtk-driver \
-	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock
+	xvfb xauth dbus dbus-x11 xdotool xdg-utils python3-dbusmock iproute2
 
 .PHONY: run test deps build lint test-rust test-js screenshots soak bench-idle bench-compare clean
 

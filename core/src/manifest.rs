@@ -275,6 +275,13 @@ pub fn within_scope(url: &Url, scope: &Url) -> bool {
     url.origin() == scope.origin() && url.path().starts_with(scope.path())
 }
 
+/// Whether a top-level navigation to `url` may stay in the app's window: within `scope`, or
+/// `about:blank` (a page that opens a window and writes into it). Everything else belongs in the
+/// user's browser.
+pub fn stays_in_app(url: &Url, scope: &Url) -> bool {
+    within_scope(url, scope) || url.as_str() == "about:blank"
+}
+
 fn process_scope(
     obj: &Map<String, Value>,
     manifest_url: &Url,

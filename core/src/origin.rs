@@ -10,9 +10,31 @@ pub fn is_of(url: &str, origin: &str) -> bool {
     Url::parse(url).is_ok_and(|u| u.origin().ascii_serialization() == origin)
 }
 
+/// The host an https origin's certificate names (no brackets around IPv6); `None` for any
+/// other scheme: the host the proxy intercepts TLS for while an app of that origin is installed.
+pub fn https_host(origin: &str) -> Option<String> {
+    let url = Url::parse(origin).ok().filter(|u| u.scheme() == "https")?;
+    url.host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificates_name_the_bare_host_of_https_origins_only() {
+        assert_eq!(
+            https_host("https://app.example").as_deref(),
+            Some("app.example")
+        );
+        assert_eq!(
+            https_host("https://127.0.0.1:8443").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(https_host("https://[::1]:8443").as_deref(), Some("::1"));
+        assert_eq!(https_host("http://127.0.0.1:8080"), None);
+    }
 
     #[test]
     fn a_url_is_of_its_scheme_host_and_port_only() {

@@ -19,9 +19,6 @@
 //! an app's web view has been made, WebKit loads Mesa into the host anyway, and it stays: the
 //! resident design (`docs/resident-design.md`) is the answer to that.
 
-use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use syncshell_core::sync::parameters::HardwareAcceleration;
 
 /// The switches, and the value that turns each off: WebKitGTK's compositing (any value but `0`),
@@ -30,10 +27,6 @@ const SWITCHES: [(&str, &str); 2] = [
     ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
     ("GDK_GL", "disable"),
 ];
-
-/// Which of [`SWITCHES`] [`set_for_process`] added (rather than the user's environment having
-/// them already).
-static SET_HERE: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
 
 /// Whether this machine has a GPU WebKit could use: a DRM render node.
 pub fn gpu_present() -> bool {
@@ -45,28 +38,18 @@ pub fn gpu_present() -> bool {
 }
 
 /// Turns compositing (and GDK's OpenGL) off for this process, where `setting` says so on this
-/// machine; a value the user's environment already gives a variable is left as it is. Call it
+/// machine; a value the user's environment already gives a variable is left as it is, and one
+/// set here is kept out of the user's browser when the host starts it. Call it
 /// before GTK, Tauri and the runtimes start their threads (it changes the environment, which
 /// other threads may be reading) and before GTK starts.
 pub fn set_for_process(setting: HardwareAcceleration) {
     if setting.enabled(gpu_present()) {
         return;
     }
-    for ((name, off), set) in SWITCHES.iter().zip(&SET_HERE) {
+    for (name, off) in SWITCHES {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, off);
-            set.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
-/// Leaves the variables [`set_for_process`] added out of `cmd`'s environment: a program the host
-/// starts for the user (their browser, which may be a WebKit or GTK one) is not the host's to
-/// tune.
-pub fn leave_out_of(cmd: &mut Command) {
-    for ((name, _), set) in SWITCHES.iter().zip(&SET_HERE) {
-        if set.load(Ordering::Relaxed) {
-            cmd.env_remove(name);
+            syncshell_resident::browser::withhold_from_browser(name);
         }
     }
 }

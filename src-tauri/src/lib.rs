@@ -1,29 +1,16 @@
-//! The syncshell desktop host (`syncshell-host`): control socket, windows, tray, and the commands
-//! run with no host up. Arguments and the control protocol are `syncshell-cli`'s; everything that
-//! needs no window lives in `syncshell-core`.
+//! The syncshell desktop host (`syncshell-host`): the windows (Tauri, GTK, WebKit) and the IPC of
+//! their pages and of the settings panel, over the parts that need no window
+//! (`syncshell-resident`: the sync state, the proxy, notifications, the tray, the control socket),
+//! and the commands run with no host up. Arguments and the control protocol are
+//! `syncshell-cli`'s; the store and the rules are `syncshell-core`'s.
 
 mod bridge_commands;
-mod browser;
-mod changes;
-mod commands;
 mod compositing;
-mod context;
-mod control;
-mod demo;
-mod doctor;
+mod desktop;
 mod host;
 mod ipc;
-mod notification_routing;
-mod notify;
-mod open_files;
 mod panel;
 mod panel_commands;
-mod permission_commands;
-mod proxy_policy;
-mod registration_listing;
-mod sync;
-mod timing;
-mod tray;
 mod windows;
 
 use clap::{CommandFactory, Parser};
@@ -32,8 +19,9 @@ use syncshell_cli::client::{self, Sent};
 use syncshell_cli::protocol::{Reply, Request};
 use syncshell_core::paths::Paths;
 use syncshell_core::sync::hold;
+use syncshell_resident::{commands, context, doctor, permission_commands};
 
-use crate::context::Context;
+use syncshell_resident::context::Context;
 
 /// Runs `syncshell-host` and returns its exit status. It takes the `syncshell` command's
 /// arguments (the small `syncshell` binary hands it those it cannot serve alone): with a host

@@ -8,8 +8,8 @@ use syncshell_core::store::apps;
 use tauri::{State, Webview};
 
 use super::error::IpcError;
-use crate::sync::SyncHost;
 use crate::windows::WindowLabel;
+use syncshell_resident::sync::SyncHost;
 
 /// The caller's window label and origin, checked against the app the window belongs to (so a
 /// window that navigated elsewhere speaks for nobody). Reads the store: call it off the main

@@ -28,7 +28,7 @@ pub enum IpcError {
     Task(#[source] tauri::Error),
     /// A notification call failed.
     #[error(transparent)]
-    Notify(#[from] crate::notify::NotifyError),
+    Notify(#[from] syncshell_resident::notify::NotifyError),
 }
 
 impl IpcError {

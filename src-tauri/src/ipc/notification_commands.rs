@@ -9,9 +9,9 @@ use tauri::{State, Webview};
 
 use super::caller::calling_app;
 use super::error::IpcError;
-use crate::notify::calls::{NotifyAnswer, NotifyCall};
-use crate::notify::Notifier;
-use crate::sync::SyncHost;
+use syncshell_resident::notify::calls::{NotifyAnswer, NotifyCall};
+use syncshell_resident::notify::Notifier;
+use syncshell_resident::sync::SyncHost;
 
 async fn call(
     webview: &Webview,

@@ -7,10 +7,10 @@ use tauri::{State, Webview};
 
 use super::caller::for_caller;
 use super::error::IpcError;
-use crate::sync::bridge_state::BridgeState;
-use crate::sync::failure::EventFailure;
-use crate::sync::SyncHost;
 use syncshell_core::permission::PermissionState;
+use syncshell_resident::sync::bridge_state::BridgeState;
+use syncshell_resident::sync::failure::EventFailure;
+use syncshell_resident::sync::SyncHost;
 
 /// `registration.sync.register(tag)`.
 #[tauri::command]

@@ -14,16 +14,16 @@ use syncshell_core::store::background_log;
 use syncshell_core::store::log_event::Service;
 use syncshell_core::store::{apps, host_settings, Store, StoreError};
 use syncshell_core::uninstall;
-use tauri::{State, Webview};
+use tauri::{Manager, State, Webview};
 
 use super::events::{self, InstallProgress};
 use super::state::{self, HostFacts, NetworkView, PanelState};
 use super::PanelError;
 use crate::host::Host;
-use crate::registration_listing;
-use crate::sync::network::Mode;
 use crate::windows::SETTINGS_LABEL;
 use syncshell_cli::protocol::{NetworkMode, Reply, Request};
+use syncshell_resident::registration_listing;
+use syncshell_resident::sync::network::Mode;
 
 /// The second lock after the grant: only the settings window speaks for the panel.
 fn panel_only(webview: &Webview) -> Result<(), PanelError> {
@@ -76,7 +76,7 @@ pub async fn panel_state(
                 },
             },
             params: &sync.params,
-            open_windows: host.windows().open_app_ids(),
+            open_windows: host.desktop().windows().open_app_ids(),
             env: &|k| std::env::var(k).ok(),
         };
         state::build(host.ctx(), &facts)
@@ -239,7 +239,7 @@ pub async fn panel_install(
     url: String,
 ) -> Result<Installed, PanelError> {
     panel_only(&webview)?;
-    let handle = host.app_handle().clone();
+    let handle = webview.app_handle().clone();
     let progress_url = url.clone();
     let progress = move |step| {
         events::install_progress(&handle, InstallProgress::step(&progress_url, step));
@@ -258,7 +258,7 @@ pub async fn panel_install(
         Ok(_) => ("done", None),
         Err(e) => ("failed", Some(e.to_string())),
     };
-    events::install_progress(host.app_handle(), InstallProgress { url, step, message });
+    events::install_progress(webview.app_handle(), InstallProgress { url, step, message });
     outcome
 }
 
@@ -457,6 +457,7 @@ pub async fn panel_save_log(
         filter.app.as_deref().unwrap_or("all")
     );
     let chosen = host
+        .desktop()
         .windows()
         .ask_save_path(&name)
         .map_err(|e| PanelError::Io(e.to_string()))?

@@ -8,8 +8,8 @@ use syncshell_core::install::InstallStep;
 use tauri::{AppHandle, Emitter, EventTarget};
 use tokio::sync::broadcast;
 
-use crate::changes::Changed;
 use crate::windows::SETTINGS_LABEL;
+use syncshell_resident::changes::Changed;
 
 /// The event of store and network changes.
 pub const CHANGED: &str = "settings:changed";

@@ -9,7 +9,7 @@ use syncshell_core::store::apps::{self, App};
 use tauri::{WebviewWindow, WindowEvent};
 
 use super::{scope, WindowError, WindowLabel, Windows};
-use crate::context::Context;
+use syncshell_resident::context::Context;
 
 /// Told that the window of app `.0` had the focus for `.1` ms (when it loses it or closes): the
 /// host counts it towards the app's engagement.

@@ -4,7 +4,6 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `label.rs` | [`WindowLabel`]: the only place labels are formatted and parsed |
 //! | `grant.rs` | the page bridge's IPC, granted per app origin in that app's windows only |
 //! | `app.rs` | app windows: open or focus, close, remembered size |
 //! | `hidden.rs` | an app's hidden dispatch window: built, parked when idle, woken |
@@ -24,12 +23,11 @@ mod error;
 mod grant;
 mod hidden;
 mod idle_network;
-mod label;
 mod network_process;
 mod parked;
-pub mod prompt;
+mod prompt;
 mod save_dialog;
-pub(crate) mod scope;
+mod scope;
 mod settings;
 mod tls;
 
@@ -43,11 +41,11 @@ use url::Url;
 pub use app::FocusReport;
 pub use crash::CrashReport;
 pub use error::WindowError;
-pub use label::WindowLabel;
 pub use settings::SETTINGS_LABEL;
-pub use tls::https_host;
+use syncshell_core::origin::https_host;
+pub use syncshell_resident::label::WindowLabel;
 
-use crate::context::Context;
+use syncshell_resident::context::Context;
 
 /// Builds the page bridge script for a window of an app (the host bakes the app's current state
 /// into it).
@@ -167,11 +165,6 @@ impl Windows {
         }
     }
 
-    /// The local proxy's URL.
-    pub fn proxy(&self) -> &Url {
-        &self.proxy
-    }
-
     /// What every window of `app` (visible or hidden) is built with: the bridge granted to its
     /// origin, its own WebKit data, the proxy and the page bridge (in every frame: page.js gives
     /// the API to frames of the app's origin only). It opens on `url`, or on a
@@ -250,17 +243,6 @@ impl Windows {
             }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-    }
-
-    /// Every open app window, visible or hidden (parked ones aside: they have no page), with its
-    /// label.
-    pub fn app_windows(&self) -> Vec<(WindowLabel, WebviewWindow)> {
-        self.handle
-            .webview_windows()
-            .into_iter()
-            .filter_map(|(label, window)| WindowLabel::parse(&label).map(|l| (l, window)))
-            .filter(|(label, _)| !self.parked.contains(label))
-            .collect()
     }
 
     /// Ids of apps whose windows are open (not parked), sorted.

@@ -3,20 +3,10 @@
 
 use gtk::prelude::{DialogExt, GtkWindowExt, MessageDialogExt, WidgetExt};
 use syncshell_core::store::apps::App;
+use syncshell_resident::desktop::Answer;
 use tokio::sync::oneshot;
 
 use super::{WindowError, WindowLabel, Windows};
-
-/// What the user answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    /// Allow.
-    Allow,
-    /// Block.
-    Block,
-    /// Closed the prompt without answering.
-    Dismissed,
-}
 
 impl Windows {
     /// Asks the user, on the app's window, whether `app` may show notifications. Resolves when the

@@ -1,18 +1,13 @@
 //! Keeping an app inside its scope: top-level pages outside it go to the user's browser, as an
 //! installed PWA does in Chromium; frames (a video, a map) stay where they are.
 
-use syncshell_core::manifest::within_scope;
+use syncshell_core::manifest::{stays_in_app, within_scope};
 use tauri::webview::NewWindowResponse;
 use tauri::WebviewWindow;
 use url::Url;
 
 use super::WindowError;
-use crate::browser;
-
-/// Whether a navigation may stay in the app window. Everything else goes to the browser.
-pub fn stays_in_app(url: &Url, scope: &Url) -> bool {
-    within_scope(url, scope) || url.as_str() == "about:blank"
-}
+use syncshell_resident::browser;
 
 /// What to do with a `window.open` from the app: in scope, a window of the app; else the browser.
 pub fn new_window(url: &Url, scope: &Url) -> NewWindowResponse<tauri::Wry> {

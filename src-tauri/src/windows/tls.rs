@@ -1,6 +1,7 @@
 //! TLS trust for https apps: each app's WebKit context accepts the proxy's leaf certificate for
 //! that app's host only, never WebKit's global "ignore TLS errors".
 
+use syncshell_core::origin::https_host;
 use syncshell_proxy::ca::{Authority, Leaf};
 use tauri::WebviewWindow;
 use url::Url;
@@ -20,14 +21,6 @@ impl From<&Leaf> for TlsTrust {
             cert_pem: leaf.cert_pem.clone(),
         }
     }
-}
-
-/// The host an https origin's certificate names (no brackets around IPv6); `None` for any
-/// other scheme. Leaves are issued, trusted and revoked by this host.
-pub fn https_host(origin: &str) -> Option<String> {
-    let url = Url::parse(origin).ok().filter(|u| u.scheme() == "https")?;
-    url.host_str()
-        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
 }
 
 /// The leaf an https app's windows must trust (none for http apps).
@@ -79,23 +72,4 @@ pub fn trust(window: &WebviewWindow, tls: TlsTrust, then: Option<Url>) -> Result
             what: "TLS trust",
             source,
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificates_name_the_bare_host_of_https_origins_only() {
-        assert_eq!(
-            https_host("https://app.example").as_deref(),
-            Some("app.example")
-        );
-        assert_eq!(
-            https_host("https://127.0.0.1:8443").as_deref(),
-            Some("127.0.0.1")
-        );
-        assert_eq!(https_host("https://[::1]:8443").as_deref(), Some("::1"));
-        assert_eq!(https_host("http://127.0.0.1:8080"), None);
-    }
 }

@@ -120,7 +120,7 @@ pub async fn start(port: u16) -> Result<DemoServer, DemoError> {
         .route("/api/down", get(get_down).post(set_down))
         .fallback(serve_file)
         .with_state(Arc::new(Mutex::new(DemoState::default())));
-    tauri::async_runtime::spawn(async move {
+    tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             eprintln!("syncshell: the demo server stopped: {e}");
         }

@@ -1,8 +1,6 @@
 //! Why a fired event failed. Its text is the "Failure Reason" of the background-services log and
 //! of `syncshell sync fire`, so the wording is part of what users and tests read.
 
-use crate::windows::WindowError;
-
 /// A failed event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventFailure {
@@ -34,10 +32,4 @@ pub enum EventFailure {
     /// A hidden window could not be opened or did not load.
     #[error("{0}")]
     Window(String),
-}
-
-impl From<WindowError> for EventFailure {
-    fn from(e: WindowError) -> Self {
-        Self::Window(e.to_string())
-    }
 }

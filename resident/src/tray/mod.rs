@@ -45,7 +45,7 @@ pub fn spawn(
     icon: Option<Rgba>,
     actions: TrayActions,
 ) {
-    tauri::async_runtime::spawn(async move {
+    tokio::spawn(async move {
         let icons = icon.as_ref().map(TrayIcons::from_rgba).unwrap_or_default();
         let item = Item::new(TrayModel::load(&ctx.store()), icons, actions);
         let handle = match item.assume_sni_available(true).spawn().await {

@@ -1,7 +1,7 @@
 //! What the dispatcher fires events through: "something that delivers an event to an app's
-//! service worker in a window and has the outcome reported". The host implements it over Tauri
-//! windows (`webview_target.rs`); the unit tests over a double with knobs (stall, fail, crash),
-//! like Chromium's TestBackgroundSyncManager.
+//! service worker in a window and has the outcome reported". The window side implements it as part
+//! of `Desktop` (over Tauri's windows: `src-tauri/src/desktop.rs`); the unit tests over a double
+//! with knobs (stall, fail, crash), like Chromium's TestBackgroundSyncManager.
 
 use std::future::Future;
 
@@ -9,7 +9,7 @@ use serde::Serialize;
 use syncshell_core::store::apps::App;
 
 use super::failure::EventFailure;
-use crate::windows::WindowLabel;
+use crate::label::WindowLabel;
 
 /// One event as the page bridge's `__syncshellDispatch` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

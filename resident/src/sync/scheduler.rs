@@ -76,9 +76,9 @@ mod tests {
     //! tokio's paused time: minutes and hours of schedule run in milliseconds, with no sleeping.
 
     use super::*;
+    use crate::label::WindowLabel;
     use crate::sync::test_double::{app, sync_host, FakeWindows, Fired, Knob};
     use crate::sync::SyncHost;
-    use crate::windows::WindowLabel;
     use syncshell_core::store::apps::App;
     use syncshell_core::store::background_log;
     use syncshell_core::store::sync_registrations::{self as regs, Kind};

@@ -1,10 +1,8 @@
 //! The network as apps and the scheduler see it: online or not, metered or not, and the kind of
-//! link (`navigator.connection.type`). GIO's network monitor says whether the network is up and
-//! metered; NetworkManager (when it runs) says what the primary connection is. The user overrides
-//! it with `syncshell network online|offline|metered|auto`.
+//! link (`navigator.connection.type`), as the system says (`network_watch.rs`) unless the user
+//! overrides it with `syncshell network online|offline|metered|auto`.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::Arc;
 
 use serde::Serialize;
 use syncshell_core::sync::hold;
@@ -141,8 +139,8 @@ impl Network {
         }
     }
 
-    /// Records what the network monitor says; whether that changed anything. (GIO and
-    /// NetworkManager announce much that changes nothing here: each real change costs a scheduler
+    /// Records what the network monitor says; whether that changed anything. (NetworkManager and
+    /// the kernel announce much that changes nothing here: each real change costs a scheduler
     /// decision and a push to every app window, so only those count.)
     pub fn set_monitor(&self, online: bool, metered: bool) -> bool {
         let was_online = self.monitor_online.swap(online, Ordering::SeqCst);
@@ -183,63 +181,6 @@ impl Network {
             self.monitor_metered.load(Ordering::SeqCst),
         )
     }
-}
-
-/// Follows GIO's network monitor (NetworkManager, or netlink routes) and NetworkManager's primary
-/// connection type, calling `changed` after every change. Must run on the main (GTK) thread.
-pub fn watch(network: Arc<Network>, changed: Arc<dyn Fn() + Send + Sync>) {
-    use webkit2gtk::gio;
-    use webkit2gtk::gio::prelude::{DBusProxyExt, NetworkMonitorExt, ObjectExt};
-    let monitor = gio::NetworkMonitor::default();
-    let _ = network.set_monitor(monitor.is_network_available(), monitor.is_network_metered());
-    // Both signals mean "read the monitor again"; only a real change is passed on.
-    let (n, c) = (network.clone(), changed.clone());
-    let reread = Arc::new(move |m: &gio::NetworkMonitor| {
-        if n.set_monitor(m.is_network_available(), m.is_network_metered()) {
-            if n.is_online() {
-                crate::timing::mark("network-online", "-");
-            }
-            c();
-        }
-    });
-    let on_change = reread.clone();
-    monitor.connect_network_changed(move |m, _| on_change(m));
-    monitor.connect_network_metered_notify(move |m| reread(m));
-    // NetworkManager on the system bus, asynchronously: without it (a container, a test session)
-    // the type stays "unknown".
-    gio::DBusProxy::for_bus(
-        gio::BusType::System,
-        gio::DBusProxyFlags::DO_NOT_AUTO_START,
-        None,
-        "org.freedesktop.NetworkManager",
-        "/org/freedesktop/NetworkManager",
-        "org.freedesktop.NetworkManager",
-        gio::Cancellable::NONE,
-        move |proxy| {
-            let Ok(proxy) = proxy else { return };
-            let read = move |p: &gio::DBusProxy| {
-                let kind = p
-                    .cached_property("PrimaryConnectionType")
-                    .and_then(|v| v.get::<String>())
-                    .map_or(ConnectionType::Unknown, |k| {
-                        ConnectionType::from_network_manager(&k)
-                    });
-                if network.set_monitor_type(kind) {
-                    changed();
-                }
-            };
-            read(&proxy);
-            let weak = proxy.downgrade();
-            proxy.connect_local("g-properties-changed", false, move |_| {
-                if let Some(p) = weak.upgrade() {
-                    read(&p);
-                }
-                None
-            });
-            // The proxy lives as long as the host: its signal handler holds what it needs.
-            std::mem::forget(proxy);
-        },
-    );
 }
 
 #[cfg(test)]

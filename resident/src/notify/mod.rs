@@ -34,7 +34,7 @@ use syncshell_core::store::StoreError;
 use tokio::sync::mpsc;
 
 use crate::context::Context;
-use crate::windows::Windows;
+use crate::desktop::{DesktopError, NotificationWindows};
 use bus::{Bus, ServerEvent, CLOSED_BY_USER};
 use icons::IconSource;
 
@@ -79,7 +79,7 @@ pub enum NotifyError {
     NotInApp(url::Url),
     /// The permission prompt could not be shown.
     #[error("cannot ask the user: {0}")]
-    Prompt(#[source] crate::windows::WindowError),
+    Prompt(#[source] DesktopError),
     /// The user's answer could not be stored.
     #[error(transparent)]
     Permission(#[from] syncshell_core::permission::PermissionError),
@@ -153,7 +153,7 @@ impl OriginLocks {
 /// The host's notifications: one bus connection, the store, and the window grants of clicks.
 pub struct Notifier {
     ctx: Arc<Context>,
-    windows: Arc<Windows>,
+    windows: Arc<dyn NotificationWindows>,
     bus: Bus,
     /// Origin -> until when it may open or focus one window.
     window_grants: Mutex<HashMap<String, Instant>>,
@@ -173,7 +173,7 @@ impl Notifier {
     /// [`Activation`] with [`Notifier::resolve`]).
     pub fn new(
         ctx: Arc<Context>,
-        windows: Arc<Windows>,
+        windows: Arc<dyn NotificationWindows>,
         on_permission_changed: Arc<dyn Fn() + Send + Sync>,
     ) -> (Self, mpsc::UnboundedReceiver<ServerEvent>) {
         let (tx, rx) = mpsc::unbounded_channel();

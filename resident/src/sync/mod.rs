@@ -1,17 +1,17 @@
-//! Background sync in the host: connects the rules of `syncshell_core::sync` to webviews.
+//! Background sync in the host: connects the rules of `syncshell_core::sync` to app windows.
 //!
 //! | file | concept |
 //! |---|---|
 //! | `mod.rs` | [`SyncHost`]: the state every part shares (parameters, store, wake-up, network, events in flight) |
 //! | `bridge.rs` | the page bridge and worker shim scripts as delivered |
 //! | `calls.rs` | the API calls both transports carry, and their typed answers |
-//! | `network.rs` | online, metered, link type: GIO's monitor, NetworkManager, the user's override |
+//! | `network.rs` | online, metered, link type, and the user's override |
+//! | `network_watch.rs` | following the system: the kernel's routes, NetworkManager when it runs |
 //! | `bridge_state.rs` | what pages and workers see of the host: permissions, `navigator.connection` |
 //! | `state_push.rs` | pushing that state to open app windows when it changes |
 //! | `scheduler.rs` | the loop: what is due, fire it, sleep until the next due time or a change |
 //! | `dispatcher.rs` | one event: through the app's window or a hidden one, with the timeout |
 //! | `target.rs` | the trait the dispatcher fires through (a window that takes an event) |
-//! | `webview_target.rs` | that trait over the host's real windows |
 //! | `hidden_pool.rs` | hidden windows: slots, leases, idle close |
 //! | `in_flight.rs` | events waiting for their outcome, bound to their window |
 //! | `failure.rs` | why an event failed |
@@ -24,12 +24,12 @@ pub mod failure;
 pub mod hidden_pool;
 pub mod in_flight;
 pub mod network;
+pub mod network_watch;
 pub mod scheduler;
 pub mod state_push;
 pub mod target;
 #[cfg(test)]
 pub(crate) mod test_double;
-pub mod webview_target;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;

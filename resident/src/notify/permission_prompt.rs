@@ -7,7 +7,7 @@ use syncshell_core::store::apps::App;
 use syncshell_core::store::StoreError;
 
 use super::{Notifier, NotifyError};
-use crate::windows::prompt::Answer;
+use crate::desktop::Answer;
 
 /// `Notification.permission`'s word for a setting.
 fn word(setting: Setting) -> &'static str {
@@ -35,9 +35,8 @@ impl Notifier {
         let answered = self
             .windows
             .ask_notifications(app)
-            .map_err(NotifyError::Prompt)?
             .await
-            .unwrap_or(Answer::Dismissed);
+            .map_err(NotifyError::Prompt)?;
         let chosen = match answered {
             Answer::Allow => Setting::Allow,
             Answer::Block => Setting::Block,

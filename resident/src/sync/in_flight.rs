@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use tokio::sync::oneshot;
 
 use super::failure::EventFailure;
-use crate::windows::WindowLabel;
+use crate::label::WindowLabel;
 
 /// What a fired event came to.
 pub type Outcome = Result<(), EventFailure>;

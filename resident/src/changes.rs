@@ -68,7 +68,7 @@ impl ChangeFeed {
             wake: wake.clone(),
         });
         let out = feed.sender.clone();
-        tauri::async_runtime::spawn(async move {
+        tokio::spawn(async move {
             loop {
                 wake.notified().await;
                 tokio::time::sleep(GATHER).await;

@@ -1,8 +1,23 @@
 //! Handing URLs to the user's web browser: links that leave an app's scope.
 
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use url::Url;
+
+/// Environment variables this process set for itself that a browser it starts must not inherit
+/// (the window side's WebKit and GDK switches: the user's browser, which may be a WebKit or GTK
+/// one, is not ours to tune).
+static WITHHELD: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+/// Keeps `name` out of the environment of every browser started from now on. Called by whoever
+/// sets a variable for this process alone.
+pub fn withhold_from_browser(name: &'static str) {
+    let mut withheld = WITHHELD.lock().unwrap_or_else(|e| e.into_inner());
+    if !withheld.contains(&name) {
+        withheld.push(name);
+    }
+}
 
 /// Opens `url` in the user's browser: the `BROWSER` variable when set (a colon-separated list of
 /// commands, `%s` standing for the URL, as Python, git and man read it), else `xdg-open`.
@@ -26,7 +41,9 @@ pub fn open(url: &Url) {
         cmd.args(&argv[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::null());
-        crate::compositing::leave_out_of(&mut cmd);
+        for name in WITHHELD.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            cmd.env_remove(name);
+        }
         let spawned = cmd.spawn();
         match spawned {
             Ok(mut child) => {

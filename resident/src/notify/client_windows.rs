@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{Notifier, NotifyError};
 use crate::browser;
-use crate::windows::scope;
+use syncshell_core::manifest::stays_in_app;
 use syncshell_core::store::apps::App;
 
 impl Notifier {
@@ -21,7 +21,7 @@ impl Notifier {
         if url.as_str() == "about:blank" {
             return Err(NotifyError::NotInApp(url));
         }
-        if !scope::stays_in_app(&url, &app.scope) {
+        if !stays_in_app(&url, &app.scope) {
             browser::open(&url);
             return Ok(None);
         }
@@ -42,7 +42,7 @@ impl Notifier {
     /// window, only in the 10 s after a click: navigating brings the window up.
     pub async fn navigate_window(&self, app: &App, url: &str) -> Result<Option<Url>, NotifyError> {
         let url = Url::parse(url)?;
-        if url.as_str() == "about:blank" || !scope::stays_in_app(&url, &app.scope) {
+        if url.as_str() == "about:blank" || !stays_in_app(&url, &app.scope) {
             return Err(NotifyError::NotInApp(url));
         }
         if !self.take_window_grant(&app.origin) {
@@ -53,19 +53,10 @@ impl Notifier {
     }
 
     /// Opens, navigates or raises the app's window without waiting for it: the worker's request
-    /// is answered first. (Observed: a worker's request to the host still pending when a new
+    /// is answered first (observed: a worker's request to the host still pending when a new
     /// window of its app opens fails in WebKit with "Load failed"; the shim finds the window
-    /// among its clients afterwards.) Building a window waits for the main thread: on the
-    /// blocking pool.
+    /// among its clients afterwards).
     fn show_window(&self, app: &App, url: Option<Url>) {
-        let (windows, app) = (self.windows.clone(), app.clone());
-        tauri::async_runtime::spawn_blocking(move || {
-            if let Err(e) = windows.open_app_at(&app, url.as_ref()) {
-                eprintln!(
-                    "syncshell: {}: cannot show the window a notification asked for: {e}",
-                    app.id
-                );
-            }
-        });
+        self.windows.show_app(app, url);
     }
 }

@@ -10,26 +10,26 @@ use serde_json::json;
 use syncshell_core::store::apps::App;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 
-use crate::host::HostDispatcher;
+use crate::desktop::Desktop;
+use crate::label::WindowLabel;
 use crate::notify::bus::ServerEvent;
 use crate::notify::{Activation, ActivationKind, Notifier};
-use crate::sync::dispatcher::NotificationEvent;
-use crate::windows::{WindowLabel, Windows};
+use crate::sync::dispatcher::{Dispatcher, NotificationEvent};
 
 /// Runs for the host's life: each server event is resolved (store work, on the blocking pool)
 /// and routed in order per app (a server sends a click and then the close it causes; the worker
 /// must hear them in that order), each app on a task of its own, so one slow worker does not hold
 /// up another app's click.
-pub async fn run(
+pub async fn run<D: Desktop>(
     notifier: Arc<Notifier>,
-    dispatcher: Arc<HostDispatcher>,
-    windows: Arc<Windows>,
+    dispatcher: Arc<Dispatcher<D>>,
+    windows: Arc<D>,
     mut events: UnboundedReceiver<ServerEvent>,
 ) {
     let mut queues: HashMap<String, mpsc::UnboundedSender<(App, Activation)>> = HashMap::new();
     while let Some(event) = events.recv().await {
         let n = notifier.clone();
-        let resolved = tauri::async_runtime::spawn_blocking(move || n.resolve(&event)).await;
+        let resolved = tokio::task::spawn_blocking(move || n.resolve(&event)).await;
         let (app, activation) = match resolved {
             Ok(Ok(Some(found))) => found,
             Ok(Ok(None)) => continue,
@@ -46,7 +46,7 @@ pub async fn run(
             let (tx, mut rx) = mpsc::unbounded_channel::<(App, Activation)>();
             let (notifier, dispatcher, windows) =
                 (notifier.clone(), dispatcher.clone(), windows.clone());
-            tauri::async_runtime::spawn(async move {
+            tokio::spawn(async move {
                 while let Some((app, activation)) = rx.recv().await {
                     route(&notifier, &dispatcher, &windows, &app, activation).await;
                 }
@@ -57,10 +57,10 @@ pub async fn run(
     }
 }
 
-async fn route(
+async fn route<D: Desktop>(
     notifier: &Notifier,
-    dispatcher: &HostDispatcher,
-    windows: &Arc<Windows>,
+    dispatcher: &Dispatcher<D>,
+    windows: &D,
     app: &App,
     activation: Activation,
 ) {
@@ -102,22 +102,16 @@ async fn route(
                 "window.__syncshellNotificationEvent && window.__syncshellNotificationEvent({}, {:?})",
                 shown.id, kind
             );
-            match windows.get(&WindowLabel::App(app.id.clone())) {
-                Some(window) => {
-                    if let Err(e) = window.eval(&script) {
-                        eprintln!(
-                            "syncshell: {}: cannot tell the page of a {kind}: {e}",
-                            app.id
-                        );
-                    }
+            let label = WindowLabel::App(app.id.clone());
+            let told = windows.tell_page(&label, &app.origin, script).await;
+            // The page is gone: a click still brings the app up.
+            if !told && kind == "click" {
+                if let Err(e) = windows.open_app(app).await {
+                    eprintln!(
+                        "syncshell: {}: cannot open the app after a click: {e}",
+                        app.id
+                    );
                 }
-                // The page is gone: a click still brings the app up.
-                None if kind == "click" => {
-                    let (windows, app) = (windows.clone(), app.clone());
-                    let _ =
-                        tauri::async_runtime::spawn_blocking(move || windows.open_app(&app)).await;
-                }
-                None => {}
             }
         }
     }

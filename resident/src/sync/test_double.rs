@@ -18,7 +18,7 @@ use super::failure::EventFailure;
 use super::target::{EventMessage, EventWindow, EventWindows};
 use super::SyncHost;
 use crate::context::Context;
-use crate::windows::WindowLabel;
+use crate::label::WindowLabel;
 
 /// What the double's page does with an event.
 #[derive(Debug, Clone)]

@@ -57,7 +57,7 @@ where
     Fut: std::future::Future<Output = Reply> + Send + 'static,
 {
     let handle = std::sync::Arc::new(handle);
-    tauri::async_runtime::spawn(async move {
+    tokio::spawn(async move {
         listener
             .set_nonblocking(true)
             .expect("nonblocking control socket");
@@ -73,7 +73,7 @@ where
                 continue;
             }
             let handle = handle.clone();
-            tauri::async_runtime::spawn(async move {
+            tokio::spawn(async move {
                 if let Err(e) = answer(stream, &*handle).await {
                     eprintln!("syncshell: control connection failed: {e}");
                 }

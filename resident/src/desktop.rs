@@ -1,0 +1,156 @@
+//! The window side as the resident sees it: everything the host asks of GTK and WebKit (app
+//! windows, hidden dispatch windows, the settings panel, the permission prompt, WebKit's
+//! processes) goes through [`Desktop`], and everything the window side reports back goes through
+//! [`WindowReports`]. Today both sides live in one process (`syncshell`'s windows implement
+//! `Desktop` directly); the resident design (`docs/resident-design.md`) puts a process boundary
+//! here, so nothing in this crate touches a window another way.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use syncshell_core::store::apps::App;
+use syncshell_proxy::ca::Leaf;
+use url::Url;
+
+use crate::changes::ChangeFeed;
+use crate::label::WindowLabel;
+use crate::sync::failure::EventFailure;
+use crate::sync::target::EventWindows;
+use crate::sync::SyncHost;
+
+/// Why the window side could not do what it was asked. Its text is what users and the log read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DesktopError {
+    /// The window side failed: its own words (a window that could not be built, a process that
+    /// would not end).
+    #[error("{0}")]
+    Window(String),
+    /// The app's window is not open (a prompt has nothing to attach to).
+    #[error("the app's window is not open")]
+    NotOpen,
+}
+
+impl From<DesktopError> for EventFailure {
+    fn from(e: DesktopError) -> Self {
+        Self::Window(e.to_string())
+    }
+}
+
+/// What the user answered a permission prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Allow.
+    Allow,
+    /// Block.
+    Block,
+    /// Closed the prompt without answering.
+    Dismissed,
+}
+
+/// The app windows open now, visible and hidden (not parked), by app id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenWindows {
+    /// Apps with a visible window.
+    pub apps: Vec<String>,
+    /// Apps with a hidden dispatch window.
+    pub hidden: Vec<String>,
+}
+
+/// What notifications need of the windows: bringing an app up after a click, and asking the user.
+/// Object-safe, so the notifier holds it without knowing the window side's type.
+pub trait NotificationWindows: Send + Sync + 'static {
+    /// Opens (or raises) `app`'s window, at `url` if given, without waiting for it: a worker's
+    /// request is answered first (a request still pending when a new window of its app opens
+    /// fails in WebKit). Failures are logged.
+    fn show_app(&self, app: &App, url: Option<Url>);
+    /// Asks the user, on `app`'s open window, whether it may show notifications; resolves when
+    /// the user answers (no time limit: the app waits for a person).
+    fn ask_notifications(&self, app: &App) -> BoxFuture<'static, Result<Answer, DesktopError>>;
+}
+
+/// Everything else the host asks of the window side. Every call may wait for the GTK main
+/// thread (or, split, for the window process): none blocks an async worker.
+pub trait Desktop: EventWindows + NotificationWindows {
+    /// Opens (or raises) `app`'s window at its start URL; resolves once it is up.
+    fn open_app(&self, app: &App) -> impl Future<Output = Result<(), DesktopError>> + Send;
+    /// Closes `app_id`'s window as the user would; whether one was open.
+    fn close_app(&self, app_id: &str) -> impl Future<Output = bool> + Send;
+    /// Destroys `app_id`'s window, parked or not, without the close the page could veto (the app
+    /// is being removed).
+    fn destroy_app_window(&self, app_id: &str) -> impl Future<Output = ()> + Send;
+    /// Ends the WebKit network process serving `app_id` and returns once it is gone (it writes to
+    /// the app's data for seconds after its last window).
+    fn end_network_process(
+        &self,
+        app_id: &str,
+    ) -> impl Future<Output = Result<(), DesktopError>> + Send;
+    /// Opens (or raises) the settings panel.
+    fn open_settings(&self) -> impl Future<Output = Result<(), DesktopError>> + Send;
+    /// The app windows open now.
+    fn open_windows(&self) -> impl Future<Output = OpenWindows> + Send;
+    /// Runs `script` in the window `label` if it is open (not parked) and shows a page of
+    /// `origin` (a window that navigated elsewhere is told nothing); whether it did.
+    fn tell_page(
+        &self,
+        label: &WindowLabel,
+        origin: &str,
+        script: String,
+    ) -> impl Future<Output = bool> + Send;
+    /// The proxy renewed `leaf`: web views trusting the old certificate must trust the new one.
+    fn trust_renewed(&self, leaf: &Leaf);
+    /// Ends the host with `code`.
+    fn quit(&self, code: i32);
+}
+
+/// What the window side reports, turned into the sync state's and the views' business: the one
+/// way reports travel up (the windows are handed this; they never reach the host itself).
+#[derive(Clone)]
+pub struct WindowReports {
+    sync: Arc<SyncHost>,
+    changes: Arc<ChangeFeed>,
+}
+
+impl WindowReports {
+    /// Reports into `sync` and `changes`.
+    pub fn new(sync: Arc<SyncHost>, changes: Arc<ChangeFeed>) -> Self {
+        Self { sync, changes }
+    }
+
+    /// A window's web process died (`why`): its events in flight fail.
+    pub fn web_process_gone(&self, label: &WindowLabel, why: &'static str) {
+        let failed = self
+            .sync
+            .in_flight
+            .fail_window(label, EventFailure::WebProcess(why));
+        eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
+    }
+
+    /// A window's page went away (`why`: closed or reloaded by the user): its events in flight
+    /// will be fired again, the attempt not counted.
+    pub fn page_gone(&self, label: &WindowLabel, why: &'static str) {
+        let failed = self
+            .sync
+            .in_flight
+            .fail_window(label, EventFailure::PageGone(why));
+        if failed > 0 {
+            eprintln!("syncshell: {label}: {why}; {failed} event(s) will be fired again");
+        }
+    }
+
+    /// The user spent `ms` in `app_id`'s window (site engagement). Writes the store: call it off
+    /// the GTK main thread.
+    pub fn focused(&self, app_id: &str, ms: i64) {
+        self.sync.record_focus(app_id, ms);
+    }
+
+    /// An app window opened or closed.
+    pub fn window_opened_or_closed(&self) {
+        self.changes.windows_changed();
+    }
+
+    /// The page bridge script for a page of `app`, with its origin's state as of now.
+    pub fn page_bridge(&self, app: &App) -> String {
+        crate::sync::bridge::page_bridge(self.sync.bridge_state(&app.origin).ok().as_ref())
+    }
+}
