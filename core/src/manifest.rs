@@ -2,14 +2,14 @@
 //! wrong type are ignored, URLs resolve against the manifest URL, and `start_url`, `id` and `scope`
 //! fall back to their defaults when they point outside the app.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
 
 use crate::css_color;
 
 /// Manifest `display` mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Display {
     /// Whole screen, no window decorations.

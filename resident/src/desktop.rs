@@ -9,18 +9,21 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use syncshell_core::origin::https_host;
 use syncshell_core::store::apps::App;
-use syncshell_proxy::ca::Leaf;
+use syncshell_proxy::ca::{Authority, Leaf};
 use url::Url;
 
 use crate::changes::ChangeFeed;
 use crate::label::WindowLabel;
+use crate::panel::events::PanelEvent;
 use crate::sync::failure::EventFailure;
 use crate::sync::target::EventWindows;
 use crate::sync::SyncHost;
 
 /// Why the window side could not do what it was asked. Its text is what users and the log read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum DesktopError {
     /// The window side failed: its own words (a window that could not be built, a process that
     /// would not end).
@@ -29,6 +32,9 @@ pub enum DesktopError {
     /// The app's window is not open (a prompt has nothing to attach to).
     #[error("the app's window is not open")]
     NotOpen,
+    /// The window side is gone (its process ended) or answered what this side cannot read.
+    #[error("the window side is unreachable: {0}")]
+    Unreachable(String),
 }
 
 impl From<DesktopError> for EventFailure {
@@ -38,7 +44,8 @@ impl From<DesktopError> for EventFailure {
 }
 
 /// What the user answered a permission prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Answer {
     /// Allow.
     Allow,
@@ -49,12 +56,79 @@ pub enum Answer {
 }
 
 /// The app windows open now, visible and hidden (not parked), by app id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenWindows {
     /// Apps with a visible window.
     pub apps: Vec<String>,
     /// Apps with a hidden dispatch window.
     pub hidden: Vec<String>,
+}
+
+/// What WebKit must accept for an https app: the proxy's leaf for the app's host (that host
+/// only, in that app's WebKit context only; never WebKit's global "ignore TLS errors").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsTrust {
+    /// The app's host, as the certificate names it.
+    pub host: String,
+    /// The leaf, in PEM.
+    pub cert_pem: String,
+}
+
+impl From<&Leaf> for TlsTrust {
+    fn from(leaf: &Leaf) -> Self {
+        Self {
+            host: leaf.host.clone(),
+            cert_pem: leaf.cert_pem.clone(),
+        }
+    }
+}
+
+/// Everything a window of an app (visible or hidden) is built with that only the resident
+/// knows: the page bridge with the origin's state as of now, and the leaf to trust for an https
+/// app (the proxy's own, so the page and the proxy agree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Launch {
+    /// The app.
+    pub app: App,
+    /// The page bridge script, injected into every frame.
+    pub page_bridge: String,
+    /// The leaf to trust, for an https app.
+    pub tls: Option<TlsTrust>,
+}
+
+/// Makes [`Launch`]es: the sync state's bridge and the proxy's certificate authority.
+#[derive(Clone)]
+pub struct Launcher {
+    sync: Arc<SyncHost>,
+    authority: Arc<Authority>,
+}
+
+impl Launcher {
+    /// Launches over `sync` and `authority`.
+    pub fn new(sync: Arc<SyncHost>, authority: Arc<Authority>) -> Self {
+        Self { sync, authority }
+    }
+
+    /// What a window of `app` is built with now. Reads the store and may issue a leaf: call it
+    /// off the async workers' hot path (it takes milliseconds).
+    pub fn launch(&self, app: &App) -> Result<Launch, DesktopError> {
+        let tls = match https_host(&app.origin) {
+            None => None,
+            Some(host) => {
+                let leaf = self
+                    .authority
+                    .leaf(&host, std::time::SystemTime::now())
+                    .map_err(|e| DesktopError::Window(format!("no certificate for {host}: {e}")))?;
+                Some(TlsTrust::from(leaf.as_ref()))
+            }
+        };
+        let state = self.sync.bridge_state(&app.origin).ok();
+        Ok(Launch {
+            app: app.clone(),
+            page_bridge: crate::sync::bridge::page_bridge(state.as_ref()),
+            tls,
+        })
+    }
 }
 
 /// What notifications need of the windows: bringing an app up after a click, and asking the user.
@@ -99,6 +173,8 @@ pub trait Desktop: EventWindows + NotificationWindows {
     ) -> impl Future<Output = bool> + Send;
     /// The proxy renewed `leaf`: web views trusting the old certificate must trust the new one.
     fn trust_renewed(&self, leaf: &Leaf);
+    /// Tells the settings panel, if it is open (nothing waits for it).
+    fn tell_panel(&self, event: PanelEvent);
     /// Ends the host with `code`.
     fn quit(&self, code: i32);
 }
@@ -118,21 +194,21 @@ impl WindowReports {
     }
 
     /// A window's web process died (`why`): its events in flight fail.
-    pub fn web_process_gone(&self, label: &WindowLabel, why: &'static str) {
+    pub fn web_process_gone(&self, label: &WindowLabel, why: &str) {
         let failed = self
             .sync
             .in_flight
-            .fail_window(label, EventFailure::WebProcess(why));
+            .fail_window(label, EventFailure::WebProcess(why.to_owned()));
         eprintln!("syncshell: {label}: {why}; {failed} event(s) in flight failed");
     }
 
     /// A window's page went away (`why`: closed or reloaded by the user): its events in flight
     /// will be fired again, the attempt not counted.
-    pub fn page_gone(&self, label: &WindowLabel, why: &'static str) {
+    pub fn page_gone(&self, label: &WindowLabel, why: &str) {
         let failed = self
             .sync
             .in_flight
-            .fail_window(label, EventFailure::PageGone(why));
+            .fail_window(label, EventFailure::PageGone(why.to_owned()));
         if failed > 0 {
             eprintln!("syncshell: {label}: {why}; {failed} event(s) will be fired again");
         }
@@ -149,8 +225,11 @@ impl WindowReports {
         self.changes.windows_changed();
     }
 
-    /// The page bridge script for a page of `app`, with its origin's state as of now.
-    pub fn page_bridge(&self, app: &App) -> String {
-        crate::sync::bridge::page_bridge(self.sync.bridge_state(&app.origin).ok().as_ref())
+    /// Event `id` could not be handed to the page in `label` (`why`): it fails now rather than
+    /// timing out.
+    pub fn event_not_delivered(&self, label: &WindowLabel, id: u64, why: &str) {
+        self.sync
+            .in_flight
+            .deliver(label, id, Err(EventFailure::Unreachable(why.to_owned())));
     }
 }

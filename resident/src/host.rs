@@ -14,10 +14,11 @@ use crate::changes::ChangeFeed;
 use crate::commands;
 use crate::context::Context;
 use crate::demo::{self, DemoServer};
-use crate::desktop::{Desktop, DesktopError, WindowReports};
+use crate::desktop::{Desktop, DesktopError, Launcher, WindowReports};
 use crate::notification_routing;
 use crate::notify::icons::IconSource;
 use crate::notify::Notifier;
+use crate::page_calls::PageCalls;
 use crate::permission_commands;
 use crate::proxy_policy::HostPolicy;
 use crate::sync::dispatcher::Dispatcher;
@@ -93,6 +94,11 @@ impl Services {
         &self.authority
     }
 
+    /// What windows of apps are built with (the page bridge, the leaf to trust).
+    pub fn launcher(&self) -> Launcher {
+        Launcher::new(self.sync.clone(), self.authority.clone())
+    }
+
     /// Where the window side reports what happens to its windows.
     pub fn reports(&self) -> WindowReports {
         WindowReports::new(self.sync.clone(), self.changes.clone())
@@ -154,6 +160,11 @@ impl<D: Desktop> Host<D> {
             sync::scheduler::run(scheduled).await;
         });
         tokio::spawn(sync::state_push::run(sync.clone(), desktop.clone()));
+        // An open settings panel follows the change feed.
+        tokio::spawn(crate::panel::events::forward(
+            desktop.clone(),
+            changes.subscribe(),
+        ));
         let changed = sync.clone();
         let (notifier, server_events) = Notifier::new(
             ctx.clone(),
@@ -198,9 +209,14 @@ impl<D: Desktop> Host<D> {
         &self.changes
     }
 
-    /// The notifier (the page bridge's notification calls).
-    pub fn notifier(&self) -> &Arc<Notifier> {
-        &self.notifier
+    /// The window side.
+    pub(crate) fn desktop(&self) -> &Arc<D> {
+        &self.desktop
+    }
+
+    /// What answers the page bridge's calls.
+    pub fn page_calls(&self) -> PageCalls {
+        PageCalls::new(self.sync.clone(), self.notifier.clone())
     }
 
     /// Stops intercepting TLS for `origin`'s host once no installed https app is left on it.
@@ -242,11 +258,6 @@ impl<D: Desktop> Host<D> {
     /// Background sync state (parameters, network).
     pub fn sync(&self) -> &Arc<SyncHost> {
         &self.sync
-    }
-
-    /// The window side.
-    pub fn desktop(&self) -> &Arc<D> {
-        &self.desktop
     }
 
     /// Carries out what the user asked for in the tray, as the same requests the CLI makes. There

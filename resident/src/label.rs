@@ -5,8 +5,10 @@
 use std::fmt;
 
 /// What a window is, as its Tauri label says: `app-<id>` for an app's window, `hidden-<id>` for
-/// its hidden dispatch window. Any other label is a local window, which speaks for no app.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// its hidden dispatch window. Any other label is a local window, which speaks for no app. It
+/// crosses between the host's two sides as its label text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum WindowLabel {
     /// The visible window of the app with this id.
     App(String),
@@ -47,6 +49,20 @@ impl fmt::Display for WindowLabel {
             Self::App(id) => write!(f, "{APP_PREFIX}{id}"),
             Self::Hidden(id) => write!(f, "{HIDDEN_PREFIX}{id}"),
         }
+    }
+}
+
+impl From<WindowLabel> for String {
+    fn from(label: WindowLabel) -> Self {
+        label.to_string()
+    }
+}
+
+impl TryFrom<String> for WindowLabel {
+    type Error = String;
+
+    fn try_from(label: String) -> Result<Self, Self::Error> {
+        Self::parse(&label).ok_or_else(|| format!("{label:?} is not an app's window"))
     }
 }
 

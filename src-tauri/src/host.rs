@@ -12,12 +12,14 @@ use syncshell_core::sync::parameters::{ParameterError, Parameters};
 use syncshell_resident::context::{Context, ContextError};
 use syncshell_resident::control::{self, HostLock};
 use syncshell_resident::host::{Services, SetupError};
+use syncshell_resident::link::link_desktop::{serve_window_side, LinkDesktop, PanelCalls};
+use syncshell_resident::link::rpc::Link;
 use tauri::{AppHandle, Manager, RunEvent};
 
-use crate::desktop::TauriDesktop;
+use crate::agent;
 use crate::ipc;
 use crate::panel;
-use crate::windows::{self, Windows};
+use crate::windows::Windows;
 
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +43,8 @@ pub enum HostError {
     Tauri(#[from] tauri::Error),
 }
 
-/// The host over this process's windows.
-pub type Host = syncshell_resident::host::Host<TauriDesktop>;
+/// The host over this process's windows, reached through the link.
+pub type Host = syncshell_resident::host::Host<LinkDesktop>;
 
 /// How long a command waits for a host that another command is starting at the same moment.
 const STARTING_HOST_WAIT: Duration = Duration::from_secs(20);
@@ -148,19 +150,15 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
             syncshell_resident::timing::mark("host-setup", "-");
             // The resident's parts spawn their tasks on Tauri's runtime.
             let _runtime = tauri::async_runtime::handle().inner().enter();
-            let host = Arc::new(start(app.handle().clone(), ctx, params)?);
-            // The page bridge's commands reach the sync state through Tauri's managed state.
-            app.manage(host.sync().clone());
-            app.manage(host.notifier().clone());
-            // The panel's commands reach the host and the windows through Tauri's managed state.
-            app.manage(host.desktop().windows().clone());
-            app.manage(host.clone());
-            // An open settings panel follows the change feed.
-            tauri::async_runtime::spawn(panel::events::forward(
-                app.handle().clone(),
-                host.changes().subscribe(),
-            ));
-            // So does the tray; its clicks are requests to the host.
+            let Started {
+                host,
+                windows,
+                to_resident,
+            } = start(app.handle().clone(), ctx, params)?;
+            // The page bridge's and the panel's commands reach the resident over the link.
+            app.manage(to_resident);
+            app.manage(windows);
+            // The tray follows the change feed; its clicks are requests to the host.
             let icon =
                 app.handle()
                     .default_window_icon()
@@ -201,29 +199,15 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, H
     }))
 }
 
-/// Sets up the resident's parts, then the windows they work through (told to report to the sync
-/// state and the change feed), then the host over them.
-fn start(handle: AppHandle, ctx: Arc<Context>, params: Parameters) -> Result<Host, SetupError> {
+/// Sets up the resident's parts, then the windows they work through, then the host over them.
+/// The two sides speak over a link (a socketpair), the one they will speak over when the windows
+/// have a process of their own (`docs/resident-design.md`): the windows' reports, the resident's
+/// requests and every event cross it already.
+fn start(handle: AppHandle, ctx: Arc<Context>, params: Parameters) -> Result<Started, StartError> {
     let services = Services::start(ctx.clone(), params)?;
-    let reports = services.reports();
-    let (crashed, left, engaged, opened, bridged) = (
-        reports.clone(),
-        reports.clone(),
-        reports.clone(),
-        reports.clone(),
-        reports,
-    );
-    let hooks = windows::Hooks {
-        page_bridge: Arc::new(move |app| bridged.page_bridge(app)),
-        on_crash: Arc::new(move |label, why| crashed.web_process_gone(label, why)),
-        on_page_gone: Arc::new(move |label, why| left.page_gone(label, why)),
-        on_focus: Arc::new(move |app_id, ms| {
-            let (engaged, app_id) = (engaged.clone(), app_id.to_owned());
-            // Called on the main thread: the store write goes to the blocking pool.
-            tauri::async_runtime::spawn_blocking(move || engaged.focused(&app_id, ms));
-        }),
-        on_open_or_close: Arc::new(move || opened.window_opened_or_closed()),
-    };
+    let (resident_end, window_end) = tokio::net::UnixStream::pair().map_err(StartError::Link)?;
+    // The window side.
+    let (to_resident, from_resident) = Link::open(window_end);
     // Under WebDriver every network process stays: WebKit ends an automation session when any
     // of them ends (`windows/idle_network.rs`).
     let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
@@ -235,10 +219,51 @@ fn start(handle: AppHandle, ctx: Arc<Context>, params: Parameters) -> Result<Hos
         handle.clone(),
         ctx,
         services.proxy_url().clone(),
-        services.authority().clone(),
-        hooks,
+        agent::hooks(&to_resident),
         network_idle,
     ));
-    let desktop = Arc::new(TauriDesktop::new(handle, windows));
-    Ok(syncshell_resident::host::Host::start(services, desktop))
+    agent::serve(to_resident.clone(), from_resident, windows.clone(), handle);
+    // The resident side: what the window side sends waits until the host can answer it.
+    let (to_windows, from_windows) = Link::open(resident_end);
+    let desktop = LinkDesktop::new(to_windows, services.launcher());
+    let reports = services.reports();
+    let host = Arc::new(syncshell_resident::host::Host::start(
+        services,
+        Arc::new(desktop),
+    ));
+    let panel_host = host.clone();
+    let panel: PanelCalls = Arc::new(move |call| {
+        let host = panel_host.clone();
+        Box::pin(async move { host.panel(call).await })
+    });
+    serve_window_side(
+        from_windows,
+        reports,
+        host.page_calls(),
+        panel,
+        Box::new(|| eprintln!("syncshell: the windows' link closed")),
+    );
+    Ok(Started {
+        host,
+        windows,
+        to_resident,
+    })
+}
+
+/// What [`start`] set up: the host, the windows, and the window side's end of the link.
+struct Started {
+    host: Arc<Host>,
+    windows: Arc<Windows>,
+    to_resident: Arc<Link>,
+}
+
+/// Why the host's parts could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A part of the resident.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// The link between the two sides could not be made.
+    #[error("cannot link the windows to the resident: {0}")]
+    Link(std::io::Error),
 }

@@ -4,9 +4,9 @@
 //! and the commands run with no host up. Arguments and the control protocol are
 //! `syncshell-cli`'s; the store and the rules are `syncshell-core`'s.
 
+mod agent;
 mod bridge_commands;
 mod compositing;
-mod desktop;
 mod host;
 mod ipc;
 mod panel;

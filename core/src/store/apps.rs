@@ -1,14 +1,14 @@
 //! The `apps` table: installed web apps.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::clock::Millis;
 use crate::manifest::Display;
 
-/// An installed app, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An installed app, as stored (and as the host's two sides pass it to each other).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct App {
     /// Short, stable, typeable name used by the CLI and the launcher (`syncshell open ID`).
     pub id: String,

@@ -11,8 +11,9 @@ use syncshell_core::store::StoreError;
 use super::icons::IconSource;
 use super::{Notifier, NotifyError};
 
-/// A notification call as the worker shim sends it: `{cmd, args}`.
-#[derive(Debug, Deserialize)]
+/// A notification call as the worker shim sends it: `{cmd, args}` (and the window side forwards a
+/// page's).
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "cmd", content = "args", rename_all = "snake_case")]
 pub enum NotifyCall {
     /// `registration.showNotification(title, options)` (`scope` set), or `new Notification` in a

@@ -11,8 +11,8 @@ use syncshell_core::sync::rules::{self, RegisterCall, SitePolicy};
 
 use super::SyncHost;
 
-/// A call as the worker shim sends it: `{cmd, args}`.
-#[derive(Debug, Deserialize)]
+/// A call as the worker shim sends it: `{cmd, args}` (and the window side forwards a page's).
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "cmd", content = "args", rename_all = "snake_case")]
 pub enum Call {
     /// `registration.sync.register(tag)`.

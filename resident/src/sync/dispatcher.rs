@@ -102,7 +102,7 @@ impl<W: EventWindows> Dispatcher<W> {
         );
         let recorded = match outcome {
             Err(EventFailure::PageGone(why)) => {
-                rules::cut_short(store, params, now, key, why).map(drop)
+                rules::cut_short(store, params, now, key, &why).map(drop)
             }
             outcome => {
                 let error = outcome.err().map(|e| e.to_string());
@@ -226,7 +226,7 @@ impl<W: EventWindows> Dispatcher<W> {
             .clone();
         // Never closed, so acquiring cannot fail.
         let _turn = turns.acquire_owned().await;
-        if let Some(window) = self.windows.app_window(&app.id) {
+        if let Some(window) = self.windows.app_window(&app.id).await {
             return self.deliver(&window, event).await;
         }
         let lease = self.hidden.lease(app).await?;
@@ -375,9 +375,10 @@ mod tests {
             "no waiting for the timeout"
         );
         assert_eq!(
-            d.sync
-                .in_flight
-                .fail_window(&windows.fired()[0].window, EventFailure::PageGone("probe")),
+            d.sync.in_flight.fail_window(
+                &windows.fired()[0].window,
+                EventFailure::PageGone("probe".into())
+            ),
             0,
             "the dispatch was not left waiting"
         );

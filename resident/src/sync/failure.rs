@@ -12,11 +12,11 @@ pub enum EventFailure {
     TimedOut,
     /// The window's web process died while the event was in it.
     #[error("{0}")]
-    WebProcess(&'static str),
+    WebProcess(String),
     /// The page relaying the event went away before its outcome came back (the user closed or
     /// reloaded the app's window): the attempt does not count (`rules::cut_short`).
     #[error("{0}")]
-    PageGone(&'static str),
+    PageGone(String),
     /// The host stopped waiting for the outcome (its sender went away).
     #[error("the dispatch was abandoned")]
     Abandoned,

@@ -91,7 +91,7 @@ impl<W: EventWindows> HiddenPool<W> {
         // Held until the page has loaded: a second event of the app waits here, then finds the
         // window ready.
         let _opening = self.lock(&app.id).await;
-        let window = match self.windows.hidden_window(&app.id) {
+        let window = match self.windows.hidden_window(&app.id).await {
             Some(window) => window,
             None => {
                 self.take_slot(&app.id).await?;

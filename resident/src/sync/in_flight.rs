@@ -105,19 +105,19 @@ mod tests {
         assert_eq!(
             in_flight.fail_window(
                 &hidden("notes"),
-                EventFailure::WebProcess("the web process crashed")
+                EventFailure::WebProcess("the web process crashed".into())
             ),
             2
         );
         for rx in [&mut a, &mut b] {
             assert_eq!(
                 rx.try_recv().unwrap(),
-                Err(EventFailure::WebProcess("the web process crashed"))
+                Err(EventFailure::WebProcess("the web process crashed".into()))
             );
         }
         assert!(c.try_recv().is_err());
         assert_eq!(
-            in_flight.fail_window(&hidden("notes"), EventFailure::PageGone("closed")),
+            in_flight.fail_window(&hidden("notes"), EventFailure::PageGone("closed".into())),
             0
         );
     }

@@ -1,7 +1,7 @@
 //! What the dispatcher fires events through: "something that delivers an event to an app's
-//! service worker in a window and has the outcome reported". The window side implements it as part
-//! of `Desktop` (over Tauri's windows: `src-tauri/src/desktop.rs`); the unit tests over a double
-//! with knobs (stall, fail, crash), like Chromium's TestBackgroundSyncManager.
+//! service worker in a window and has the outcome reported". The host implements it as part of
+//! `Desktop`, as messages to the window side (`link/link_desktop.rs`); the unit tests over a
+//! double with knobs (stall, fail, crash), like Chromium's TestBackgroundSyncManager.
 
 use std::future::Future;
 
@@ -50,9 +50,9 @@ pub trait EventWindows: Send + Sync + 'static {
     /// The window type.
     type Window: EventWindow;
     /// The app's visible window, if it is open.
-    fn app_window(&self, app_id: &str) -> Option<Self::Window>;
+    fn app_window(&self, app_id: &str) -> impl Future<Output = Option<Self::Window>> + Send;
     /// The app's hidden dispatch window, if it is open and not parked.
-    fn hidden_window(&self, app_id: &str) -> Option<Self::Window>;
+    fn hidden_window(&self, app_id: &str) -> impl Future<Output = Option<Self::Window>> + Send;
     /// Opens the app's hidden dispatch window, or wakes its parked one; resolves once its page
     /// has loaded.
     fn open_hidden(

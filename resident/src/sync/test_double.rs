@@ -211,16 +211,20 @@ impl EventWindow for FakeWindow {
             }
             Knob::Stall => {}
             Knob::Crash => {
-                sync.in_flight
-                    .fail_window(&label, EventFailure::WebProcess("the web process crashed"));
+                sync.in_flight.fail_window(
+                    &label,
+                    EventFailure::WebProcess("the web process crashed".into()),
+                );
                 if label.is_hidden() {
                     let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
                     state.hidden.remove(&app_id);
                 }
             }
             Knob::PageGone => {
-                sync.in_flight
-                    .fail_window(&label, EventFailure::PageGone("the window was closed"));
+                sync.in_flight.fail_window(
+                    &label,
+                    EventFailure::PageGone("the window was closed".into()),
+                );
             }
             Knob::Unreachable => {}
             Knob::SucceedAfter(after) => {
@@ -237,7 +241,7 @@ impl EventWindow for FakeWindow {
 impl EventWindows for FakeWindows {
     type Window = FakeWindow;
 
-    fn app_window(&self, app_id: &str) -> Option<FakeWindow> {
+    async fn app_window(&self, app_id: &str) -> Option<FakeWindow> {
         self.state()
             .app_windows
             .contains(app_id)
@@ -247,7 +251,7 @@ impl EventWindows for FakeWindows {
             })
     }
 
-    fn hidden_window(&self, app_id: &str) -> Option<FakeWindow> {
+    async fn hidden_window(&self, app_id: &str) -> Option<FakeWindow> {
         self.state().hidden.contains(app_id).then(|| FakeWindow {
             label: WindowLabel::Hidden(app_id.to_owned()),
             inner: self.inner.clone(),
@@ -356,4 +360,21 @@ pub fn sync_host(
         apps::upsert(ctx.store().conn(), app).unwrap();
     }
     Arc::new(SyncHost::new(Arc::new(ctx), params))
+}
+
+/// Windows for a notifier that never opens one: no app is up, no user answers.
+pub struct NoWindows;
+
+impl crate::desktop::NotificationWindows for NoWindows {
+    fn show_app(&self, _: &App, _: Option<Url>) {}
+
+    fn ask_notifications(
+        &self,
+        _: &App,
+    ) -> futures_util::future::BoxFuture<
+        'static,
+        Result<crate::desktop::Answer, crate::desktop::DesktopError>,
+    > {
+        Box::pin(async { Err(crate::desktop::DesktopError::NotOpen) })
+    }
 }

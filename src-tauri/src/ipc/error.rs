@@ -3,49 +3,44 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use syncshell_core::sync::errors::SyncError;
+use syncshell_resident::link::rpc::LinkError;
+use syncshell_resident::page_calls::PageFailure;
 
 /// Why a page bridge command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum IpcError {
-    /// The sync rules refused the call.
+    /// The resident refused or failed the call (the sync rules, the origin check, a
+    /// notification call): its DOMException name and message.
     #[error(transparent)]
-    Sync(#[from] SyncError),
+    Refused(#[from] PageFailure),
     /// The calling window is not an app's window.
     #[error("not an app window")]
     NotAnAppWindow,
-    /// The calling page is not on the origin of the app that owns its window.
-    #[error("this page is not on its app's origin")]
-    ForeignOrigin,
     /// The webview's URL could not be read.
     #[error("cannot read the page's URL: {0}")]
     Webview(#[source] tauri::Error),
-    /// The store could not be read.
-    #[error("cannot read the store: {0}")]
-    Storage(#[from] syncshell_core::store::StoreError),
-    /// The blocking task carrying the call did not finish.
+    /// The blocking task reading it did not finish.
     #[error("the host could not carry out the call: {0}")]
     Task(#[source] tauri::Error),
-    /// A notification call failed.
-    #[error(transparent)]
-    Notify(#[from] syncshell_resident::notify::NotifyError),
+    /// The resident could not be reached.
+    #[error("the host could not carry out the call: {0}")]
+    Unreachable(#[from] LinkError),
 }
 
 impl IpcError {
     /// The DOMException name (or `TypeError`) the bridge rejects with.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
-            Self::Sync(e) => e.name(),
-            Self::NotAnAppWindow | Self::ForeignOrigin => "SecurityError",
-            Self::Webview(_) | Self::Storage(_) | Self::Task(_) => "UnknownError",
-            Self::Notify(e) => e.name(),
+            Self::Refused(failure) => &failure.name,
+            Self::NotAnAppWindow => "SecurityError",
+            Self::Webview(_) | Self::Task(_) | Self::Unreachable(_) => "UnknownError",
         }
     }
 
     /// The message the bridge rejects with.
     pub fn message(&self) -> String {
         match self {
-            Self::Sync(e) => e.message(),
+            Self::Refused(failure) => failure.message.clone(),
             other => other.to_string(),
         }
     }
@@ -66,13 +61,17 @@ mod tests {
 
     #[test]
     fn errors_cross_as_a_name_and_a_message() {
-        let json = serde_json::to_value(IpcError::from(SyncError::PermissionDenied)).unwrap();
+        let refused = PageFailure {
+            name: "NotAllowedError".into(),
+            message: "Permission denied.".into(),
+        };
+        let json = serde_json::to_value(IpcError::from(refused)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"name": "NotAllowedError", "message": "Permission denied."})
         );
-        let json = serde_json::to_value(IpcError::ForeignOrigin).unwrap();
+        let json = serde_json::to_value(IpcError::NotAnAppWindow).unwrap();
         assert_eq!(json["name"], "SecurityError");
-        assert_eq!(json["message"], "this page is not on its app's origin");
+        assert_eq!(json["message"], "not an app window");
     }
 }

@@ -4,23 +4,23 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
 use syncshell_core::notification::NotificationOptions;
+use syncshell_resident::link::rpc::Link;
+use syncshell_resident::notify::calls::NotifyCall;
+use syncshell_resident::page_calls::PageCall;
 use tauri::{State, Webview};
 
-use super::caller::calling_app;
+use super::caller::forward;
 use super::error::IpcError;
-use syncshell_resident::notify::calls::{NotifyAnswer, NotifyCall};
-use syncshell_resident::notify::Notifier;
-use syncshell_resident::sync::SyncHost;
 
+/// A notification call, the same the worker shim makes over the reserved path.
 async fn call(
     webview: &Webview,
-    sync: &State<'_, Arc<SyncHost>>,
-    notifier: &State<'_, Arc<Notifier>>,
+    link: &State<'_, Arc<Link>>,
     call: NotifyCall,
-) -> Result<NotifyAnswer, IpcError> {
-    let (app_id, origin) = calling_app(webview, sync).await?;
-    Ok(notifier.call(&origin, Some(&app_id), call).await?)
+) -> Result<Value, IpcError> {
+    forward(webview, link, PageCall::Notify { call }).await
 }
 
 /// `new Notification(title, options)` (`scope` null) or a page's
@@ -29,13 +29,12 @@ async fn call(
 #[tauri::command]
 pub async fn show_notification(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-    notifier: State<'_, Arc<Notifier>>,
+    link: State<'_, Arc<Link>>,
     scope: Option<String>,
     title: String,
     options: Option<NotificationOptions>,
     icon_data: Option<String>,
-) -> Result<NotifyAnswer, IpcError> {
+) -> Result<Value, IpcError> {
     let options = Box::new(options.unwrap_or_default());
     let show = NotifyCall::ShowNotification {
         scope,
@@ -43,63 +42,49 @@ pub async fn show_notification(
         options,
         icon_data,
     };
-    call(&webview, &sync, &notifier, show).await
+    call(&webview, &link, show).await
 }
 
 /// A page's `registration.getNotifications({tag})`.
 #[tauri::command]
 pub async fn get_notifications(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-    notifier: State<'_, Arc<Notifier>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
     tag: Option<String>,
-) -> Result<NotifyAnswer, IpcError> {
+) -> Result<Value, IpcError> {
     let list = NotifyCall::GetNotifications {
         scope,
         tag: tag.unwrap_or_default(),
     };
-    call(&webview, &sync, &notifier, list).await
+    call(&webview, &link, list).await
 }
 
 /// `notification.close()`.
 #[tauri::command]
 pub async fn close_notification(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-    notifier: State<'_, Arc<Notifier>>,
+    link: State<'_, Arc<Link>>,
     id: i64,
-) -> Result<NotifyAnswer, IpcError> {
-    call(
-        &webview,
-        &sync,
-        &notifier,
-        NotifyCall::CloseNotification { id },
-    )
-    .await
+) -> Result<Value, IpcError> {
+    call(&webview, &link, NotifyCall::CloseNotification { id }).await
 }
 
 /// Raises the app's window after a click on one of its page's notifications.
 #[tauri::command]
-pub async fn focus_window(
-    webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-    notifier: State<'_, Arc<Notifier>>,
-) -> Result<NotifyAnswer, IpcError> {
-    call(&webview, &sync, &notifier, NotifyCall::FocusWindow {}).await
+pub async fn focus_window(webview: Webview, link: State<'_, Arc<Link>>) -> Result<Value, IpcError> {
+    call(&webview, &link, NotifyCall::FocusWindow {}).await
 }
 
 /// `Notification.requestPermission()`.
 #[tauri::command]
 pub async fn request_notification_permission(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-    notifier: State<'_, Arc<Notifier>>,
-) -> Result<NotifyAnswer, IpcError> {
+    link: State<'_, Arc<Link>>,
+) -> Result<Value, IpcError> {
     call(
         &webview,
-        &sync,
-        &notifier,
+        &link,
         NotifyCall::RequestNotificationPermission {},
     )
     .await

@@ -1,109 +1,104 @@
-//! The page bridge's background sync commands (see `ipc/mod.rs` for how callers are checked).
+//! The page bridge's background sync commands, carried to the resident (`caller.rs`).
 
 use std::sync::Arc;
 
-use syncshell_core::store::sync_registrations::Kind;
+use serde_json::Value;
+use syncshell_resident::link::rpc::Link;
+use syncshell_resident::page_calls::PageCall;
+use syncshell_resident::sync::calls::Call;
 use tauri::{State, Webview};
 
-use super::caller::for_caller;
+use super::caller::forward;
 use super::error::IpcError;
-use syncshell_core::permission::PermissionState;
-use syncshell_resident::sync::bridge_state::BridgeState;
-use syncshell_resident::sync::failure::EventFailure;
-use syncshell_resident::sync::SyncHost;
+
+/// A sync call, the same the worker shim makes over the reserved path.
+async fn sync_call(
+    webview: &Webview,
+    link: &State<'_, Arc<Link>>,
+    call: Call,
+) -> Result<Value, IpcError> {
+    forward(webview, link, PageCall::Sync { call }).await
+}
 
 /// `registration.sync.register(tag)`.
 #[tauri::command]
 pub async fn sync_register(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
     tag: String,
-) -> Result<(), IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.register(&origin, &scope, Kind::Sync, &tag, 0.0)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::SyncRegister { scope, tag };
+    sync_call(&webview, &link, call).await
 }
 
 /// `registration.sync.getTags()`.
 #[tauri::command]
 pub async fn sync_get_tags(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
-) -> Result<Vec<String>, IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.tags(&origin, &scope, Kind::Sync)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::SyncGetTags { scope };
+    sync_call(&webview, &link, call).await
 }
 
 /// `registration.periodicSync.register(tag, {minInterval})`.
 #[tauri::command]
 pub async fn periodic_register(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
     tag: String,
     min_interval: f64,
-) -> Result<(), IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.register(&origin, &scope, Kind::Periodic, &tag, min_interval)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::PeriodicRegister {
+        scope,
+        tag,
+        min_interval,
+    };
+    sync_call(&webview, &link, call).await
 }
 
 /// `registration.periodicSync.getTags()`.
 #[tauri::command]
 pub async fn periodic_get_tags(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
-) -> Result<Vec<String>, IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.tags(&origin, &scope, Kind::Periodic)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::PeriodicGetTags { scope };
+    sync_call(&webview, &link, call).await
 }
 
 /// `registration.periodicSync.unregister(tag)`.
 #[tauri::command]
 pub async fn periodic_unregister(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     scope: String,
     tag: String,
-) -> Result<(), IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.unregister_periodic(&origin, &scope, &tag)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::PeriodicUnregister { scope, tag };
+    sync_call(&webview, &link, call).await
 }
 
 /// The calling page's bridge state (permissions, connection), asked for when it loads.
 #[tauri::command]
-pub async fn bridge_state(
-    webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
-) -> Result<BridgeState, IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.bridge_state(&origin)?)
-    })
-    .await
+pub async fn bridge_state(webview: Webview, link: State<'_, Arc<Link>>) -> Result<Value, IpcError> {
+    let call = Call::BridgeState {};
+    sync_call(&webview, &link, call).await
 }
 
 /// `navigator.permissions.query({name})` for the host's permissions.
 #[tauri::command]
 pub async fn permission_state(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     name: String,
-) -> Result<PermissionState, IpcError> {
-    for_caller(&webview, &sync, move |s, _, origin| {
-        Ok(s.permission(&origin, &name)?)
-    })
-    .await
+) -> Result<Value, IpcError> {
+    let call = Call::PermissionState { name };
+    sync_call(&webview, &link, call).await
 }
 
 /// The outcome of a dispatched event, reported by the page that dispatched it. Accepted only
@@ -111,21 +106,10 @@ pub async fn permission_state(
 #[tauri::command]
 pub async fn sync_result(
     webview: Webview,
-    sync: State<'_, Arc<SyncHost>>,
+    link: State<'_, Arc<Link>>,
     id: u64,
     ok: bool,
     error: Option<String>,
-) -> Result<(), IpcError> {
-    for_caller(&webview, &sync, move |s, window, _| {
-        let outcome = if ok {
-            Ok(())
-        } else {
-            Err(EventFailure::Reported(
-                error.unwrap_or_else(|| "the event failed".into()),
-            ))
-        };
-        s.in_flight.deliver(&window, id, outcome);
-        Ok(())
-    })
-    .await
+) -> Result<Value, IpcError> {
+    forward(&webview, &link, PageCall::Outcome { id, ok, error }).await
 }

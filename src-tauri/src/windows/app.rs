@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use syncshell_core::install::window_icon_path;
-use syncshell_core::store::apps::{self, App};
+use syncshell_core::store::apps;
+use syncshell_resident::desktop::Launch;
 use tauri::{WebviewWindow, WindowEvent};
 
 use super::{scope, WindowError, WindowLabel, Windows};
@@ -19,19 +20,17 @@ pub type FocusReport = Arc<dyn Fn(&str, i64) + Send + Sync>;
 const DEFAULT_SIZE: (u32, u32) = (1024, 768);
 
 impl Windows {
-    /// Opens the app's window, or shows and focuses it if it is already open. Blocks until the
-    /// window exists; never call it on the main thread (window creation needs that thread free).
-    pub fn open_app(&self, app: &App) -> Result<(), WindowError> {
-        self.open_app_at(app, None)
-    }
-
-    /// Like [`Windows::open_app`], with the window on `url` (an in-scope page the app asked for)
-    /// instead of the start URL; an open window navigates there.
-    pub fn open_app_at(&self, app: &App, url: Option<&url::Url>) -> Result<(), WindowError> {
+    /// Opens the app's window, or shows and focuses it if it is already open, on `url` (an
+    /// in-scope page the app asked for) if given, else on the start URL; an open window
+    /// navigates there. Blocks until the window exists; never call it on the main thread
+    /// (window creation needs that thread free).
+    pub fn open_app_at(&self, launch: &Launch, url: Option<&url::Url>) -> Result<(), WindowError> {
+        let app = &launch.app;
         let _opening = self.opening_app.lock().unwrap_or_else(|e| e.into_inner());
         let label = WindowLabel::App(app.id.clone());
         // Woken: a new web process on the page asked for, or the start URL.
-        if let Some(window) = self.wake(app, &label, url.unwrap_or(&app.start_url), "navigate")? {
+        let woken = self.wake(launch, &label, url.unwrap_or(&app.start_url), "navigate")?;
+        if let Some(window) = woken {
             super::raise(&window)?;
             (self.hooks.on_open_or_close)();
             return Ok(());
@@ -55,7 +54,7 @@ impl Windows {
         let (width, height) = app.window_size.unwrap_or(DEFAULT_SIZE);
         let new_window_scope = app.scope.clone();
         let first = url.unwrap_or(&app.start_url).clone();
-        let (builder, tls) = self.app_webview(app, &label, &first)?;
+        let (builder, tls) = self.app_webview(launch, &label, &first)?;
         let gone = self.hooks.on_page_gone.clone();
         let (reloaded, parked) = (label.clone(), self.parked.clone());
         let mut builder = builder

@@ -30,14 +30,6 @@ pub enum WindowError {
         /// Tauri's error.
         source: tauri::Error,
     },
-    /// The proxy has no certificate for an https app's host.
-    #[error("no certificate for {host}: {reason}")]
-    Certificate {
-        /// The app's host.
-        host: String,
-        /// The certificate authority's error.
-        reason: String,
-    },
     /// The webview could not be reached to set it up (TLS trust, navigation or crash watch).
     #[error("cannot set up the window's webview ({what}): {source}")]
     Webview {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use syncshell_core::store::apps::App;
+use syncshell_resident::desktop::Launch;
 use tauri::WebviewWindow;
 use tokio::sync::oneshot;
 use url::Url;
@@ -25,9 +25,10 @@ impl Windows {
     /// (`sync::hidden_pool`).
     pub fn open_hidden(
         &self,
-        app: &App,
+        launch: &Launch,
         loaded: oneshot::Sender<()>,
     ) -> Result<WebviewWindow, WindowError> {
+        let app = &launch.app;
         let url = Url::parse(&format!(
             "{}{}dispatch",
             app.origin,
@@ -40,11 +41,11 @@ impl Windows {
         let label = WindowLabel::Hidden(app.id.clone());
         let signal = self.load_signal(&app.id);
         *signal.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
-        if let Some(window) = self.wake(app, &label, &url, "wake a background window")? {
+        if let Some(window) = self.wake(launch, &label, &url, "wake a background window")? {
             return Ok(window);
         }
         let dispatch_url = url.clone();
-        let (builder, tls) = self.app_webview(app, &label, &url)?;
+        let (builder, tls) = self.app_webview(launch, &label, &url)?;
         let window = builder
             .title(format!("{} (background)", app.name))
             .visible(false)

@@ -33,8 +33,8 @@ mod tls;
 
 use std::sync::{Arc, Mutex};
 
-use syncshell_core::store::apps::{self, App};
-use syncshell_proxy::ca::{Authority, Leaf};
+use syncshell_core::store::apps;
+use syncshell_resident::desktop::{Launch, TlsTrust};
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Wry};
 use url::Url;
 
@@ -47,18 +47,12 @@ pub use syncshell_resident::label::WindowLabel;
 
 use syncshell_resident::context::Context;
 
-/// Builds the page bridge script for a window of an app (the host bakes the app's current state
-/// into it).
-pub type PageBridge = Arc<dyn Fn(&App) -> String + Send + Sync>;
-
 /// Told that the page in a window went away (the window closed, or its page was reloaded or
 /// left) with why: whatever that page was relaying is lost.
-pub type PageGone = Arc<dyn Fn(&WindowLabel, &'static str) + Send + Sync>;
+pub type PageGone = Arc<dyn Fn(&WindowLabel, &str) + Send + Sync>;
 
 /// What the host hands down for windows to call back: nothing here calls up a layer.
 pub struct Hooks {
-    /// The page bridge, injected into every document of app windows (visible and hidden).
-    pub page_bridge: PageBridge,
     /// Told of dead web processes.
     pub on_crash: CrashReport,
     /// Told how long an app window had the focus.
@@ -78,7 +72,6 @@ pub struct Windows {
     ctx: Arc<Context>,
     /// The local proxy every app webview goes through; up before any window opens.
     proxy: Url,
-    authority: Arc<Authority>,
     hooks: Hooks,
     grants: grant::BridgeGrants,
     /// Held while checking for and creating an app window, so two requests racing to open the
@@ -128,14 +121,12 @@ fn answer_once<D, T>(
 }
 
 impl Windows {
-    /// Windows built through `proxy`, trusting `authority`'s leaves for https apps, calling
-    /// `hooks` (page bridge, crash and focus reports). The apps' WebKit network processes are
+    /// Windows built through `proxy`, calling `hooks` (crash, page and focus reports). The apps' WebKit network processes are
     /// ended once no app has had a page for `network_idle` (`None`: never; `idle_network.rs`).
     pub fn new(
         handle: AppHandle,
         ctx: Arc<Context>,
         proxy: Url,
-        authority: Arc<Authority>,
         hooks: Hooks,
         network_idle: Option<std::time::Duration>,
     ) -> Self {
@@ -154,7 +145,6 @@ impl Windows {
             handle,
             ctx,
             proxy,
-            authority,
             hooks,
             grants: grant::BridgeGrants::default(),
             opening_app: Mutex::new(()),
@@ -172,19 +162,14 @@ impl Windows {
     /// leaf is returned beside the builder.
     fn app_webview(
         &self,
-        app: &App,
+        launch: &Launch,
         label: &WindowLabel,
         url: &Url,
-    ) -> Result<
-        (
-            WebviewWindowBuilder<'_, Wry, AppHandle>,
-            Option<tls::TlsTrust>,
-        ),
-        WindowError,
-    > {
+    ) -> Result<(WebviewWindowBuilder<'_, Wry, AppHandle>, Option<TlsTrust>), WindowError> {
+        let app = &launch.app;
         self.grants.grant(&self.handle, app)?;
         self.network.in_use();
-        let tls = tls::leaf_for(&self.authority, &app.origin)?;
+        let tls = launch.tls.clone();
         let builder = WebviewWindowBuilder::new(
             &self.handle,
             label.to_string(),
@@ -192,7 +177,7 @@ impl Windows {
         )
         .data_directory(self.ctx.paths.webview_data_dir(&app.id))
         .proxy_url(self.proxy.clone())
-        .initialization_script_for_all_frames((self.hooks.page_bridge)(app));
+        .initialization_script_for_all_frames(launch.page_bridge.clone());
         Ok((builder, tls))
     }
 
@@ -201,7 +186,7 @@ impl Windows {
     fn watch_and_load(
         &self,
         window: &WebviewWindow,
-        tls: Option<tls::TlsTrust>,
+        tls: Option<TlsTrust>,
         url: Url,
     ) -> Result<(), WindowError> {
         crash::watch(window, self.hooks.on_crash.clone(), self.parked.clone())?;
@@ -271,7 +256,7 @@ impl Windows {
 
     /// A leaf was renewed: every open window (visible or hidden) of an https app on its host
     /// trusts the new one too, so pages keep loading without a restart.
-    pub fn trust_renewed(&self, leaf: &Leaf) {
+    pub fn trust_renewed(&self, leaf: &TlsTrust) {
         let installed = apps::list(self.ctx.store().conn()).unwrap_or_default();
         for (label, window) in self.handle.webview_windows() {
             let on_host = WindowLabel::parse(&label)
@@ -279,7 +264,7 @@ impl Windows {
                 .and_then(|a| https_host(&a.origin))
                 .is_some_and(|host| host == leaf.host);
             if on_host {
-                if let Err(e) = tls::trust(&window, tls::TlsTrust::from(leaf), None) {
+                if let Err(e) = tls::trust(&window, leaf.clone(), None) {
                     eprintln!("syncshell: {label}: {e}");
                 }
             }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use syncshell_core::store::apps::App;
+use syncshell_resident::desktop::Launch;
 use tauri::WebviewWindow;
 
 use super::idle_network::IdleNetwork;
@@ -32,7 +32,7 @@ impl Windows {
     /// been ended while it was parked (`idle_network.rs`), and the trust went with it.
     pub(super) fn wake(
         &self,
-        app: &App,
+        launch: &Launch,
         label: &WindowLabel,
         url: &url::Url,
         what: &'static str,
@@ -44,7 +44,7 @@ impl Windows {
             return Ok(None);
         };
         self.network.in_use();
-        match super::tls::leaf_for(&self.authority, &app.origin)? {
+        match launch.tls.clone() {
             Some(tls) => super::tls::trust(&window, tls, Some(url.clone()))?,
             None => window
                 .navigate(url.clone())

@@ -1,41 +1,12 @@
 //! TLS trust for https apps: each app's WebKit context accepts the proxy's leaf certificate for
-//! that app's host only, never WebKit's global "ignore TLS errors".
+//! that app's host only, never WebKit's global "ignore TLS errors". Which leaf is the resident's
+//! word (`Launch::tls`): the proxy serves the same one.
 
-use syncshell_core::origin::https_host;
-use syncshell_proxy::ca::{Authority, Leaf};
+use syncshell_resident::desktop::TlsTrust;
 use tauri::WebviewWindow;
 use url::Url;
 
 use super::WindowError;
-
-/// What WebKit must accept for an https app: the proxy's leaf for the app's host.
-pub struct TlsTrust {
-    host: String,
-    cert_pem: String,
-}
-
-impl From<&Leaf> for TlsTrust {
-    fn from(leaf: &Leaf) -> Self {
-        Self {
-            host: leaf.host.clone(),
-            cert_pem: leaf.cert_pem.clone(),
-        }
-    }
-}
-
-/// The leaf an https app's windows must trust (none for http apps).
-pub fn leaf_for(authority: &Authority, origin: &str) -> Result<Option<TlsTrust>, WindowError> {
-    let Some(host) = https_host(origin) else {
-        return Ok(None);
-    };
-    let leaf = authority
-        .leaf(&host, std::time::SystemTime::now())
-        .map_err(|e| WindowError::Certificate {
-            host: host.clone(),
-            reason: e.to_string(),
-        })?;
-    Ok(Some(TlsTrust::from(leaf.as_ref())))
-}
 
 /// An https app's window starts blank: WebKit must be told to trust the leaf before the first
 /// https request, and that can only be done once the webview exists.

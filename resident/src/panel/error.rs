@@ -1,7 +1,7 @@
 //! What a panel command answers when it cannot do what was asked: a kind the panel can tell
 //! apart and a message it shows as is (the CLI's own wording where the CLI says the same).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use syncshell_core::store::StoreError;
 use syncshell_core::sync::parameters::ParameterError;
 
@@ -30,7 +30,8 @@ pub enum PanelError {
 }
 
 impl PanelError {
-    fn kind(&self) -> &'static str {
+    /// What kind of failure, for the panel to tell apart.
+    pub fn kind(&self) -> &'static str {
         match self {
             Self::NotThePanel => "not-the-panel",
             Self::Refused(_) => "refused",
@@ -42,18 +43,22 @@ impl PanelError {
     }
 }
 
-/// The panel sees `{kind, message}`.
-impl Serialize for PanelError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Json<'a> {
-            kind: &'a str,
-            message: String,
+/// A failed panel command as the panel sees it, `{kind, message}`, and as it crosses from the
+/// resident to the window side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct PanelFailure {
+    /// [`PanelError::kind`].
+    pub kind: String,
+    /// What the panel shows.
+    pub message: String,
+}
+
+impl From<PanelError> for PanelFailure {
+    fn from(e: PanelError) -> Self {
+        Self {
+            kind: e.kind().to_owned(),
+            message: e.to_string(),
         }
-        Json {
-            kind: self.kind(),
-            message: self.to_string(),
-        }
-        .serialize(serializer)
     }
 }

@@ -13,7 +13,7 @@ use syncshell_core::store::{engagement, host_settings, StoreError};
 use syncshell_core::sync::parameters::{InForce, Parameters};
 
 use super::PanelError;
-use syncshell_resident::context::Context;
+use crate::context::Context;
 
 /// The panel's whole state (`panel_state`).
 #[derive(Debug, Serialize)]
