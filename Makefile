@@ -80,14 +80,14 @@ soak: deps
 # application (gtk-3-examples) stands in for a desktop session.
 bench-idle: deps
 	@$(call install_missing,gtk-3-examples)
-	$(CARGO) build --release -p syncshell -p syncshell-cli
+	$(CARGO) build --release -p syncshell -p syncshell-resident -p syncshell-cli
 	$(CARGO) bench -p syncshell-e2e --bench background -- idle resident
 
 # syncshell against Debian's Chromium, the same apps in one run (README "Benchmarks"). As root:
 # the bench takes a network namespace of its own, to take the network down and bring it back.
 bench-compare: deps
 	@$(call install_missing,chromium iproute2)
-	$(CARGO) build --release -p syncshell -p syncshell-cli
+	$(CARGO) build --release -p syncshell -p syncshell-resident -p syncshell-cli
 	$(CARGO) bench -p syncshell-e2e --bench compare
 
 clean:

@@ -1,5 +1,6 @@
-//! Handing a command over to `syncshell-host`, the binary with the windows, the tray and the
-//! store's commands, installed next to `syncshell`.
+//! Handing a command over to `syncshell-host`, the resident (the store's commands, the tray,
+//! background sync; it starts the window process when a window is needed), installed next to
+//! `syncshell`.
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

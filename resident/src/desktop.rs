@@ -225,6 +225,19 @@ impl WindowReports {
         self.changes.windows_changed();
     }
 
+    /// The window process ended: every event in flight in its windows fails (an attempt, as a
+    /// dead web process's), and the views learn its windows are gone.
+    pub fn window_process_gone(&self) {
+        let failed = self
+            .sync
+            .in_flight
+            .fail_all(EventFailure::WebProcess("the window process ended".into()));
+        if failed > 0 {
+            eprintln!("syncshell: the window process ended; {failed} event(s) in flight failed");
+        }
+        self.changes.windows_changed();
+    }
+
     /// Event `id` could not be handed to the page in `label` (`why`): it fails now rather than
     /// timing out.
     pub fn event_not_delivered(&self, label: &WindowLabel, id: u64, why: &str) {

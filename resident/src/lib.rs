@@ -24,6 +24,8 @@ pub mod panel;
 pub mod permission_commands;
 pub mod proxy_policy;
 pub mod registration_listing;
+pub mod run;
+pub mod serve;
 pub mod sync;
 pub mod timing;
 pub mod tray;

@@ -1,6 +1,7 @@
-//! The window side's end of the link to the resident: it carries out what the resident asks
-//! (`ToWindows`) on this process's [`Windows`] and reports what happens to them (`Report`).
-//! Whatever waits for the GTK main thread runs on the blocking pool, never on an async worker.
+//! The window process's end of the link to the resident: it carries out what the resident asks
+//! (`ToWindows`) on this process's [`Windows`], reports what happens to them (`Report`), and says
+//! when it has had no window for its linger time ([`IdleWatch`]). Whatever waits for the GTK
+//! main thread runs on the blocking pool, never on an async worker.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use syncshell_resident::link::protocol::{Report, ToWindows};
 use syncshell_resident::link::rpc::{Incoming, Link};
 use syncshell_resident::timing::mark;
 use tauri::AppHandle;
+use tokio::sync::Notify;
 
 use crate::windows::{self, WindowError, WindowLabel, Windows};
 
@@ -27,9 +29,53 @@ impl From<WindowError> for DesktopError {
     }
 }
 
-/// The hooks [`Windows`] calls, each a report to the resident over `link`.
-pub fn hooks(link: &Arc<Link>) -> windows::Hooks {
+/// Says when the window process has had no window for its linger time. Anything the resident
+/// asks and any window opening or closing starts the time again.
+pub struct IdleWatch {
+    linger: Duration,
+    touched: Notify,
+}
+
+impl IdleWatch {
+    /// A watch over `linger`.
+    pub fn new(linger: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            linger,
+            touched: Notify::new(),
+        })
+    }
+
+    /// Something happened: the linger time starts again.
+    fn touch(&self) {
+        self.touched.notify_one();
+    }
+
+    /// Runs for the process's life: after each linger time with nothing happening, if no window
+    /// is open (visible, hidden or the settings panel), tells the resident, with how many
+    /// messages it had, and waits for something to happen before telling it again.
+    async fn run(self: Arc<Self>, link: Arc<Link>, windows: Arc<Windows>) {
+        loop {
+            if tokio::time::timeout(self.linger, self.touched.notified())
+                .await
+                .is_ok()
+            {
+                continue;
+            }
+            if windows.is_empty() {
+                link.note(&Report::Idle {
+                    received: link.received(),
+                });
+                self.touched.notified().await;
+            }
+        }
+    }
+}
+
+/// The hooks [`Windows`] calls, each a report to the resident over `link` (and, for windows
+/// opening or closing, news for `idle`).
+pub fn hooks(link: &Arc<Link>, idle: &Arc<IdleWatch>) -> windows::Hooks {
     let (crashed, left, engaged, opened) = (link.clone(), link.clone(), link.clone(), link.clone());
+    let idle = idle.clone();
     windows::Hooks {
         on_crash: Arc::new(move |label, why| {
             crashed.note(&Report::WebProcessGone {
@@ -49,17 +95,29 @@ pub fn hooks(link: &Arc<Link>) -> windows::Hooks {
                 ms,
             })
         }),
-        on_open_or_close: Arc::new(move || opened.note(&Report::WindowsChanged)),
+        on_open_or_close: Arc::new(move || {
+            idle.touch();
+            opened.note(&Report::WindowsChanged);
+        }),
     }
 }
 
 /// Carries out the resident's requests on `windows` from now on; `handle` ends the process on
-/// `Quit`.
-pub fn serve(link: Arc<Link>, incoming: Incoming, windows: Arc<Windows>, handle: AppHandle) {
+/// `Quit`, or when the resident is gone. `idle` watches for the linger time.
+pub fn serve(
+    link: Arc<Link>,
+    incoming: Incoming,
+    windows: Arc<Windows>,
+    handle: AppHandle,
+    idle: Arc<IdleWatch>,
+) {
+    tauri::async_runtime::spawn(idle.clone().run(link.clone(), windows.clone()));
+    let ended = handle.clone();
     let agent = Arc::new(Agent {
         link,
         windows,
         handle,
+        idle,
     });
     let (called, noted) = (agent.clone(), agent);
     incoming.serve(
@@ -83,9 +141,7 @@ pub fn serve(link: Arc<Link>, incoming: Incoming, windows: Arc<Windows>, handle:
             },
         ),
         // The resident is gone: nothing here has a reason to stay.
-        Box::new(|| {
-            eprintln!("syncshell: the resident's link closed");
-        }),
+        Box::new(move || ended.exit(0)),
     );
 }
 
@@ -98,6 +154,7 @@ struct Agent {
     link: Arc<Link>,
     windows: Arc<Windows>,
     handle: AppHandle,
+    idle: Arc<IdleWatch>,
 }
 
 impl Agent {
@@ -113,6 +170,7 @@ impl Agent {
     }
 
     async fn call(self: &Arc<Self>, request: ToWindows) -> Value {
+        self.idle.touch();
         match request {
             ToWindows::OpenApp { launch, url } => {
                 let opened = self
@@ -181,6 +239,7 @@ impl Agent {
     }
 
     fn note(self: &Arc<Self>, request: ToWindows) {
+        self.idle.touch();
         match request {
             ToWindows::SendEvent { label, id, message } => self.send_event(label, id, &message),
             ToWindows::OpenApp { launch, url } => {

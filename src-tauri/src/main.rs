@@ -1,4 +1,4 @@
-//! `syncshell-host`: everything is in the library, so tests and the binary share it.
+//! `syncshell-windows`: everything is in the library.
 
 fn main() {
     std::process::exit(syncshell_lib::run());

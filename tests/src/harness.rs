@@ -532,17 +532,28 @@ impl Env {
         victims.len()
     }
 
-    /// The running host's resident memory, KiB.
+    /// The running host's resident memory, KiB: the resident's and its window process's (if one
+    /// runs) together.
     pub fn host_rss_kib(&self) -> u64 {
-        let pid = self.host_pid().expect("the host's pid");
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .unwrap()
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
+        let host = self.host_pid().expect("the host's pid");
+        std::iter::once(host)
+            .chain(self.window_process_pid())
+            .map(rss_kib)
+            .sum()
     }
+}
 
+/// The resident memory of process `pid`, KiB (0 once it ended).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+impl Env {
     /// The running host's WebKit web processes.
     pub fn web_processes(&self) -> usize {
         self.web_process_pids().len()
@@ -570,10 +581,21 @@ impl Env {
         crate::process_tree::Watch::start(host, WEB_PROCESS)
     }
 
-    /// The sizes of the WebKit shared memory the running host holds open, one per descriptor
-    /// (WebKitGTK keeps one, 4 KiB, for every web view it closed: README "Reliability").
+    /// The pid of the running host's window process (`syncshell-windows`: GTK and WebKit), if
+    /// one runs.
+    pub fn window_process_pid(&self) -> Option<u32> {
+        let host = self.host_pid()?;
+        crate::process_tree::descendants(host)
+            .into_iter()
+            .find(|(_, comm)| comm == WINDOW_PROCESS)
+            .map(|(pid, _)| pid)
+    }
+
+    /// The sizes of the WebKit shared memory the running host's window process holds open, one
+    /// per descriptor (WebKitGTK keeps one, 4 KiB, for every web view it closed: README
+    /// "Reliability").
     pub fn webkit_shared_memory(&self) -> Vec<u64> {
-        let pid = self.host_pid().expect("the host's pid");
+        let pid = self.window_process_pid().expect("the window process's pid");
         std::fs::read_dir(format!("/proc/{pid}/fd"))
             .unwrap()
             .flatten()
@@ -769,6 +791,9 @@ const WEB_PROCESS: &str = "WebKitWebProces";
 
 /// WebKit's network processes' command name (as the kernel cuts it).
 const NETWORK_PROCESS: &str = "WebKitNetworkPr";
+
+/// The window process's command name (as the kernel cuts it).
+const WINDOW_PROCESS: &str = "syncshell-windo";
 
 /// The pids of `host`'s WebKit web processes.
 fn web_process_ids(host: u32) -> Vec<u32> {

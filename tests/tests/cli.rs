@@ -1,5 +1,6 @@
 //! The `syncshell` command is small (no GTK, no WebKit) and hands everything it cannot answer
-//! through a running host to `syncshell-host`, in its own process.
+//! through a running host to `syncshell-host`, in its own process. The host, the resident, links
+//! no GTK or WebKit either: those are the window process's (`syncshell-windows`).
 
 use std::process::Command;
 
@@ -14,15 +15,17 @@ fn linked_libraries(binary: &std::path::Path) -> String {
 }
 
 #[test]
-fn the_syncshell_command_links_no_gtk_or_webkit() {
-    let cli = linked_libraries(&Env::binary());
-    for heavy in ["libgtk", "libwebkit2gtk", "libgdk", "libglib", "libsoup"] {
-        assert!(!cli.contains(heavy), "syncshell links {heavy}:\n{cli}");
+fn neither_the_command_nor_the_resident_links_gtk_or_webkit() {
+    for binary in ["syncshell", "syncshell-host"] {
+        let linked = linked_libraries(&Env::binary().with_file_name(binary));
+        for heavy in ["libgtk", "libwebkit2gtk", "libgdk", "libglib", "libsoup"] {
+            assert!(!linked.contains(heavy), "{binary} links {heavy}:\n{linked}");
+        }
     }
-    // The same check finds them in the host binary.
-    let host = linked_libraries(&Env::binary().with_file_name("syncshell-host"));
-    assert!(host.contains("libwebkit2gtk-4.1"), "{host}");
-    assert!(host.contains("libgtk-3"), "{host}");
+    // The same check finds them in the window process's binary.
+    let windows = linked_libraries(&Env::binary().with_file_name("syncshell-windows"));
+    assert!(windows.contains("libwebkit2gtk-4.1"), "{windows}");
+    assert!(windows.contains("libgtk-3"), "{windows}");
 }
 
 #[test]

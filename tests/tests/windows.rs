@@ -291,30 +291,22 @@ fn without_a_gpu_app_pages_are_not_composited_and_still_draw_with_webgl() {
     );
 }
 
-/// The host's own resident memory in Mesa's libraries (OpenGL, LLVM), MiB, started with
-/// `hardware_acceleration` set to `setting` and no window opened.
-fn idle_host_mesa_mib(setting: &str) -> f64 {
+/// The idle host holds none of GTK, WebKit or Mesa (OpenGL, LLVM): they are the window
+/// process's, and no window process runs while no window is open. (Before the split, GDK alone
+/// loaded 49 MiB of Mesa into the idle host without a GPU; `docs/resident-design.md`.)
+#[test]
+fn the_idle_host_maps_no_gtk_webkit_or_opengl_and_runs_no_window_process() {
     let mut env = Env::new();
-    env.set_env("SYNCSHELL_HARDWARE_ACCELERATION", setting);
     env.start_host();
     let host = env.host_pid().expect("the host's pid");
     let kinds = syncshell_e2e::process_tree::memory_by_kind(host);
-    println!("{setting}: idle host RSS/PSS KiB by kind {kinds:?}");
-    kinds
-        .iter()
-        .find(|(kind, _, _)| *kind == "Mesa")
-        .map_or(0.0, |(_, rss, _)| *rss as f64 / 1024.0)
-}
-
-/// With compositing off, GDK's OpenGL is off too (`compositing.rs`): on X11 GDK would otherwise
-/// load Mesa, and without a GPU its CPU renderer and LLVM, into the host at start to choose its
-/// visuals (measured: about 49 MiB resident, for as long as the host runs in the tray).
-#[test]
-fn without_a_gpu_the_idle_host_does_not_load_opengl() {
-    let off = compositing_off();
-    let (mesa_off, mesa_on) = (idle_host_mesa_mib(off), idle_host_mesa_mib("always"));
-    assert!(
-        mesa_off < 5.0 && mesa_on > mesa_off + 20.0,
-        "the idle host's RSS in Mesa: {mesa_off:.1} MiB compositing off, {mesa_on:.1} MiB on"
-    );
+    println!("idle host RSS/PSS KiB by kind {kinds:?}");
+    for heavy in ["WebKit", "GTK stack", "Mesa"] {
+        let rss = kinds
+            .iter()
+            .find(|(kind, _, _)| *kind == heavy)
+            .map_or(0, |(_, rss, _)| *rss);
+        assert_eq!(rss, 0, "the idle host maps {heavy}: {kinds:?}");
+    }
+    assert_eq!(env.window_process_pid(), None);
 }

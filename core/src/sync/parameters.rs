@@ -55,6 +55,10 @@ pub struct Parameters {
     /// starts a new one with an app's next page).
     #[serde(deserialize_with = "duration")]
     pub network_process_idle: Millis,
+    /// The window process (GTK, WebKit) ends once it has had no window for this long; the
+    /// resident starts a new one when a window is needed again.
+    #[serde(deserialize_with = "duration")]
+    pub window_process_linger: Millis,
     /// Registrations one origin may hold (one-off and periodic together).
     #[serde(deserialize_with = "count")]
     pub max_registrations_per_origin: u32,
@@ -107,6 +111,7 @@ impl Default for Parameters {
             max_hidden_webviews: 2,
             hidden_webview_idle: 30 * SECOND,
             network_process_idle: MINUTE,
+            window_process_linger: MINUTE,
             max_registrations_per_origin: 100,
             log_retention: 3 * DAY,
             hold_periodic_on_metered: true,
@@ -163,13 +168,14 @@ pub struct InForce {
 }
 
 /// The parameters that are durations (shown as `5m`, not milliseconds).
-const DURATIONS: [&str; 7] = [
+const DURATIONS: [&str; 8] = [
     "initial_retry_delay",
     "min_sync_recovery_time",
     "max_sync_event_duration",
     "min_periodic_sync_events_interval",
     "hidden_webview_idle",
     "network_process_idle",
+    "window_process_linger",
     "log_retention",
 ];
 
@@ -749,8 +755,9 @@ mod tests {
         assert_eq!(of("initial_retry_delay").source, "default");
         assert_eq!(of("hold_periodic_on_metered").value, "true");
         assert_eq!(of("network_process_idle").value, "1m");
+        assert_eq!(of("window_process_linger").value, "1m");
         assert_eq!(of("hardware_acceleration").value, "\"auto\"");
-        assert_eq!(in_force.len(), 13);
+        assert_eq!(in_force.len(), 14);
         assert_eq!(format_duration(1500), "1500ms");
         assert_eq!(format_duration(90 * 60_000), "90m");
     }

@@ -1,20 +1,24 @@
-//! The window side as the resident reaches it: [`Desktop`] over the link. Each request is a
-//! message ([`ToWindows`]); the window side's reports ([`Report`]) go to [`WindowReports`]. A
-//! window side that cannot be reached fails what was asked (an event fails and is retried, an
-//! open is refused with the reason), as a dead web process does.
+//! The window side as the resident reaches it: [`Desktop`] over the link to the window process.
+//! Each request is a message ([`ToWindows`]); what needs a window starts the window process if
+//! none runs, what acts on open windows does nothing when none runs (nothing is open). The window
+//! side's reports ([`Report`]) go to [`WindowReports`]. A window side that cannot be reached
+//! fails what was asked (an event fails and is retried, an open is refused with the reason), as
+//! a dead web process does.
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use syncshell_core::store::apps::App;
 use syncshell_proxy::ca::Leaf;
 use url::Url;
 
 use super::protocol::{FromWindows, Report, ToWindows};
 use super::rpc::{Incoming, Link, LinkError};
+use super::window_process::WindowProcess;
 use crate::desktop::{
-    Answer, Desktop, DesktopError, Launcher, NotificationWindows, OpenWindows, TlsTrust,
+    Answer, Desktop, DesktopError, Launch, Launcher, NotificationWindows, OpenWindows, TlsTrust,
     WindowReports,
 };
 use crate::label::WindowLabel;
@@ -24,7 +28,6 @@ use crate::panel::events::PanelEvent;
 use crate::panel::PanelFailure;
 use crate::sync::failure::EventFailure;
 use crate::sync::target::{EventMessage, EventWindow, EventWindows};
-use serde_json::Value;
 
 impl From<LinkError> for DesktopError {
     fn from(e: LinkError) -> Self {
@@ -32,42 +35,22 @@ impl From<LinkError> for DesktopError {
     }
 }
 
-/// The resident's end of the link to the window side.
-pub struct LinkDesktop {
-    link: Arc<Link>,
-    launcher: Launcher,
-}
-
-impl LinkDesktop {
-    /// The window side over `link`, its windows built with what `launcher` makes.
-    pub fn new(link: Arc<Link>, launcher: Launcher) -> Self {
-        Self { link, launcher }
-    }
-
-    async fn call<R: DeserializeOwned>(&self, request: ToWindows) -> Result<R, DesktopError> {
-        Ok(self.link.call(&request).await?)
-    }
-
-    /// A launch of `app`, made on the blocking pool (it reads the store and may issue a leaf).
-    async fn launch(&self, app: &App) -> Result<crate::desktop::Launch, DesktopError> {
-        let (launcher, app) = (self.launcher.clone(), app.clone());
-        tokio::task::spawn_blocking(move || launcher.launch(&app))
-            .await
-            .map_err(|e| DesktopError::Window(e.to_string()))?
-    }
-}
-
 /// Carries out the settings panel's commands (the host's [`crate::host::Host::panel`]).
 pub type PanelCalls =
     Arc<dyn Fn(PanelCall) -> BoxFuture<'static, Result<Value, PanelFailure>> + Send + Sync>;
 
+/// Told that the window process has been idle, with how many messages it received.
+pub type OnIdle = Arc<dyn Fn(u64) + Send + Sync>;
+
 /// Serves what the window side sends: its reports go to `reports`, its pages' calls to
-/// `calls`, the settings panel's to `panel`; `on_close` is told if its end closes.
+/// `calls`, the settings panel's to `panel`, its idleness to `on_idle`; `on_close` is told when
+/// its end closes.
 pub fn serve_window_side(
     incoming: Incoming,
     reports: WindowReports,
     calls: PageCalls,
     panel: PanelCalls,
+    on_idle: OnIdle,
     on_close: Box<dyn FnOnce() + Send>,
 ) {
     incoming.serve(
@@ -89,6 +72,7 @@ pub fn serve_window_side(
             })
         }),
         Arc::new(move |body| match serde_json::from_value::<Report>(body) {
+            Ok(Report::Idle { received }) => on_idle(received),
             Ok(report) => take(&reports, report),
             Err(e) => eprintln!("syncshell: an unreadable report from the windows: {e}"),
         }),
@@ -115,10 +99,66 @@ fn take(reports: &WindowReports, report: Report) {
         Report::EventNotDelivered { label, id, why } => {
             reports.event_not_delivered(&label, id, &why)
         }
+        Report::Idle { .. } => {}
     }
 }
 
-/// An app's window (visible or hidden) on the other side of the link.
+/// The resident's way to the window side.
+pub struct LinkDesktop {
+    windows: WindowProcess,
+    launcher: Launcher,
+    quit: Arc<dyn Fn(i32) + Send + Sync>,
+}
+
+impl LinkDesktop {
+    /// The window side in `windows`, its windows built with what `launcher` makes; `quit` ends
+    /// the resident.
+    pub fn new(
+        windows: WindowProcess,
+        launcher: Launcher,
+        quit: Arc<dyn Fn(i32) + Send + Sync>,
+    ) -> Self {
+        Self {
+            windows,
+            launcher,
+            quit,
+        }
+    }
+
+    /// Asks the window process, starting one if none runs.
+    async fn call<R: DeserializeOwned>(&self, request: ToWindows) -> Result<R, DesktopError> {
+        let link = self.windows.start().await?;
+        Ok(link.call(&request).await?)
+    }
+
+    /// Asks the running window process; `None` when none runs.
+    async fn call_running<R: DeserializeOwned>(
+        &self,
+        request: ToWindows,
+    ) -> Option<Result<R, DesktopError>> {
+        let link = self.windows.running().await?;
+        Some(link.call(&request).await.map_err(DesktopError::from))
+    }
+
+    /// A launch of `app`, made on the blocking pool (it reads the store and may issue a leaf).
+    async fn launch(&self, app: &App) -> Result<Launch, DesktopError> {
+        let (launcher, app) = (self.launcher.clone(), app.clone());
+        tokio::task::spawn_blocking(move || launcher.launch(&app))
+            .await
+            .map_err(|e| DesktopError::Window(e.to_string()))?
+    }
+
+    async fn window(&self, label: WindowLabel) -> Option<LinkWindow> {
+        let link = self.windows.running().await?;
+        let request = ToWindows::FindWindow {
+            label: label.clone(),
+        };
+        let open: bool = link.call(&request).await.unwrap_or(false);
+        open.then_some(LinkWindow { label, link })
+    }
+}
+
+/// An app's window (visible or hidden) in the window process that has it.
 #[derive(Clone)]
 pub struct LinkWindow {
     label: WindowLabel,
@@ -131,7 +171,7 @@ impl EventWindow for LinkWindow {
     }
 
     /// Handed over as a note: a page that cannot take it is reported back, and the event fails
-    /// then (not at its timeout).
+    /// then (not at its timeout); a window process that ended fails it at once.
     fn send(&self, message: &EventMessage) -> Result<(), EventFailure> {
         if !self.link.is_open() {
             return Err(EventFailure::Unreachable(LinkError::Closed.to_string()));
@@ -144,19 +184,6 @@ impl EventWindow for LinkWindow {
             message,
         });
         Ok(())
-    }
-}
-
-impl LinkDesktop {
-    async fn window(&self, label: WindowLabel) -> Option<LinkWindow> {
-        let request = ToWindows::FindWindow {
-            label: label.clone(),
-        };
-        let open: bool = self.call(request).await.unwrap_or(false);
-        open.then(|| LinkWindow {
-            label,
-            link: self.link.clone(),
-        })
     }
 }
 
@@ -173,11 +200,15 @@ impl EventWindows for LinkDesktop {
 
     async fn open_hidden(&self, app: &App) -> Result<LinkWindow, EventFailure> {
         let launch = self.launch(app).await?;
-        let opened: Result<(), DesktopError> = self.call(ToWindows::OpenHidden { launch }).await?;
+        let link = self.windows.start().await?;
+        let opened: Result<(), DesktopError> = link
+            .call(&ToWindows::OpenHidden { launch })
+            .await
+            .map_err(DesktopError::from)?;
         opened?;
         Ok(LinkWindow {
             label: WindowLabel::Hidden(app.id.clone()),
-            link: self.link.clone(),
+            link,
         })
     }
 
@@ -185,7 +216,7 @@ impl EventWindows for LinkDesktop {
         let request = ToWindows::CloseHidden {
             app_id: app_id.to_owned(),
         };
-        if let Err(e) = self.call::<()>(request).await {
+        if let Some(Err(e)) = self.call_running::<()>(request).await {
             eprintln!("syncshell: {app_id}: cannot close the hidden window: {e}");
         }
     }
@@ -194,7 +225,7 @@ impl EventWindows for LinkDesktop {
         let request = ToWindows::ParkHidden {
             app_id: app_id.to_owned(),
         };
-        if let Err(e) = self.call::<()>(request).await {
+        if let Some(Err(e)) = self.call_running::<()>(request).await {
             eprintln!("syncshell: {app_id}: cannot park the hidden window: {e}");
         }
     }
@@ -202,21 +233,42 @@ impl EventWindows for LinkDesktop {
 
 impl NotificationWindows for LinkDesktop {
     fn show_app(&self, app: &App, url: Option<Url>) {
-        let (launcher, link, app) = (self.launcher.clone(), self.link.clone(), app.clone());
-        // The launch reads the store: on the blocking pool; sent without waiting.
-        tokio::task::spawn_blocking(move || match launcher.launch(&app) {
-            Ok(launch) => link.note(&ToWindows::OpenApp { launch, url }),
-            Err(e) => eprintln!(
-                "syncshell: {}: cannot show the window a notification asked for: {e}",
-                app.id
-            ),
+        let (launcher, windows, app) = (self.launcher.clone(), self.windows.clone(), app.clone());
+        // Sent without waiting: the worker's request is answered first.
+        tokio::spawn(async move {
+            let launched = tokio::task::spawn_blocking({
+                let app = app.clone();
+                move || launcher.launch(&app)
+            })
+            .await;
+            let shown = match launched {
+                Ok(Ok(launch)) => match windows.start().await {
+                    Ok(link) => {
+                        link.note(&ToWindows::OpenApp { launch, url });
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(DesktopError::Window(e.to_string())),
+            };
+            if let Err(e) = shown {
+                eprintln!(
+                    "syncshell: {}: cannot show the window a notification asked for: {e}",
+                    app.id
+                );
+            }
         });
     }
 
     fn ask_notifications(&self, app: &App) -> BoxFuture<'static, Result<Answer, DesktopError>> {
-        let link = self.link.clone();
+        let windows = self.windows.clone();
         let request = ToWindows::AskNotifications { app: app.clone() };
-        Box::pin(async move { link.call::<Result<Answer, DesktopError>>(&request).await? })
+        Box::pin(async move {
+            // A page asks from its window: with no window process, there is none.
+            let link = windows.running().await.ok_or(DesktopError::NotOpen)?;
+            link.call::<Result<Answer, DesktopError>>(&request).await?
+        })
     }
 }
 
@@ -231,14 +283,14 @@ impl Desktop for LinkDesktop {
         let request = ToWindows::CloseApp {
             app_id: app_id.to_owned(),
         };
-        self.call(request).await.unwrap_or(false)
+        matches!(self.call_running(request).await, Some(Ok(true)))
     }
 
     async fn destroy_app_window(&self, app_id: &str) {
         let request = ToWindows::DestroyAppWindow {
             app_id: app_id.to_owned(),
         };
-        if let Err(e) = self.call::<()>(request).await {
+        if let Some(Err(e)) = self.call_running::<()>(request).await {
             eprintln!("syncshell: {app_id}: cannot close the window: {e}");
         }
     }
@@ -247,7 +299,11 @@ impl Desktop for LinkDesktop {
         let request = ToWindows::EndNetworkProcess {
             app_id: app_id.to_owned(),
         };
-        self.call::<Result<(), DesktopError>>(request).await?
+        // No window process, no WebKit network process of it.
+        match self.call_running::<Result<(), DesktopError>>(request).await {
+            None => Ok(()),
+            Some(answered) => answered?,
+        }
     }
 
     async fn open_settings(&self) -> Result<(), DesktopError> {
@@ -256,7 +312,10 @@ impl Desktop for LinkDesktop {
     }
 
     async fn open_windows(&self) -> OpenWindows {
-        self.call(ToWindows::OpenWindows).await.unwrap_or_default()
+        match self.call_running(ToWindows::OpenWindows).await {
+            Some(Ok(open)) => open,
+            _ => OpenWindows::default(),
+        }
     }
 
     async fn tell_page(&self, label: &WindowLabel, origin: &str, script: String) -> bool {
@@ -265,21 +324,31 @@ impl Desktop for LinkDesktop {
             origin: origin.to_owned(),
             script,
         };
-        self.call(request).await.unwrap_or(false)
+        matches!(self.call_running(request).await, Some(Ok(true)))
     }
 
     fn trust_renewed(&self, leaf: &Leaf) {
-        self.link.note(&ToWindows::TrustRenewed {
-            tls: TlsTrust::from(leaf),
+        let (windows, tls) = (self.windows.clone(), TlsTrust::from(leaf));
+        tokio::spawn(async move {
+            if let Some(link) = windows.running().await {
+                link.note(&ToWindows::TrustRenewed { tls });
+            }
         });
     }
 
     fn tell_panel(&self, event: PanelEvent) {
-        self.link.note(&ToWindows::Panel { event });
+        let windows = self.windows.clone();
+        tokio::spawn(async move {
+            // No window process, no panel open.
+            if let Some(link) = windows.running().await {
+                link.note(&ToWindows::Panel { event });
+            }
+        });
     }
 
     fn quit(&self, code: i32) {
-        self.link.note(&ToWindows::Quit { code });
+        self.windows.quit();
+        (self.quit)(code);
     }
 }
 
@@ -293,56 +362,68 @@ mod tests {
 
     use super::*;
     use crate::changes::ChangeFeed;
-    use crate::desktop::Launch;
     use crate::notify::Notifier;
     use crate::sync::test_double::{app, sync_host, NoWindows};
     use crate::sync::SyncHost;
 
+    /// What the test's window side saw.
+    #[derive(Default)]
+    struct Seen {
+        launches: Vec<Launch>,
+        quit: bool,
+    }
+
     /// A window side of the test's own: the app `notes` has its visible window open and nothing
-    /// else; events sent anywhere are reported as not delivered; launches are kept.
-    fn window_side(stream: UnixStream, launches: Arc<Mutex<Vec<Launch>>>) {
+    /// else; events sent anywhere are reported as not delivered; launches and a quit are kept.
+    fn window_side(stream: UnixStream, seen: Arc<Mutex<Seen>>) -> Arc<Link> {
         let (link, incoming) = Link::open(stream);
-        let reporter = link.clone();
+        let (reporter, noted) = (link.clone(), seen.clone());
         incoming.serve(
             Arc::new(move |body| {
-                let launches = launches.clone();
+                let seen = seen.clone();
                 Box::pin(async move {
-                    let value = match serde_json::from_value::<ToWindows>(body).unwrap() {
+                    match serde_json::from_value::<ToWindows>(body).unwrap() {
                         ToWindows::FindWindow { label } => {
                             serde_json::json!(label == WindowLabel::App("notes".into()))
                         }
                         ToWindows::OpenHidden { launch } | ToWindows::OpenApp { launch, .. } => {
-                            launches.lock().unwrap().push(launch);
+                            seen.lock().unwrap().launches.push(launch);
                             serde_json::to_value(Ok::<(), DesktopError>(())).unwrap()
                         }
                         other => panic!("not asked in these tests: {other:?}"),
-                    };
-                    value
+                    }
                 })
             }),
-            Arc::new(move |body| {
-                if let Ok(ToWindows::SendEvent { label, id, .. }) = serde_json::from_value(body) {
+            Arc::new(move |body| match serde_json::from_value(body) {
+                Ok(ToWindows::SendEvent { label, id, .. }) => {
                     reporter.note(&Report::EventNotDelivered {
                         label,
                         id,
                         why: "the window is gone".into(),
                     });
                 }
+                Ok(ToWindows::Quit { .. }) => noted.lock().unwrap().quit = true,
+                other => panic!("not noted in these tests: {other:?}"),
             }),
             Box::new(|| {}),
         );
+        link
     }
 
     struct Setup {
         _dir: tempfile::TempDir,
         sync: Arc<SyncHost>,
         desktop: LinkDesktop,
-        launches: Arc<Mutex<Vec<Launch>>>,
-        window_side: Option<UnixStream>,
+        seen: Arc<Mutex<Seen>>,
+        /// The window side's link (the test double's), once started.
+        window_link: Arc<Mutex<Option<Arc<Link>>>>,
+        /// The window side's end, when the test keeps it unread.
+        window_end: Arc<Mutex<Option<UnixStream>>>,
     }
 
-    /// The resident's end over a fresh store with `notes` installed; the window side is the
-    /// test's double unless `attached` is false (then its end is kept unread).
+    /// The resident's end over a fresh store with `notes` installed. Starting a window process
+    /// connects to the test's double once (unless `attached` is false: then its end is kept
+    /// unread in `window_end`); starting another fails.
     fn setup(attached: bool) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let sync = sync_host(dir.path(), Parameters::default(), &[&app("notes")]);
@@ -350,18 +431,25 @@ mod tests {
             Authority::open(&sync.ctx.paths.tls_dir(), std::time::SystemTime::now()).unwrap(),
         );
         let reports = WindowReports::new(sync.clone(), ChangeFeed::start(&sync.ctx));
-        let (resident_end, window_end) = UnixStream::pair().unwrap();
-        let launches = Arc::new(Mutex::new(Vec::new()));
-        let window_side = if attached {
-            self::window_side(window_end, launches.clone());
-            None
-        } else {
-            Some(window_end)
-        };
-        let (link, incoming) = Link::open(resident_end);
-        let desktop = LinkDesktop::new(link, Launcher::new(sync.clone(), authority));
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let window_link = Arc::new(Mutex::new(None));
+        let window_end = Arc::new(Mutex::new(None));
+        let started = Mutex::new(false);
+        let (doubled, linked, kept) = (seen.clone(), window_link.clone(), window_end.clone());
+        let spawn: super::super::window_process::Spawn = Box::new(move || {
+            if std::mem::replace(&mut *started.lock().unwrap(), true) {
+                return Err(std::io::Error::other("one window process per test"));
+            }
+            let (resident_end, other_end) = UnixStream::pair()?;
+            if attached {
+                *linked.lock().unwrap() = Some(window_side(other_end, doubled.clone()));
+            } else {
+                *kept.lock().unwrap() = Some(other_end);
+            }
+            Ok(resident_end)
+        });
+        let windows = WindowProcess::with_spawn(spawn, reports);
         let (notifier, _) = Notifier::new(sync.ctx.clone(), Arc::new(NoWindows), Arc::new(|| {}));
-        let calls = PageCalls::new(sync.clone(), Arc::new(notifier));
         let panel: PanelCalls = Arc::new(|_| {
             Box::pin(async {
                 Err(PanelFailure {
@@ -370,13 +458,16 @@ mod tests {
                 })
             })
         });
-        serve_window_side(incoming, reports, calls, panel, Box::new(|| {}));
+        windows.answer_with(PageCalls::new(sync.clone(), Arc::new(notifier)), panel);
+        let launcher = Launcher::new(sync.clone(), authority);
+        let desktop = LinkDesktop::new(windows, launcher, Arc::new(|_| {}));
         Setup {
             _dir: dir,
             sync,
             desktop,
-            launches,
-            window_side,
+            seen,
+            window_link,
+            window_end,
         }
     }
 
@@ -395,8 +486,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn nothing_starts_a_window_process_but_a_need_for_a_window() {
+        let s = setup(true);
+        assert!(s.desktop.app_window("notes").await.is_none());
+        assert_eq!(s.desktop.open_windows().await, OpenWindows::default());
+        assert!(!s.desktop.close_app("notes").await);
+        assert_eq!(s.desktop.end_network_process("notes").await, Ok(()));
+        assert!(
+            s.window_link.lock().unwrap().is_none(),
+            "a process was started"
+        );
+        s.desktop.open_app(&app("notes")).await.unwrap();
+        assert!(s.window_link.lock().unwrap().is_some());
+    }
+
+    #[tokio::test]
     async fn an_event_the_window_side_cannot_hand_over_fails_at_once() {
         let s = setup(true);
+        s.desktop.open_app(&app("notes")).await.unwrap();
         assert!(s.desktop.hidden_window("notes").await.is_none());
         let window = s
             .desktop
@@ -420,7 +527,7 @@ mod tests {
         let mut secure = app("notes");
         secure.origin = "https://notes.example".into();
         s.desktop.open_app(&secure).await.unwrap();
-        let launches = s.launches.lock().unwrap().clone();
+        let launches = s.seen.lock().unwrap().launches.clone();
         assert_eq!(launches.len(), 2);
         assert!(launches[0].page_bridge.contains("__syncshellDispatch"));
         assert_eq!(launches[0].tls, None, "an http app trusts nothing extra");
@@ -430,22 +537,61 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_window_side_that_is_gone_fails_what_is_asked_of_it() {
-        let mut s = setup(false);
-        drop(s.window_side.take());
-        assert_eq!(
-            s.desktop.open_app(&app("notes")).await,
-            Err(DesktopError::Unreachable(LinkError::Closed.to_string()))
+    async fn an_idle_window_process_is_retired_only_if_nothing_was_sent_to_it_since() {
+        let s = setup(true);
+        s.desktop.open_app(&app("notes")).await.unwrap();
+        let window_link = s.window_link.lock().unwrap().clone().unwrap();
+        // Idle, but it has not seen the latest request yet.
+        window_link.note(&Report::Idle { received: 0 });
+        assert!(s.desktop.app_window("notes").await.is_some());
+        assert!(!s.seen.lock().unwrap().quit);
+        // Idle with everything seen: told to quit, and forgotten.
+        let received = window_link.received();
+        window_link.note(&Report::Idle { received });
+        for _ in 0..200 {
+            if s.seen.lock().unwrap().quit {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(
+            s.seen.lock().unwrap().quit,
+            "the idle process was not told to quit"
         );
         assert!(s.desktop.app_window("notes").await.is_none());
-        assert!(!s.desktop.close_app("notes").await);
+    }
+
+    #[tokio::test]
+    async fn a_window_process_that_ends_fails_what_is_in_it_and_what_is_asked_of_it() {
+        let s = setup(false);
+        // The process started (its end is kept unread) and has an event in a window of it.
+        let link = s.desktop.windows.start().await.unwrap();
         let lost = LinkWindow {
-            label: WindowLabel::App("notes".into()),
-            link: s.desktop.link.clone(),
+            label: WindowLabel::Hidden("notes".into()),
+            link,
         };
+        let (id, outcome) = s.sync.in_flight.expect(&lost.label());
+        lost.send(&event(id)).unwrap();
+        // It dies while a hidden window is being opened in it.
+        let dying = async {
+            tokio::task::yield_now().await;
+            drop(s.window_end.lock().unwrap().take());
+        };
+        let notes = app("notes");
+        let (opened, ()) = tokio::join!(s.desktop.open_hidden(&notes), dying);
+        assert!(matches!(opened, Err(EventFailure::Window(_))));
+        assert_eq!(
+            outcome.await.unwrap(),
+            Err(EventFailure::WebProcess("the window process ended".into()))
+        );
         assert!(matches!(
             lost.send(&event(1)),
             Err(EventFailure::Unreachable(_))
         ));
+        assert!(matches!(
+            s.desktop.open_app(&app("notes")).await,
+            Err(DesktopError::Unreachable(_))
+        ));
+        assert!(s.desktop.app_window("notes").await.is_none());
     }
 }

@@ -135,6 +135,12 @@ pub enum Report {
     },
     /// An app window opened or closed.
     WindowsChanged,
+    /// The window process has had no window for its linger time, having received `received`
+    /// calls and notes: it may be told to quit.
+    Idle {
+        /// How many calls and notes it has received.
+        received: u64,
+    },
     /// Event `id` could not be handed to the page in `label`.
     EventNotDelivered {
         /// The window.

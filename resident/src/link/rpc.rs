@@ -55,6 +55,10 @@ pub struct Link {
     out: mpsc::UnboundedSender<String>,
     pending: Pending,
     next: AtomicU64,
+    /// Calls and notes sent so far.
+    sent: AtomicU64,
+    /// Calls and notes received so far (replies aside).
+    received: Arc<AtomicU64>,
 }
 
 /// What arrives on a link, until [`Incoming::serve`] says who takes it.
@@ -62,6 +66,7 @@ pub struct Incoming {
     read: OwnedReadHalf,
     pending: Pending,
     out: mpsc::UnboundedSender<String>,
+    received: Arc<AtomicU64>,
 }
 
 impl Link {
@@ -72,12 +77,21 @@ impl Link {
         let (out, queue) = mpsc::unbounded_channel();
         tokio::spawn(write_lines(write, queue));
         let pending: Pending = Arc::new(Mutex::new(Some(HashMap::new())));
+        let received = Arc::new(AtomicU64::new(0));
         let link = Arc::new(Self {
             out: out.clone(),
             pending: pending.clone(),
             next: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            received: received.clone(),
         });
-        (link, Incoming { read, pending, out })
+        let incoming = Incoming {
+            read,
+            pending,
+            out,
+            received,
+        };
+        (link, incoming)
     }
 
     /// Calls the other side with `body` and waits for its answer.
@@ -89,6 +103,7 @@ impl Link {
             Some(pending) => pending.insert(id, tx),
             None => return Err(LinkError::Closed),
         };
+        self.sent.fetch_add(1, Ordering::Relaxed);
         self.send(&Frame::Call { id, body });
         let value = rx.await.map_err(|_| LinkError::Closed)?;
         serde_json::from_value(value).map_err(|e| LinkError::Malformed(e.to_string()))
@@ -97,9 +112,22 @@ impl Link {
     /// Tells the other side `body`; no answer.
     pub fn note(&self, body: &impl Serialize) {
         match serde_json::to_value(body) {
-            Ok(body) => self.send(&Frame::Note { body }),
+            Ok(body) => {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                self.send(&Frame::Note { body });
+            }
             Err(e) => eprintln!("syncshell: a note that cannot be sent: {e}"),
         }
+    }
+
+    /// How many calls and notes this side has sent.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// How many calls and notes this side has received (counted before they are handled).
+    pub fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
     }
 
     /// Whether the other side's end is still open.
@@ -125,7 +153,12 @@ impl Incoming {
     /// runtime; `on_close` is told when the other side's end closes (every call still waiting
     /// then fails with [`LinkError::Closed`]).
     pub fn serve(self, on_call: OnCall, on_note: OnNote, on_close: OnClose) {
-        let Self { read, pending, out } = self;
+        let Self {
+            read,
+            pending,
+            out,
+            received,
+        } = self;
         tokio::spawn(async move {
             let mut lines = BufReader::new(read).lines();
             loop {
@@ -137,7 +170,11 @@ impl Incoming {
                         break;
                     }
                 };
-                match serde_json::from_str::<Frame>(&line) {
+                let frame = serde_json::from_str::<Frame>(&line);
+                if matches!(frame, Ok(Frame::Call { .. } | Frame::Note { .. })) {
+                    received.fetch_add(1, Ordering::Relaxed);
+                }
+                match frame {
                     Ok(Frame::Call { id, body }) => {
                         let (answer, out) = (on_call.clone(), out.clone());
                         tokio::spawn(async move {

@@ -58,6 +58,17 @@ impl InFlight {
         ids.len()
     }
 
+    /// Fails every event in flight, in any window, with `failure` (the process with the windows
+    /// ended); returns how many.
+    pub fn fail_all(&self, failure: EventFailure) -> usize {
+        let events: Vec<_> = self.lock().drain().collect();
+        let count = events.len();
+        for (_, (_, sender)) in events {
+            let _ = sender.send(Err(failure.clone()));
+        }
+        count
+    }
+
     /// Forgets dispatch `id` (timed out, or never sent).
     pub fn abandon(&self, id: u64) {
         self.lock().remove(&id);
@@ -76,6 +87,18 @@ mod tests {
 
     fn hidden(id: &str) -> WindowLabel {
         WindowLabel::Hidden(id.into())
+    }
+
+    #[test]
+    fn the_end_of_the_window_process_fails_every_event_in_it() {
+        let in_flight = InFlight::default();
+        let (_, a) = in_flight.expect(&hidden("notes"));
+        let (_, b) = in_flight.expect(&WindowLabel::App("mail".into()));
+        let gone = EventFailure::WebProcess("the window process ended".into());
+        assert_eq!(in_flight.fail_all(gone.clone()), 2);
+        assert_eq!(a.blocking_recv().unwrap(), Err(gone.clone()));
+        assert_eq!(b.blocking_recv().unwrap(), Err(gone));
+        assert_eq!(in_flight.fail_all(EventFailure::Abandoned), 0);
     }
 
     #[test]

@@ -230,6 +230,14 @@ impl Windows {
         }
     }
 
+    /// Whether no window is open: no app's (visible or hidden, parked ones aside: they have no
+    /// page) and no settings panel.
+    pub fn is_empty(&self) -> bool {
+        self.open_app_ids().is_empty()
+            && self.hidden_app_ids().is_empty()
+            && self.handle.get_webview_window(SETTINGS_LABEL).is_none()
+    }
+
     /// Ids of apps whose windows are open (not parked), sorted.
     pub fn open_app_ids(&self) -> Vec<String> {
         self.app_ids(false)
