@@ -118,7 +118,13 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
     })?;
     let services = Services::start(ctx.clone(), params)?;
     let (quit_tx, mut quit) = mpsc::unbounded_channel::<i32>();
-    let windows = WindowProcess::new(services.proxy_url().clone(), services.reports());
+    // Kept while a one-off sync waits for the network: it fires the moment the network is back.
+    let waiting = services.sync().clone();
+    let windows = WindowProcess::new(
+        services.proxy_url().clone(),
+        services.reports(),
+        Arc::new(move || waiting.waits_for_network()),
+    );
     let desktop = Arc::new(LinkDesktop::new(
         windows.clone(),
         services.launcher(),
@@ -133,6 +139,9 @@ fn serve(paths: Paths, lock: &HostLock, first: Option<Request>) -> Result<i32, S
         Box::pin(async move { host.panel(call).await })
     });
     windows.answer_with(host.page_calls(), panel);
+    let warm = windows.clone();
+    let changes = host.changes().subscribe();
+    tokio::spawn(async move { warm.keep_warm(changes).await });
     host.start_tray(tray_icon());
     let served = host.clone();
     control::serve(listener, move |request| {
@@ -167,4 +176,18 @@ fn tray_icon() -> Option<tray::Rgba> {
         height: frame.height,
         pixels,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tray_shows_the_program_s_own_icon() {
+        let icon = super::tray_icon().expect("the icon decodes");
+        assert_eq!((icon.width, icon.height), (512, 512));
+        assert_eq!(icon.pixels.len(), 512 * 512 * 4, "RGBA, 8 bits each");
+        assert!(
+            icon.pixels.chunks(4).any(|p| p[3] == 255),
+            "some pixels are opaque"
+        );
+    }
 }

@@ -52,7 +52,8 @@ impl IdleWatch {
 
     /// Runs for the process's life: after each linger time with nothing happening, if no window
     /// is open (visible, hidden or the settings panel), tells the resident, with how many
-    /// messages it had, and waits for something to happen before telling it again.
+    /// messages it had. The resident tells it to quit, or keeps it (a sync waits for the
+    /// network) and hears again after the next linger time.
     async fn run(self: Arc<Self>, link: Arc<Link>, windows: Arc<Windows>) {
         loop {
             if tokio::time::timeout(self.linger, self.touched.notified())
@@ -65,7 +66,6 @@ impl IdleWatch {
                 link.note(&Report::Idle {
                     received: link.received(),
                 });
-                self.touched.notified().await;
             }
         }
     }

@@ -12,12 +12,12 @@
 //! then and kept its buffers (measured in CI: 141 MiB where 106 was expected). The variable is
 //! read before the first page exists.
 //!
-//! With compositing off, nothing in the host draws with OpenGL, so GDK's OpenGL is turned off too
-//! (`GDK_GL=disable`): on X11, GDK otherwise opens OpenGL at start to choose its visuals, and
-//! without a GPU that loads Mesa's CPU renderer and LLVM into the host (measured idle, 20 apps,
-//! no window opened since the start: RSS 123 MB with it, 72 MB without; `make bench-idle`). Once
-//! an app's web view has been made, WebKit loads Mesa into the host anyway, and it stays: the
-//! resident design (`docs/resident-design.md`) is the answer to that.
+//! With compositing off, nothing in the window process draws with OpenGL, so GDK's OpenGL is
+//! turned off too (`GDK_GL=disable`): on X11, GDK otherwise opens OpenGL at start to choose its
+//! visuals, and without a GPU that loads Mesa's CPU renderer and LLVM. (Measured when the host
+//! was one process, idle with 20 apps: RSS 123 MB with it, 72 MB without. The window process
+//! always makes a web view, and WebKit then loads Mesa anyway; the idle cost is gone with the
+//! resident split, `docs/resident-design.md`.)
 
 use syncshell_core::sync::parameters::HardwareAcceleration;
 

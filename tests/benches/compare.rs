@@ -240,10 +240,12 @@ fn epoch_ms(t: SystemTime) -> f64 {
 }
 
 /// The steps of syncshell's cold path, in order: the host's own (`SYNCSHELL_TIMING=1`: see
-/// `src-tauri/src/timing.rs`), then what the app's server saw (the worker's handler reports
-/// first, then posts).
-const STEPS: [&str; 7] = [
+/// `resident/src/timing.rs`; the window process's start and setup only when none ran), then what
+/// the app's server saw (the worker's handler reports first, then posts).
+const STEPS: [&str; 9] = [
     "network-online",
+    "window-process-start",
+    "host-setup",
     "hidden-window-open",
     "hidden-window-ready",
     "dispatch-page-loaded",
@@ -252,10 +254,13 @@ const STEPS: [&str; 7] = [
     "post",
 ];
 
+/// How many of [`STEPS`] the host logs.
+const HOST_STEPS: usize = 7;
+
 /// Each step of one run, ms after the network came back: the first time each host step was
 /// logged after `start`, the run's `index`-th handler report and POST at the server.
 fn steps_of_run(log: &str, server: &FixtureServer, index: usize, start: &Start) -> Vec<f64> {
-    let mut at: Vec<f64> = STEPS[..5]
+    let mut at: Vec<f64> = STEPS[..HOST_STEPS]
         .iter()
         .map(|step| {
             log.lines()
@@ -310,16 +315,25 @@ fn outbox_server() -> FixtureServer {
     server
 }
 
+/// How cold syncshell is when the network comes back. (Its window process stays while a
+/// one-off sync waits for the network, so that is never colder.)
+#[derive(Clone, Copy, PartialEq)]
+enum Cold {
+    /// The app's window closed; its WebKit network process still runs (`network_process_idle`
+    /// as it ships, 1 min).
+    WindowClosed,
+    /// The app's network process ended too (`network_process_idle` 1 s, waited out).
+    NetworkProcessEnded,
+}
+
 /// syncshell's runs of the online comparison, ms each, printing the steps' breakdown.
-/// `network_idle`: `network_process_idle` for the run, whose app's network process is then
-/// waited out before the network comes back (`None`: as it ships, 1 min, so it still runs).
-fn syncshell_online(network_idle: Option<&str>) -> Vec<f64> {
+fn syncshell_online(cold: Cold) -> Vec<f64> {
     let mut env = syncshell_env();
     // Parked 1 s after its event rather than 30 s, so that each run starts cold sooner.
     env.set_env("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "1s");
     env.set_env("SYNCSHELL_TIMING", "1");
-    if let Some(idle) = network_idle {
-        env.set_env("SYNCSHELL_NETWORK_PROCESS_IDLE", idle);
+    if cold != Cold::WindowClosed {
+        env.set_env("SYNCSHELL_NETWORK_PROCESS_IDLE", "1s");
     }
     let server = outbox_server();
     let id = env.install(&server.url("/app/"));
@@ -337,25 +351,25 @@ fn syncshell_online(network_idle: Option<&str>) -> Vec<f64> {
         write_post_offline(&server, i);
         env.run(&["close", &id]).success();
         wait_until("nothing of the app to run", PAGE_TIMEOUT, || {
-            env.web_processes() == 0 && (network_idle.is_none() || env.network_processes() == 0)
+            env.web_processes() == 0 && (cold == Cold::WindowClosed || env.network_processes() == 0)
         });
         let (ms, start) = time_to_post(&server, i);
         times.push(ms);
         steps.push(steps_of_run(&env.host_log(host), &server, i, &start));
     }
-    let what = match network_idle {
-        None => "syncshell",
-        Some(_) => "syncshell, network process ended",
+    let what = match cold {
+        Cold::WindowClosed => "syncshell",
+        Cold::NetworkProcessEnded => "syncshell, network process ended",
     };
     print_steps(what, &steps);
     times
 }
 
 fn online() {
-    let mut ours = syncshell_online(None);
-    // Truly cold: the app's WebKit network process ended too (`network_process_idle`), as after
-    // a minute or more with no page of the app.
-    let mut cold = syncshell_online(Some("1s"));
+    let mut ours = syncshell_online(Cold::WindowClosed);
+    // Colder: the app's WebKit network process ended too (`network_process_idle`), as after a
+    // minute or more with no page of the app.
+    let mut cold = syncshell_online(Cold::NetworkProcessEnded);
     let mut theirs: Vec<f64> = {
         let env = Env::new();
         let server = outbox_server();
@@ -437,9 +451,17 @@ fn idle() {
         }
         // With `network_process_idle` as it ships (1 min): each app's network process ends
         // once the app has had no page that long.
-        wait_until("no WebKit process", Duration::from_secs(150), || {
-            env.web_processes() == 0 && env.network_processes() == 0
-        });
+        // And `window_process_linger` (1 min): the window process ends once it has had no
+        // window that long, leaving the resident alone.
+        wait_until(
+            "no WebKit or window process",
+            Duration::from_secs(150),
+            || {
+                env.web_processes() == 0
+                    && env.network_processes() == 0
+                    && env.window_process_pid().is_none()
+            },
+        );
         settled_pss_mib(env.host_pid().expect("the host's pid"))
     };
     let theirs = {

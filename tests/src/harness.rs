@@ -250,6 +250,19 @@ impl Env {
             .collect()
     }
 
+    /// How many "sync event failed" entries the log holds whose metadata (the failure reason
+    /// among it) contains `text`.
+    pub fn sync_failures_saying(&self, text: &str) -> i64 {
+        self.db()
+            .query_row(
+                "SELECT count(*) FROM background_log WHERE event = 'sync event failed' \
+                 AND instr(metadata, ?1) > 0",
+                [text],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     /// The launcher of `app_id`.
     pub fn desktop_file(&self, app_id: &str) -> PathBuf {
         self.data_home()

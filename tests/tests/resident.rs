@@ -14,11 +14,13 @@ use syncshell_e2e::session_bus::SessionBus;
 /// Generous bound for a retry (2 s with the test parameters) plus a cold window process.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The outbox app installed and open, with quick retries and a window process that lingers 1 s.
+/// The outbox app installed and open, with quick retries and a window process that lingers 1 s;
+/// the host logs its steps (`SYNCSHELL_TIMING`), each start of the window process among them.
 fn outbox_app() -> (Env, FixtureServer) {
     let mut env = Env::new();
     outbox::quick_retries(&mut env);
     env.set_env("SYNCSHELL_WINDOW_PROCESS_LINGER", "1s");
+    env.set_env("SYNCSHELL_TIMING", "1");
     let server = FixtureServer::start(Some("outbox"));
     outbox::install_and_open(&mut env, &server);
     (env, server)
@@ -55,23 +57,66 @@ fn the_window_process_runs_while_a_window_is_open_and_ends_after_its_linger() {
 }
 
 #[test]
-fn a_sync_event_with_no_window_process_starts_one_and_it_ends_again() {
+fn a_post_waiting_for_the_network_keeps_the_window_process_and_it_ends_once_sent() {
     let (env, server) = outbox_app();
     server.route("/api/posts", Canned::status(201));
     env.run(&["network", "offline"]).success();
-    server.instruct(serde_json::json!({ "post": "sent from a cold start" }));
+    server.instruct(serde_json::json!({ "post": "sent the moment the network is back" }));
     server.wait_for_report("registered", PAGE_TIMEOUT);
+    let warm = env.window_process_pid().expect("the window process");
     env.run(&["close", "outbox"]).success();
-    wait_for_no_window_process(&env);
+    // A bounded look, past its linger time (1 s) and the hidden window's idle time (1 s): with a
+    // post waiting for the network, the window process stays, with no window.
+    std::thread::sleep(Duration::from_millis(3000));
+    assert_eq!(env.window_process_pid(), Some(warm));
+    assert!(env
+        .run(&["status"])
+        .success()
+        .stdout
+        .contains("open windows: none"));
 
-    // Back online: the resident starts a window process for the hidden window, and the post
-    // goes out.
+    // Back online: the post goes out from the process that was kept, which then ends.
     env.run(&["network", "online"]).success();
     wait_until("the post", SYNC_TIMEOUT, || posts(&server).len() == 1);
-    assert_eq!(posts(&server), [r#"{"text":"sent from a cold start"}"#]);
-    // The hidden window is parked after 1 s idle, then the process goes after its linger.
+    let log = env.host_log(0);
+    assert_eq!(
+        log.matches("window-process-start").count(),
+        1,
+        "one start, for the app's window, and none after: {log}"
+    );
     wait_for_no_window_process(&env);
     assert_eq!(env.log_events(None).last().unwrap(), "sync event completed");
+}
+
+#[test]
+fn a_retry_due_with_no_window_process_starts_one() {
+    let mut env = Env::new();
+    outbox::quick_retries(&mut env);
+    env.set_env("SYNCSHELL_INITIAL_RETRY_DELAY", "6s");
+    env.set_env("SYNCSHELL_WINDOW_PROCESS_LINGER", "1s");
+    env.set_env("SYNCSHELL_TIMING", "1");
+    let server = FixtureServer::start(Some("outbox"));
+    outbox::install_and_open(&mut env, &server);
+    server.route("/api/posts", Canned::status(503));
+    server.instruct(serde_json::json!({ "post": "retried from a cold start" }));
+    wait_until("the first attempt", SYNC_TIMEOUT, || {
+        posts(&server).len() == 1
+    });
+    env.run(&["close", "outbox"]).success();
+    server.route("/api/posts", Canned::status(201));
+    // Online, the retry 6 s away: nothing keeps the window process.
+    wait_for_no_window_process(&env);
+    assert_eq!(posts(&server).len(), 1, "the retry came early");
+    wait_until("the retry to deliver", SYNC_TIMEOUT, || {
+        posts(&server).len() == 2
+    });
+    assert!(
+        env.host_log(0).matches("window-process-start").count() >= 2,
+        "the retry started a new window process"
+    );
+    wait_until("the log to say so", SYNC_TIMEOUT, || {
+        env.log_events(None).last().map(String::as_str) == Some("sync event completed")
+    });
 }
 
 #[test]
@@ -94,15 +139,7 @@ fn a_window_process_killed_mid_event_fails_it_and_the_retry_delivers_in_a_new_on
     // SAFETY: kill(2) on the window process of our own host.
     assert_eq!(unsafe { libc::kill(doomed as i32, libc::SIGKILL) }, 0);
     wait_until("the failure to be logged", SYNC_TIMEOUT, || {
-        env.db()
-            .query_row(
-                "SELECT count(*) FROM background_log WHERE event = 'sync event failed' \
-                 AND metadata LIKE '%the window process ended%'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-            == 1
+        env.sync_failures_saying("the window process ended") == 1
     });
     // The resident lives on; the retry starts a new window process and delivers.
     wait_until("the retry to deliver", SYNC_TIMEOUT, || {

@@ -293,15 +293,7 @@ fn a_web_process_crash_mid_event_fails_it_at_once_and_the_retry_delivers() {
         "WebKit web processes were running"
     );
     wait_until("the failure to be logged", SYNC_TIMEOUT, || {
-        env.db()
-            .query_row(
-                "SELECT count(*) FROM background_log WHERE event = 'sync event failed' \
-                 AND metadata LIKE '%web process%'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-            == 1
+        env.sync_failures_saying("web process") == 1
     });
     // The retry runs in a fresh hidden window, finds the post the app kept, and delivers it.
     wait_until("the retry to complete", SYNC_TIMEOUT, || {
@@ -543,10 +535,7 @@ fn at_most_the_configured_hidden_webviews_run_and_idle_ones_close() {
     assert_eq!(most, 1, "never more hidden webviews than allowed");
     // A's event timed out (its API hangs) and was counted as a failure.
     wait_until("A's timeout to be logged", SYNC_TIMEOUT, || {
-        env.db()
-            .query_row("SELECT count(*) FROM background_log WHERE event = 'sync event failed' AND metadata LIKE '%timed out%'", [], |r| r.get::<_, i64>(0))
-            .unwrap()
-            >= 1
+        env.sync_failures_saying("timed out") >= 1
     });
     wait_until("idle hidden webviews to close", SYNC_TIMEOUT, || {
         env.run(&["status"])

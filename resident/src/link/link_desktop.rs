@@ -448,7 +448,7 @@ mod tests {
             }
             Ok(resident_end)
         });
-        let windows = WindowProcess::with_spawn(spawn, reports);
+        let windows = WindowProcess::with_spawn(spawn, reports, Arc::new(|| false));
         let (notifier, _) = Notifier::new(sync.ctx.clone(), Arc::new(NoWindows), Arc::new(|| {}));
         let panel: PanelCalls = Arc::new(|_| {
             Box::pin(async {

@@ -1,9 +1,11 @@
 //! The window process (`syncshell-windows`: Tauri, GTK, WebKit), started only while a window is
 //! needed (an app opened, an event to fire, a notification's click, the settings panel) and
 //! ended once it has had none for a while: it says so ([`Report::Idle`]) and the resident,
-//! which knows whether it sent anything since, tells it to quit. A window process that dies
-//! fails the events in flight in its windows, as a dead web process does; the next need starts
-//! a new one.
+//! which knows whether it sent anything since, tells it to quit. One more need keeps it, or
+//! starts it, with no window: a one-off sync waiting for the network
+//! ([`WindowProcess::keep_warm`]), so that the event fires the moment the network is back
+//! instead of after a process start. A window process that dies fails the events in flight in
+//! its windows, as a dead web process does; the next need starts a new one.
 //!
 //! The link is a socketpair whose other end is the window process's standard input: nothing
 //! on disk, so nobody else can connect.
@@ -12,13 +14,15 @@ use std::os::fd::OwnedFd;
 use std::process::Stdio;
 use std::sync::{Arc, OnceLock};
 
+use syncshell_core::store::changes::Table;
 use tokio::net::UnixStream;
-use tokio::sync::Mutex;
+use tokio::sync::{broadcast, Mutex};
 use url::Url;
 
 use super::link_desktop::{serve_window_side, PanelCalls};
 use super::protocol::ToWindows;
 use super::rpc::Link;
+use crate::changes::Changed;
 use crate::desktop::{DesktopError, WindowReports};
 use crate::page_calls::PageCalls;
 
@@ -32,12 +36,16 @@ pub const PROXY_ENV: &str = "SYNCSHELL_PROXY_URL";
 /// connects to a double.
 pub type Spawn = Box<dyn Fn() -> std::io::Result<UnixStream> + Send + Sync>;
 
+/// Whether an idle window process is to be kept all the same (called on the blocking pool).
+pub type Keep = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// The window process, running or not. Cheap to clone.
 #[derive(Clone)]
 pub struct WindowProcess(Arc<Inner>);
 
 struct Inner {
     spawn: Spawn,
+    keep: Keep,
     reports: WindowReports,
     answers: OnceLock<(PageCalls, PanelCalls)>,
     current: Mutex<Option<Arc<Link>>>,
@@ -46,16 +54,17 @@ struct Inner {
 impl WindowProcess {
     /// The `syncshell-windows` next to this executable, loading through the proxy at
     /// `proxy_url`, with the environment this process has (its data and runtime directories
-    /// among it); what it reports goes to `reports`.
-    pub fn new(proxy_url: Url, reports: WindowReports) -> Self {
+    /// among it); what it reports goes to `reports`; kept while idle as long as `keep` says so.
+    pub fn new(proxy_url: Url, reports: WindowReports, keep: Keep) -> Self {
         let spawn: Spawn = Box::new(move || spawn_binary(&proxy_url));
-        Self::with_spawn(spawn, reports)
+        Self::with_spawn(spawn, reports, keep)
     }
 
     /// A window process started by `spawn`.
-    pub fn with_spawn(spawn: Spawn, reports: WindowReports) -> Self {
+    pub fn with_spawn(spawn: Spawn, reports: WindowReports, keep: Keep) -> Self {
         Self(Arc::new(Inner {
             spawn,
+            keep,
             reports,
             answers: OnceLock::new(),
             current: Mutex::new(None),
@@ -109,9 +118,17 @@ impl WindowProcess {
     }
 
     /// The window process said it has had no window for its linger time, having received
-    /// `received` messages: if nothing was sent to it since, it is told to quit, and the next
-    /// need starts a new one.
+    /// `received` messages: if nothing was sent to it since and nothing keeps it, it is told to
+    /// quit, and the next need starts a new one. (Kept, it says so again after its next linger
+    /// time.)
     async fn retire_if_idle(&self, link: &Arc<Link>, received: u64) {
+        let keep = self.0.keep.clone();
+        if tokio::task::spawn_blocking(move || keep())
+            .await
+            .unwrap_or(false)
+        {
+            return;
+        }
         let mut current = self.0.current.lock().await;
         let is_current = current.as_ref().is_some_and(|c| Arc::ptr_eq(c, link));
         if is_current && link.sent() == received {
@@ -128,6 +145,38 @@ impl WindowProcess {
         }
         drop(current);
         self.0.reports.window_process_gone();
+    }
+
+    /// Runs for the resident's life: at start and after each change of the network, of the
+    /// registrations or of the windows (one ended), starts the window process if `keep` says so
+    /// and none runs. `keep` reads the store: it is called on the blocking pool.
+    pub async fn keep_warm(&self, mut changes: broadcast::Receiver<Changed>) {
+        loop {
+            let keep = self.0.keep.clone();
+            if tokio::task::spawn_blocking(move || keep())
+                .await
+                .unwrap_or(false)
+                && self.running().await.is_none()
+            {
+                if let Err(e) = self.start().await {
+                    eprintln!("syncshell: cannot start the window process ahead: {e}");
+                }
+            }
+            loop {
+                match changes.recv().await {
+                    Ok(changed)
+                        if changed.network
+                            || changed.windows
+                            || changed.tables.contains(Table::SyncRegistrations) =>
+                    {
+                        break
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        }
     }
 
     /// Tells a running window process to quit (the resident is quitting).

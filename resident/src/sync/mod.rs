@@ -34,6 +34,7 @@ pub(crate) mod test_double;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+use syncshell_core::store::sync_registrations::{self, Kind};
 use syncshell_core::store::{apps, engagement};
 use syncshell_core::sync::parameters::Parameters;
 use tokio::sync::Notify;
@@ -98,6 +99,19 @@ impl SyncHost {
         }
         // The app may have left level "none": its held periodic events may fire.
         self.wake.notify_one();
+    }
+
+    /// Whether a one-off sync waits for the network to come back: offline, with a one-off
+    /// registration stored (a post written offline). Then the window process is kept (or
+    /// started) with no window, so that the event fires the moment the network is back rather
+    /// than after a process start. Store work: call it off the async workers.
+    pub fn waits_for_network(&self) -> bool {
+        if self.network.is_online() {
+            return false;
+        }
+        sync_registrations::list(self.ctx.store().conn(), None)
+            .map(|all| all.iter().any(|r| r.key.kind == Kind::Sync))
+            .unwrap_or(false)
     }
 
     /// Something pages see and the scheduler plans with changed (the network, a permission,
