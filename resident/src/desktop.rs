@@ -1,9 +1,9 @@
 //! The window side as the resident sees it: everything the host asks of GTK and WebKit (app
 //! windows, hidden dispatch windows, the settings panel, the permission prompt, WebKit's
 //! processes) goes through [`Desktop`], and everything the window side reports back goes through
-//! [`WindowReports`]. Today both sides live in one process (`syncshell`'s windows implement
-//! `Desktop` directly); the resident design (`docs/resident-design.md`) puts a process boundary
-//! here, so nothing in this crate touches a window another way.
+//! [`WindowReports`]. The host implements `Desktop` as messages to the window process
+//! (`link/link_desktop.rs`), the unit tests with doubles; nothing in this crate touches a window
+//! another way.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -214,8 +214,8 @@ impl WindowReports {
         }
     }
 
-    /// The user spent `ms` in `app_id`'s window (site engagement). Writes the store: call it off
-    /// the GTK main thread.
+    /// The user spent `ms` in `app_id`'s window (site engagement). Writes the store: call it on
+    /// the blocking pool.
     pub fn focused(&self, app_id: &str, ms: i64) {
         self.sync.record_focus(app_id, ms);
     }

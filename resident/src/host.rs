@@ -45,8 +45,8 @@ pub enum SetupError {
 
 /// The parts set up before the window side exists: the sync state, the proxy (up before any
 /// window, since WebKit loads nothing without it) with its certificate authority, and the change
-/// feed. The window side is made with [`Services::proxy_url`], [`Services::authority`] and
-/// [`Services::reports`], then the [`Host`] with both.
+/// feed. The window side is reached with [`Services::proxy_url`], [`Services::launcher`] and
+/// [`Services::reports`], then the [`Host`] made over both.
 pub struct Services {
     ctx: Arc<Context>,
     sync: Arc<SyncHost>,
@@ -89,11 +89,6 @@ impl Services {
         &self.proxy_url
     }
 
-    /// The proxy's certificate authority (web views trust its leaves for installed https apps).
-    pub fn authority(&self) -> &Arc<Authority> {
-        &self.authority
-    }
-
     /// What windows of apps are built with (the page bridge, the leaf to trust).
     pub fn launcher(&self) -> Launcher {
         Launcher::new(self.sync.clone(), self.authority.clone())
@@ -104,7 +99,7 @@ impl Services {
         WindowReports::new(self.sync.clone(), self.changes.clone())
     }
 
-    /// The sync state (its parameters: the window side's idle times).
+    /// The sync state (whether a sync waits for the network: the window process is kept then).
     pub fn sync(&self) -> &Arc<SyncHost> {
         &self.sync
     }

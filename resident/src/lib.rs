@@ -1,9 +1,10 @@
-//! The parts of the syncshell host that need no GTK or WebKit: the store's context, background
-//! sync's state, scheduler and dispatcher, the proxy's policy, notifications on the session bus,
-//! the tray, the control socket and the requests they carry. The window side (`syncshell`, with
-//! Tauri) implements [`desktop::Desktop`] and reports through [`desktop::WindowReports`]; this
-//! crate never links GTK, so a process built on it alone holds none of its pages
-//! (`docs/resident-design.md`).
+//! The syncshell host's resident (`syncshell-host`) and everything that needs no GTK or WebKit:
+//! the store's context, background sync's state, scheduler and dispatcher, the proxy's policy,
+//! notifications on the session bus, the tray, the control socket and the requests they carry,
+//! the settings panel's commands. Windows live in another process (`syncshell-windows`, the
+//! `syncshell` package), which this one starts while a window is needed and reaches through
+//! [`desktop::Desktop`] over a link ([`link`]); this crate never links GTK, so the resident holds
+//! none of its pages (`docs/resident-design.md`).
 
 pub mod browser;
 pub mod changes;

@@ -90,6 +90,11 @@ impl WindowProcess {
         if let Some(link) = current.as_ref().filter(|link| link.is_open()) {
             return Ok(link.clone());
         }
+        if current.take().is_some() {
+            // It died, and its end's report has not come yet: what was in it fails now, before
+            // the new process has anything in flight.
+            self.0.reports.window_process_gone();
+        }
         crate::timing::mark("window-process-start", "-");
         let stream = (self.0.spawn)().map_err(|e| {
             DesktopError::Unreachable(format!("cannot start {WINDOWS_BINARY}: {e}"))
@@ -137,14 +142,16 @@ impl WindowProcess {
         }
     }
 
-    /// `link`'s process ended (or closed its end): its events in flight fail.
+    /// `link`'s process ended (or closed its end). If it was the current one, it died: its
+    /// events in flight fail. A retired one (told to quit, with no window) leaves nothing, and
+    /// the events of a newer process are not its to fail.
     async fn ended(&self, link: &Arc<Link>) {
         let mut current = self.0.current.lock().await;
         if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, link)) {
             current.take();
+            drop(current);
+            self.0.reports.window_process_gone();
         }
-        drop(current);
-        self.0.reports.window_process_gone();
     }
 
     /// Runs for the resident's life: at start and after each change of the network, of the
