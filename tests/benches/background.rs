@@ -51,7 +51,8 @@ const CLI_RUNS: usize = 100;
 const OPEN_RUNS: usize = 20;
 
 /// The small `syncshell` command against a running host: `status` from process start to exit
-/// (and the same through `syncshell-host`, the GTK binary every command used to be), and a
+/// (and the same through `syncshell-host`, the resident's binary: since the resident split it
+/// links no GTK either, and asks the running host the same way), and a
 /// launcher's `syncshell open ID` with the app's window closed, until the X server maps the
 /// window (seen by `xev` on the root window, timestamped as its lines arrive).
 fn cli_fast_path() {
