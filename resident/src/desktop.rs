@@ -109,9 +109,16 @@ impl Launcher {
         Self { sync, authority }
     }
 
-    /// What a window of `app` is built with now. Reads the store and may issue a leaf: call it
-    /// off the async workers' hot path (it takes milliseconds).
-    pub fn launch(&self, app: &App) -> Result<Launch, DesktopError> {
+    /// What a window of `app` is built with now. It reads the store and may issue a leaf, so the
+    /// work runs on the blocking pool.
+    pub async fn launch(&self, app: &App) -> Result<Launch, DesktopError> {
+        let (launcher, app) = (self.clone(), app.clone());
+        tokio::task::spawn_blocking(move || launcher.launch_now(&app))
+            .await
+            .map_err(|e| DesktopError::Window(e.to_string()))?
+    }
+
+    fn launch_now(&self, app: &App) -> Result<Launch, DesktopError> {
         let tls = match https_host(&app.origin) {
             None => None,
             Some(host) => {

@@ -18,7 +18,7 @@ use super::protocol::{FromWindows, Report, ToWindows};
 use super::rpc::{Incoming, Link, LinkError};
 use super::window_process::WindowProcess;
 use crate::desktop::{
-    Answer, Desktop, DesktopError, Launch, Launcher, NotificationWindows, OpenWindows, TlsTrust,
+    Answer, Desktop, DesktopError, Launcher, NotificationWindows, OpenWindows, TlsTrust,
     WindowReports,
 };
 use crate::label::WindowLabel;
@@ -140,14 +140,6 @@ impl LinkDesktop {
         Some(link.call(&request).await.map_err(DesktopError::from))
     }
 
-    /// A launch of `app`, made on the blocking pool (it reads the store and may issue a leaf).
-    async fn launch(&self, app: &App) -> Result<Launch, DesktopError> {
-        let (launcher, app) = (self.launcher.clone(), app.clone());
-        tokio::task::spawn_blocking(move || launcher.launch(&app))
-            .await
-            .map_err(|e| DesktopError::Window(e.to_string()))?
-    }
-
     async fn window(&self, label: WindowLabel) -> Option<LinkWindow> {
         let link = self.windows.running().await?;
         let request = ToWindows::FindWindow {
@@ -176,11 +168,12 @@ impl EventWindow for LinkWindow {
         if !self.link.is_open() {
             return Err(EventFailure::Unreachable(LinkError::Closed.to_string()));
         }
+        let id = message.id;
         let message =
             serde_json::to_value(message).map_err(|e| EventFailure::Unreachable(e.to_string()))?;
         self.link.note(&ToWindows::SendEvent {
             label: self.label.clone(),
-            id: message["id"].as_u64().unwrap_or_default(),
+            id,
             message,
         });
         Ok(())
@@ -199,7 +192,7 @@ impl EventWindows for LinkDesktop {
     }
 
     async fn open_hidden(&self, app: &App) -> Result<LinkWindow, EventFailure> {
-        let launch = self.launch(app).await?;
+        let launch = self.launcher.launch(app).await?;
         let link = self.windows.start().await?;
         let opened: Result<(), DesktopError> = link
             .call(&ToWindows::OpenHidden { launch })
@@ -236,22 +229,13 @@ impl NotificationWindows for LinkDesktop {
         let (launcher, windows, app) = (self.launcher.clone(), self.windows.clone(), app.clone());
         // Sent without waiting: the worker's request is answered first.
         tokio::spawn(async move {
-            let launched = tokio::task::spawn_blocking({
-                let app = app.clone();
-                move || launcher.launch(&app)
-            })
+            let shown = async {
+                let launch = launcher.launch(&app).await?;
+                let link = windows.start().await?;
+                link.note(&ToWindows::OpenApp { launch, url });
+                Ok::<(), DesktopError>(())
+            }
             .await;
-            let shown = match launched {
-                Ok(Ok(launch)) => match windows.start().await {
-                    Ok(link) => {
-                        link.note(&ToWindows::OpenApp { launch, url });
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                },
-                Ok(Err(e)) => Err(e),
-                Err(e) => Err(DesktopError::Window(e.to_string())),
-            };
             if let Err(e) = shown {
                 eprintln!(
                     "syncshell: {}: cannot show the window a notification asked for: {e}",
@@ -274,7 +258,7 @@ impl NotificationWindows for LinkDesktop {
 
 impl Desktop for LinkDesktop {
     async fn open_app(&self, app: &App) -> Result<(), DesktopError> {
-        let launch = self.launch(app).await?;
+        let launch = self.launcher.launch(app).await?;
         self.call::<Result<(), DesktopError>>(ToWindows::OpenApp { launch, url: None })
             .await?
     }
@@ -362,6 +346,7 @@ mod tests {
 
     use super::*;
     use crate::changes::ChangeFeed;
+    use crate::desktop::Launch;
     use crate::notify::Notifier;
     use crate::sync::test_double::{app, sync_host, NoWindows};
     use crate::sync::SyncHost;

@@ -95,14 +95,15 @@ impl WindowProcess {
             // the new process has anything in flight.
             self.0.reports.window_process_gone();
         }
+        // Checked before a process is started that nothing could answer.
+        let Some((calls, panel)) = self.0.answers.get().cloned() else {
+            return Err(DesktopError::Unreachable("the host is not up yet".into()));
+        };
         crate::timing::mark("window-process-start", "-");
         let stream = (self.0.spawn)().map_err(|e| {
             DesktopError::Unreachable(format!("cannot start {WINDOWS_BINARY}: {e}"))
         })?;
         let (link, incoming) = Link::open(stream);
-        let Some((calls, panel)) = self.0.answers.get().cloned() else {
-            return Err(DesktopError::Unreachable("the host is not up yet".into()));
-        };
         let (gone, ended) = (self.clone(), link.clone());
         let (idle, idled) = (self.clone(), link.clone());
         serve_window_side(
