@@ -1,8 +1,10 @@
 //! The outbox fixture PWA (`tests/fixtures/outbox/`), shared by the background-sync tests over
 //! http and https: short retry delays, install, open, and what its API received.
 
-use crate::fixture::FixtureServer;
-use crate::harness::{Env, PAGE_TIMEOUT};
+use std::time::Duration;
+
+use crate::fixture::{Canned, FixtureServer};
+use crate::harness::{wait_until, Env, PAGE_TIMEOUT};
 
 /// Retries after 2 s (not 5 and 15 min) and hidden windows that close after 1 s idle.
 pub fn quick_retries(env: &mut Env) {
@@ -27,6 +29,40 @@ pub fn install_and_open(env: &mut Env, server: &FixtureServer) {
     assert_eq!(
         ready.query["hasSync"], "true",
         "the worker shim was injected into the worker"
+    );
+}
+
+/// Registers a one-off sync `tag` while offline, closes the window, and goes online: the sync
+/// handler runs in a hidden window.
+pub fn register_with_window_closed(env: &Env, server: &FixtureServer, tag: &str) {
+    env.run(&["network", "offline"]).success();
+    let before = server.reports("registered").len();
+    server.instruct(serde_json::json!({ "register": tag }));
+    wait_until("the registration", PAGE_TIMEOUT, || {
+        server.reports("registered").len() > before
+    });
+    env.run(&["close", "outbox"]).success();
+    env.run(&["network", "online"]).success();
+}
+
+/// Writes post `text` offline with the API hanging, closes the window and goes online; returns
+/// once the handler, in a hidden window, has reached the API and hangs there (within `timeout`).
+pub fn post_hanging_in_hidden_window(
+    env: &Env,
+    server: &FixtureServer,
+    text: &str,
+    timeout: Duration,
+) {
+    env.run(&["network", "offline"]).success();
+    server.route("/api/posts", Canned::hang());
+    server.instruct(serde_json::json!({ "post": text }));
+    server.wait_for_report("registered", PAGE_TIMEOUT);
+    env.run(&["close", "outbox"]).success();
+    env.run(&["network", "online"]).success();
+    wait_until(
+        "the hidden window's handler to reach the API",
+        timeout,
+        || !posts(server).is_empty(),
     );
 }
 

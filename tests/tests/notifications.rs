@@ -40,19 +40,6 @@ fn server_ids(env: &Env) -> Vec<u32> {
         .collect()
 }
 
-/// Registers a one-off sync `tag` while offline, closes the window, and goes online: the sync
-/// handler runs in a hidden window.
-fn sync_with_window_closed(env: &Env, server: &FixtureServer, tag: &str) {
-    env.run(&["network", "offline"]).success();
-    let before = server.reports("registered").len();
-    server.instruct(json!({ "register": tag }));
-    wait_until("the registration", PAGE_TIMEOUT, || {
-        server.reports("registered").len() > before
-    });
-    env.run(&["close", "outbox"]).success();
-    env.run(&["network", "online"]).success();
-}
-
 #[test]
 fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_opens_the_app() {
     let bus = SessionBus::start();
@@ -61,7 +48,7 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
     env.run(&["permission", "outbox", "notifications", "allow"])
         .success();
 
-    sync_with_window_closed(&env, &server, "notify-1");
+    outbox::register_with_window_closed(&env, &server, "notify-1");
     let calls = desktop.wait_for_calls(1, EVENTS_TIMEOUT);
     server.wait_for_report("notified", EVENTS_TIMEOUT);
     let first = &calls[0];
@@ -102,7 +89,7 @@ fn a_worker_notification_with_the_window_closed_replaces_by_tag_and_its_click_op
     wait_until("the page again", PAGE_TIMEOUT, || {
         server.reports("sw-ready").len() == 2
     });
-    sync_with_window_closed(&env, &server, "notify-2");
+    outbox::register_with_window_closed(&env, &server, "notify-2");
     let calls = desktop.wait_for_calls(2, EVENTS_TIMEOUT);
     assert_eq!(calls[1].replaces_id, first_id);
     let ids = server_ids(&env);
@@ -166,7 +153,7 @@ fn without_permission_or_without_a_server_the_worker_and_the_cli_are_told_why() 
     let bus = SessionBus::start();
     let (env, server) = outbox_on(&bus);
     // Permission "ask" (the default): refused with the spec's TypeError.
-    sync_with_window_closed(&env, &server, "notify-denied");
+    outbox::register_with_window_closed(&env, &server, "notify-denied");
     let error = server.wait_for_report("notify-error", EVENTS_TIMEOUT);
     assert_eq!(error.query["name"], "TypeError");
     assert_eq!(
@@ -181,7 +168,7 @@ fn without_permission_or_without_a_server_the_worker_and_the_cli_are_told_why() 
     wait_until("the page again", PAGE_TIMEOUT, || {
         server.reports("sw-ready").len() == 2
     });
-    sync_with_window_closed(&env, &server, "notify-no-server");
+    outbox::register_with_window_closed(&env, &server, "notify-no-server");
     wait_until("the second refusal", EVENTS_TIMEOUT, || {
         server.reports("notify-error").len() == 2
     });
@@ -421,7 +408,7 @@ fn a_server_that_never_answers_costs_a_bounded_wait_and_blocks_nothing() {
     let (env, server) = outbox_on(&bus);
     env.run(&["permission", "outbox", "notifications", "allow"])
         .success();
-    sync_with_window_closed(&env, &server, "notify-frozen");
+    outbox::register_with_window_closed(&env, &server, "notify-frozen");
     // While the worker waits, the host answers.
     env.run(&["status"]).success();
     env.run(&["sync", "list"]).success();

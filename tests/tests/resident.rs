@@ -122,16 +122,11 @@ fn a_retry_due_with_no_window_process_starts_one() {
 #[test]
 fn a_window_process_killed_mid_event_fails_it_and_the_retry_delivers_in_a_new_one() {
     let (env, server) = outbox_app();
-    env.run(&["network", "offline"]).success();
-    server.route("/api/posts", Canned::hang());
-    server.instruct(serde_json::json!({ "post": "outlives its window process" }));
-    server.wait_for_report("registered", PAGE_TIMEOUT);
-    env.run(&["close", "outbox"]).success();
-    env.run(&["network", "online"]).success();
-    wait_until(
-        "the hidden window's handler to reach the API",
+    outbox::post_hanging_in_hidden_window(
+        &env,
+        &server,
+        "outlives its window process",
         SYNC_TIMEOUT,
-        || !posts(&server).is_empty(),
     );
     let doomed = env.window_process_pid().expect("the window process");
 
@@ -171,11 +166,7 @@ fn a_notification_click_with_no_window_process_reaches_the_worker_and_opens_the_
     env.run(&["permission", "outbox", "notifications", "allow"])
         .success();
     // The worker notifies from a sync event run with the window closed.
-    env.run(&["network", "offline"]).success();
-    server.instruct(serde_json::json!({ "register": "notify-cold" }));
-    server.wait_for_report("registered", PAGE_TIMEOUT);
-    env.run(&["close", "outbox"]).success();
-    env.run(&["network", "online"]).success();
+    outbox::register_with_window_closed(&env, &server, "notify-cold");
     let calls = desktop.wait_for_calls(1, SYNC_TIMEOUT);
     assert_eq!(calls[0].app_name, "Fixture Outbox");
     // Everything with a window is gone; the notification stays on the desktop.

@@ -275,17 +275,7 @@ fn a_web_process_crash_mid_event_fails_it_at_once_and_the_retry_delivers() {
         ("SYNCSHELL_MAX_HIDDEN_WEBVIEWS", "1"),
         ("SYNCSHELL_HIDDEN_WEBVIEW_IDLE", "10m"),
     ]);
-    env.run(&["network", "offline"]).success();
-    server.route("/api/posts", Canned::hang());
-    server.instruct(serde_json::json!({ "post": "outlives a crash" }));
-    server.wait_for_report("registered", PAGE_TIMEOUT);
-    env.run(&["close", "outbox"]).success();
-    env.run(&["network", "online"]).success();
-    wait_until(
-        "the hidden window's handler to reach the API",
-        SYNC_TIMEOUT,
-        || !posts(&server).is_empty(),
-    );
+    outbox::post_hanging_in_hidden_window(&env, &server, "outlives a crash", SYNC_TIMEOUT);
 
     server.route("/api/posts", Canned::status(201));
     assert!(
